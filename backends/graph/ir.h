@@ -1,0 +1,155 @@
+/* ir.h — the in-memory graph and the kernel interface of infergate.
+ *
+ * A model is loaded once into an ig__graph: values (every named tensor:
+ * inputs, initializers, intermediates, outputs) and nodes in topological
+ * order, each node bound to its op implementation (ig__op) for the opset
+ * the model declares.  Kernels are split in two: infer() sets output dtype
+ * and shape (and may read input *values* when the planner knows them, as
+ * Reshape needs), run() computes into outputs the planner has already
+ * allocated.  The split lets a plan be built once per input shape, constant
+ * subgraphs be folded at plan time, and accelerated adapters create their
+ * primitives before the first predict. */
+#ifndef IG_GRAPH_IR_H
+#define IG_GRAPH_IR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "infergate/error.h"
+#include "infergate/tensor.h"
+
+/* ONNX AttributeProto.AttributeType values. */
+enum ig__attr_type {
+    IG_AT_UNDEFINED = 0,
+    IG_AT_FLOAT = 1,
+    IG_AT_INT = 2,
+    IG_AT_STRING = 3,
+    IG_AT_TENSOR = 4,
+    IG_AT_GRAPH = 5,
+    IG_AT_FLOATS = 6,
+    IG_AT_INTS = 7,
+    IG_AT_STRINGS = 8
+};
+
+typedef struct ig__attr {
+    char *name;        /* owned */
+    int type;          /* enum ig__attr_type */
+    float f;
+    int64_t i;
+    char *s;           /* owned, NUL-terminated; slen excludes the NUL */
+    size_t slen;
+    float *floats;     /* owned, n entries */
+    int64_t *ints;     /* owned, n entries */
+    int n;
+    ig_tensor *t;      /* owned, for IG_AT_TENSOR */
+} ig__attr;
+
+struct ig__op;
+
+typedef struct ig__node {
+    char *name;        /* owned; "" when the model gives none */
+    char *op_type;     /* owned */
+    char *domain;      /* owned; "" for the default ONNX domain */
+    int nin, nout;
+    int *in;           /* owned; value indices, -1 for an absent optional */
+    int *out;          /* owned; value indices, -1 for an absent optional */
+    ig__attr *attrs;   /* owned, nattr entries */
+    int nattr;
+    int opset;         /* version of the node's domain the model imports */
+    const struct ig__op *op; /* borrowed from the registry */
+} ig__node;
+
+enum ig__value_kind {
+    IG_VK_INTERMEDIATE = 0,
+    IG_VK_INPUT = 1,       /* graph input fed by the caller */
+    IG_VK_INITIALIZER = 2  /* weight: initializer (or folded Constant) */
+};
+
+typedef struct ig__value {
+    char *name;           /* owned */
+    int kind;             /* enum ig__value_kind */
+    int is_output;        /* a graph output */
+    int producer;         /* node index, -1 for inputs and initializers */
+    /* Declared type from the model (inputs/outputs/value_info): elem type
+     * and dims, -1 for a dynamic dim; decl_rank -1 when undeclared. */
+    int decl_dtype;
+    int decl_rank;
+    int64_t decl_dims[IG_MAX_RANK];
+    ig_tensor init;       /* owned data for initializers */
+} ig__value;
+
+typedef struct ig__graph {
+    ig__value *values;    /* owned, nvalues entries */
+    int nvalues;
+    ig__node *nodes;      /* owned, topological order */
+    int nnodes;
+    int *inputs;          /* owned; value indices of caller-fed inputs */
+    int ninputs;
+    int *outputs;         /* owned; value indices of graph outputs */
+    int noutputs;
+    int64_t ir_version;
+    int opset;            /* default-domain opset imported */
+    char *path;           /* owned; the file it was loaded from, for messages */
+} ig__graph;
+
+/* What a kernel sees.  in[i] is NULL for an absent optional input.
+ * known[i] says whether in[i]->data holds valid values while infer() runs
+ * (always true inside run()). */
+typedef struct ig__kctx {
+    const ig__node *node;
+    int opset;
+    ig_tensor *const *in;
+    const unsigned char *known;
+    int nin;
+    ig_tensor *const *out;
+    int nout;
+    char *msg;            /* caller-owned message buffer */
+    size_t msglen;
+} ig__kctx;
+
+typedef struct ig__op {
+    const char *op_type;
+    int since;            /* oldest opset version implemented */
+    /* Sets dtype and shape of every present output.  Returns IG_EUNSUPPORTED
+     * for a dtype/attribute it does not implement, IG_ESHAPE for bad shapes. */
+    int (*infer)(ig__kctx *c);
+    /* Computes the outputs, already shaped and allocated. */
+    int (*run)(ig__kctx *c);
+} ig__op;
+
+/* ---- registry (backends/kernels/registry.c) ---- */
+
+/* The op implementing op_type in the default ONNX domain, or NULL. */
+const ig__op *ig__op_find(const char *op_type);
+/* NULL-terminated tables, one per kernel file group. */
+extern const ig__op *const ig__ops_elementwise[];
+extern const ig__op *const ig__ops_nn[];
+extern const ig__op *const ig__ops_shape[];
+
+/* ---- attributes (backends/graph/attr.c) ---- */
+
+const ig__attr *ig__attr_get(const ig__node *n, const char *name);
+int64_t ig__attr_i(const ig__node *n, const char *name, int64_t dflt);
+float ig__attr_f(const ig__node *n, const char *name, float dflt);
+/* Returns the string value or dflt; never NULL unless dflt is NULL. */
+const char *ig__attr_s(const ig__node *n, const char *name, const char *dflt);
+/* Returns the ints of an INTS attribute (and count in *n), or NULL. */
+const int64_t *ig__attr_ints(const ig__node *n, const char *name, int *count);
+const float *ig__attr_floats(const ig__node *n, const char *name, int *count);
+
+/* ---- kernel helpers (backends/graph/attr.c) ---- */
+
+/* Formats "node 'NAME' (OP, opset N): " + fmt into c->msg and returns err.
+ * Every kernel error goes through here so messages name the node. */
+int ig__kerr(ig__kctx *c, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Reads an int64 or int32 tensor known at plan time into a fresh array.
+ * Returns IG_EUNSUPPORTED (with a message) if the value is not known. */
+int ig__kctx_ints(ig__kctx *c, int i, int64_t **vals, int64_t *count);
+
+/* ---- graph (backends/graph/graph.c) ---- */
+
+void ig__graph_free(ig__graph *g);   /* NULL is a no-op */
+int ig__value_find(const ig__graph *g, const char *name);
+
+#endif
