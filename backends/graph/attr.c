@@ -85,10 +85,12 @@ int ig__kctx_ints(ig__kctx *c, int i, int64_t **vals, int64_t *count)
     if (i >= c->nin || !c->in[i])
         return ig__kerr(c, IG_EINVAL, "input %d is missing", i);
     const ig_tensor *t = c->in[i];
-    if (!c->known[i])
+    if (!c->known[i]) {
+        c->wanted_value = 1;
         return ig__kerr(c, IG_EUNSUPPORTED,
                         "input %d must be known before the run (a constant, an "
                         "integer graph input, or computed from shapes only)", i);
+    }
     if (t->dtype != IG_DT_INT64 && t->dtype != IG_DT_INT32)
         return ig__kerr(c, IG_EUNSUPPORTED, "input %d has dtype %s, expected int64",
                         i, ig_dtype_name(t->dtype));

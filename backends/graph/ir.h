@@ -105,6 +105,10 @@ typedef struct ig__kctx {
     int nout;
     char *msg;            /* caller-owned message buffer */
     size_t msglen;
+    /* Set by ig__kctx_ints when infer() needed the value of an input that
+     * was not known: the planner then retries with integer graph inputs
+     * treated as known (see plan.c). */
+    int wanted_value;
 } ig__kctx;
 
 typedef struct ig__op {

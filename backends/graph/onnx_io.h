@@ -40,4 +40,22 @@ int ig__read_file(const char *path, uint8_t **buf, size_t *len, char *msg,
 int ig__write_file(const char *path, const void *buf, size_t len, char *msg,
                    size_t msglen);
 
+/* The model's interface, read without building the graph (so a harness can
+ * name inputs and outputs even for a model the reference cannot run). */
+typedef struct ig__io_desc {
+    char name[256];
+    int dtype;                     /* declared elem type, 0 if undeclared */
+    int rank;                      /* -1 if undeclared */
+    int64_t dims[IG_MAX_RANK];     /* -1 for a dynamic dim */
+} ig__io_desc;
+
+typedef struct ig__signature {
+    int ninputs, noutputs;
+    ig__io_desc *inputs;           /* owned; caller-fed inputs only */
+    ig__io_desc *outputs;          /* owned */
+} ig__signature;
+
+int ig__model_signature(const uint8_t *buf, size_t len, const char *path,
+                        ig__signature *sig, char *msg, size_t msglen);
+void ig__signature_free(ig__signature *sig);
 #endif

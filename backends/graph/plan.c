@@ -1,0 +1,315 @@
+/* plan.c — runs a graph on the reference kernels.
+ *
+ * The plan is built for the shapes of the inputs seen: every node's infer()
+ * runs once, every tensor is allocated once, and nodes whose inputs are all
+ * known before the run (weights, Constant, Shape of an input, and what is
+ * computed only from those) are folded, i.e. run at plan time and skipped
+ * per predict.  Steady-state predicts therefore allocate nothing.
+ *
+ * Two modes.  Normally graph inputs are unknown at plan time, so the plan
+ * is keyed on input shapes only.  If a node's output shape depends on the
+ * *value* of a graph input (a Reshape whose target shape is fed by the
+ * caller, as in the ONNX node tests), planning fails in that mode and is
+ * retried with all graph inputs known: the plan is then keyed on input
+ * values too, and a predict with new values re-plans.  That keeps the
+ * common case fast without refusing legal models. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "plan.h"
+
+struct ig__plan {
+    const ig__graph *g;
+    ig_tensor *vals;          /* one per value; initializers borrowed */
+    unsigned char *known;     /* per value, at plan time */
+    unsigned char *folded;    /* per node */
+    ig_tensor **args;         /* per node: in pointers then out pointers */
+    unsigned char *argknown;  /* per node input: known flags for infer() */
+    int *argoff;              /* per node: offset into args/argknown */
+    int planned;
+    int value_keyed;          /* mode 2: graph inputs known, plan keyed on values */
+    ig_tensor *key;           /* per graph input: shape (and values when keyed) */
+    ig__node_hook hook;
+    void *hook_user;
+};
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int ig__plan_create(const ig__graph *g, ig__plan **out, char *msg, size_t msglen)
+{
+    (void)msg;
+    (void)msglen;
+    *out = NULL;
+    ig__plan *p = calloc(1, sizeof *p);
+    if (!p)
+        return IG_ENOMEM;
+    p->g = g;
+    size_t nargs = 0;
+    for (int i = 0; i < g->nnodes; i++)
+        nargs += (size_t)(g->nodes[i].nin + g->nodes[i].nout);
+    p->vals = calloc((size_t)g->nvalues + 1, sizeof *p->vals);
+    p->known = calloc((size_t)g->nvalues + 1, 1);
+    p->folded = calloc((size_t)g->nnodes + 1, 1);
+    p->args = calloc(nargs + 1, sizeof *p->args);
+    p->argknown = calloc(nargs + 1, 1);
+    p->argoff = calloc((size_t)g->nnodes + 1, sizeof *p->argoff);
+    p->key = calloc((size_t)g->ninputs + 1, sizeof *p->key);
+    if (!p->vals || !p->known || !p->folded || !p->args || !p->argknown ||
+        !p->argoff || !p->key) {
+        ig__plan_free(p);
+        return IG_ENOMEM;
+    }
+    size_t off = 0;
+    for (int i = 0; i < g->nnodes; i++) {
+        const ig__node *n = &g->nodes[i];
+        p->argoff[i] = (int)off;
+        for (int k = 0; k < n->nin; k++)
+            p->args[off + (size_t)k] = n->in[k] >= 0 ? &p->vals[n->in[k]] : NULL;
+        for (int k = 0; k < n->nout; k++)
+            p->args[off + (size_t)n->nin + (size_t)k] =
+                n->out[k] >= 0 ? &p->vals[n->out[k]] : NULL;
+        off += (size_t)(n->nin + n->nout);
+    }
+    *out = p;
+    return 0;
+}
+
+void ig__plan_free(ig__plan *p)
+{
+    if (!p)
+        return;
+    if (p->vals)
+        for (int i = 0; i < p->g->nvalues; i++)
+            ig_tensor_release(&p->vals[i]);
+    if (p->key)
+        for (int i = 0; i < p->g->ninputs; i++)
+            ig_tensor_release(&p->key[i]);
+    free(p->vals);
+    free(p->known);
+    free(p->folded);
+    free(p->args);
+    free(p->argknown);
+    free(p->argoff);
+    free(p->key);
+    free(p);
+}
+
+void ig__plan_set_hook(ig__plan *p, ig__node_hook hook, void *user)
+{
+    p->hook = hook;
+    p->hook_user = user;
+}
+
+int ig__plan_node_folded(const ig__plan *p, int i)
+{
+    return p->planned && p->folded[i];
+}
+
+const ig_tensor *ig__plan_output(const ig__plan *p, int i)
+{
+    if (!p->planned || i < 0 || i >= p->g->noutputs)
+        return NULL;
+    return &p->vals[p->g->outputs[i]];
+}
+
+static void set_err(char *msg, size_t msglen, const char *fmt, const char *a,
+                    const char *b, const char *c)
+{
+    if (msg && msglen)
+        snprintf(msg, msglen, fmt, a, b, c);
+}
+
+/* Checks a caller's input against what the model declares. */
+static int check_input(const ig__plan *p, int i, const ig_tensor *in, char *msg,
+                       size_t msglen)
+{
+    const ig__value *v = &p->g->values[p->g->inputs[i]];
+    char got[128], want[160];
+    if (v->decl_dtype == IG_DT_BFLOAT16 || (v->decl_dtype && !ig_dtype_size(v->decl_dtype))) {
+        set_err(msg, msglen, "input '%s': dtype %s is not supported%s%s", v->name,
+                ig_dtype_name(v->decl_dtype), "");
+        return IG_EUNSUPPORTED;
+    }
+    if (v->decl_dtype && in->dtype != v->decl_dtype) {
+        snprintf(want, sizeof want, "%s", ig_dtype_name(v->decl_dtype));
+        set_err(msg, msglen, "input '%s': expected dtype %s, got %s", v->name, want,
+                ig_dtype_name(in->dtype));
+        return IG_ESHAPE;
+    }
+    if (v->decl_rank < 0)
+        return 0;
+    int bad = in->rank != v->decl_rank;
+    for (int d = 0; !bad && d < in->rank; d++)
+        bad = v->decl_dims[d] >= 0 && v->decl_dims[d] != in->dims[d];
+    if (bad) {
+        size_t o = 0;
+        want[0] = 0;
+        for (int d = 0; d < v->decl_rank && o < sizeof want; d++) {
+            if (v->decl_dims[d] >= 0)
+                o += (size_t)snprintf(want + o, sizeof want - o, d ? "x%lld" : "%lld",
+                                      (long long)v->decl_dims[d]);
+            else
+                o += (size_t)snprintf(want + o, sizeof want - o, d ? "x?" : "?");
+        }
+        if (v->decl_rank == 0)
+            snprintf(want, sizeof want, "scalar");
+        set_err(msg, msglen, "input '%s': expected shape %s, got %s", v->name, want,
+                ig_tensor_shape_str(in, got, sizeof got));
+        return IG_ESHAPE;
+    }
+    return 0;
+}
+
+static int same_key(const ig__plan *p, const ig_tensor *inputs)
+{
+    for (int i = 0; i < p->g->ninputs; i++) {
+        const ig_tensor *k = &p->key[i], *t = &inputs[i];
+        if (k->dtype != t->dtype || k->rank != t->rank ||
+            memcmp(k->dims, t->dims, sizeof(int64_t) * (size_t)t->rank) != 0)
+            return 0;
+        if (p->value_keyed &&
+            memcmp(k->data, t->data, (size_t)t->numel * ig_dtype_size(t->dtype)) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Ops whose run() reads only input shapes, never input data. */
+static int shape_only(const ig__node *n)
+{
+    return strcmp(n->op_type, "Shape") == 0 || strcmp(n->op_type, "Size") == 0;
+}
+
+static int run_node(ig__plan *p, int i, char *msg, size_t msglen)
+{
+    const ig__node *n = &p->g->nodes[i];
+    ig_tensor **a = &p->args[p->argoff[i]];
+    ig__kctx c = {n, n->opset, a, &p->argknown[p->argoff[i]], n->nin, a + n->nin,
+                  n->nout, msg, msglen, 0};
+    return n->op->run(&c);
+}
+
+static int build(ig__plan *p, const ig_tensor *inputs, int value_keyed, char *msg,
+                 size_t msglen)
+{
+    const ig__graph *g = p->g;
+    p->planned = 0;
+    p->value_keyed = value_keyed;
+    for (int v = 0; v < g->nvalues; v++) {
+        const ig__value *val = &g->values[v];
+        p->known[v] = 0;
+        if (val->kind == IG_VK_INITIALIZER) {
+            ig_tensor_release(&p->vals[v]);
+            p->vals[v] = val->init;
+            p->vals[v].cap = 0; /* borrowed from the graph */
+            p->known[v] = 1;
+        }
+    }
+    for (int i = 0; i < g->ninputs; i++) {
+        int v = g->inputs[i];
+        int rc;
+        ig_tensor_release(&p->key[i]);
+        if (value_keyed) {
+            /* Known inputs are copied: folded results may depend on them. */
+            rc = ig_tensor_copy(&p->vals[v], &inputs[i]);
+            if (rc == 0)
+                rc = ig_tensor_copy(&p->key[i], &inputs[i]);
+            if (rc)
+                return rc;
+            p->known[v] = 1;
+        } else {
+            ig_tensor_release(&p->vals[v]);
+            p->vals[v] = inputs[i];
+            p->vals[v].cap = 0;
+            ig_tensor_set_shape(&p->key[i], inputs[i].dtype, inputs[i].rank,
+                                inputs[i].dims);
+        }
+    }
+    for (int i = 0; i < g->nnodes; i++) {
+        const ig__node *n = &g->nodes[i];
+        ig_tensor **a = &p->args[p->argoff[i]];
+        unsigned char *kn = &p->argknown[p->argoff[i]];
+        int all = 1;
+        for (int k = 0; k < n->nin; k++) {
+            kn[k] = n->in[k] >= 0 ? p->known[n->in[k]] : 1;
+            all &= kn[k];
+        }
+        ig__kctx c = {n, n->opset, a, kn, n->nin, a + n->nin, n->nout, msg, msglen, 0};
+        for (int k = 0; k < n->nout; k++)
+            if (a[n->nin + k])
+                a[n->nin + k]->dtype = IG_DT_UNDEFINED;
+        if (msg && msglen)
+            msg[0] = 0;
+        int rc = n->op->infer(&c);
+        if (rc)
+            return rc;
+        for (int k = 0; k < n->nout; k++) {
+            ig_tensor *t = a[n->nin + k];
+            if (!t)
+                continue;
+            if (t->dtype == IG_DT_UNDEFINED) {
+                set_err(msg, msglen, "node '%s' (%s): output '%s' was not shaped by its kernel",
+                        n->name, n->op_type, g->values[n->out[k]].name);
+                return IG_EINTERNAL;
+            }
+            if ((rc = ig_tensor_alloc(t)) != 0)
+                return rc;
+        }
+        p->folded[i] = all || shape_only(n);
+        if (p->folded[i]) {
+            if ((rc = n->op->run(&c)) != 0)
+                return rc;
+            for (int k = 0; k < n->nout; k++)
+                if (n->out[k] >= 0)
+                    p->known[n->out[k]] = 1;
+        }
+    }
+    p->planned = 1;
+    return 0;
+}
+
+int ig__plan_run(ig__plan *p, const ig_tensor *inputs, int ninputs, char *msg,
+                 size_t msglen)
+{
+    const ig__graph *g = p->g;
+    if (ninputs != g->ninputs) {
+        if (msg && msglen)
+            snprintf(msg, msglen, "model takes %d inputs, %d given", g->ninputs, ninputs);
+        return IG_EINVAL;
+    }
+    if (!p->planned || !same_key(p, inputs)) {
+        for (int i = 0; i < ninputs; i++) {
+            int rc = check_input(p, i, &inputs[i], msg, msglen);
+            if (rc)
+                return rc;
+        }
+        int rc = build(p, inputs, p->value_keyed, msg, msglen);
+        if (rc == IG_EUNSUPPORTED && !p->value_keyed && ninputs > 0)
+            rc = build(p, inputs, 1, msg, msglen);
+        if (rc) {
+            p->planned = 0;
+            return rc;
+        }
+    }
+    if (!p->value_keyed)
+        for (int i = 0; i < ninputs; i++)
+            p->vals[g->inputs[i]].data = inputs[i].data;
+    for (int i = 0; i < g->nnodes; i++) {
+        if (p->folded[i])
+            continue;
+        uint64_t t0 = p->hook ? now_ns() : 0;
+        int rc = run_node(p, i, msg, msglen);
+        if (rc)
+            return rc;
+        if (p->hook)
+            p->hook(p->hook_user, i, now_ns() - t0);
+    }
+    return 0;
+}

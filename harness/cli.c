@@ -1,0 +1,90 @@
+/* cli.c — entry point: dispatches subcommands, owns exit-code mapping.
+ *
+ * Every error a user can cause ends as one line on stderr, "infergate:
+ * what: problem", and exit code 2; exit code 3 is reserved for the lab's
+ * own failures so CI can tell a broken model from a broken lab. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "infergate/error.h"
+#include "cli.h"
+
+#ifndef IG_VERSION
+#define IG_VERSION "dev"
+#endif
+#ifndef IG_FIXTURES_DIR
+#define IG_FIXTURES_DIR "fixtures"
+#endif
+
+void ig__errorf(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("infergate: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int ig__exit_for(int err)
+{
+    switch (err) {
+    case 0: return IG_EXIT_OK;
+    case IG_EINVAL: case IG_EIO: case IG_EPARSE: case IG_EUNSUPPORTED:
+    case IG_ESHAPE: case IG_ENOTFOUND: case IG_EUSAGE: case IG_EABI:
+    case IG_EUNAVAILABLE:
+        return IG_EXIT_USAGE;
+    default:
+        return IG_EXIT_INTERNAL;
+    }
+}
+
+const char *ig__fixtures_dir(void)
+{
+    const char *e = getenv("IG_FIXTURES");
+    return e && *e ? e : IG_FIXTURES_DIR;
+}
+
+static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *help;
+} cmds[] = {
+    {"list", ig__cmd_list, "backends with availability, device and version; built-in fixtures"},
+    {"infer", ig__cmd_infer, "one inference; outputs written as TensorProto .pb files"},
+    {"conformance", ig__cmd_conformance, "run ONNX backend-test cases and compare with their outputs"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: infergate COMMAND [options]   (infergate COMMAND --help)\n\n"
+               "commands:\n");
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+        fprintf(f, "  %-12s %s\n", cmds[i].name, cmds[i].help);
+    fprintf(f, "\nexit codes: 0 ok, 1 a check failed, 2 usage or input error, "
+               "3 internal error, 4 nothing available to test\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return IG_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return IG_EXIT_OK;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("infergate %s\n", IG_VERSION);
+        return IG_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+        if (!strcmp(cmd, cmds[i].name))
+            return cmds[i].fn(argc - 1, argv + 1);
+    ig__errorf("unknown command '%s' (try infergate --help)", cmd);
+    return IG_EXIT_USAGE;
+}

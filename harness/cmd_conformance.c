@@ -1,0 +1,436 @@
+/* cmd_conformance.c — `infergate conformance`: runs folders in the ONNX
+ * backend-test layout (model.onnx beside test_data_set_N/input_K.pb and
+ * output_K.pb) on a backend and compares every output.
+ *
+ * Each case runs in its own child process with a time limit, so a crash or
+ * a hang in an adapter is one FAIL line, not a dead run, and one case's
+ * leaks cannot disturb the next (after libuv's test runner).  A case is
+ * UNSUPPORTED only when the adapter says so (IG_EUNSUPPORTED for an op,
+ * dtype or attribute); every other error is a FAIL. */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "parity.h"
+#include "session.h"
+
+enum { CASE_PASS = 0, CASE_FAIL = 1, CASE_UNSUPPORTED = 2 };
+
+typedef struct {
+    int status;
+    double max_abs, max_rel;
+    char msg[1536];
+} case_result;
+
+typedef struct {
+    const char *spec;
+    double rtol, atol;
+    int timeout_s;
+    int fork;
+    int verbose;
+    int npass, nfail, nunsup;
+} conf_opts;
+
+static int is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int is_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted names of the entries of dir that pass keep(); caller frees. */
+static char **list_dir(const char *dir, int *count)
+{
+    *count = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    size_t cap = 16, n = 0;
+    char **v = malloc(cap * sizeof *v);
+    struct dirent *e;
+    while (v && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            char **nv = realloc(v, cap * 2 * sizeof *v);
+            if (!nv)
+                break;
+            v = nv;
+            cap *= 2;
+        }
+        v[n++] = strdup(e->d_name);
+    }
+    closedir(d);
+    if (v)
+        qsort(v, n, sizeof *v, cmp_str);
+    *count = (int)n;
+    return v;
+}
+
+static void free_list(char **v, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* Status for an error, with its message (never empty) copied into r. */
+static void set_error(case_result *r, int rc, const char *msg)
+{
+    r->status = rc == IG_EUNSUPPORTED ? CASE_UNSUPPORTED : CASE_FAIL;
+    snprintf(r->msg, sizeof r->msg, "%s", msg && msg[0] ? msg : ig_strerror(rc));
+}
+
+/* Runs one case in the current process. */
+static void run_case(const char *dir, const conf_opts *o, case_result *r)
+{
+    memset(r, 0, sizeof *r);
+    char model[4096], msg[1400] = "";
+    snprintf(model, sizeof model, "%s/model.onnx", dir);
+    ig__be *be = NULL;
+    ig__session s;
+    memset(&s, 0, sizeof s);
+    ig_tensor *in = NULL;
+    int nin = 0;
+    int rc = ig__backend_open(o->spec, &be, msg, sizeof msg);
+    if (rc) {
+        r->status = CASE_FAIL;
+        snprintf(r->msg, sizeof r->msg, "%s", msg);
+        return;
+    }
+    rc = ig__session_read(&s, be, model, msg, sizeof msg);
+    if (rc) {
+        set_error(r, rc, msg);
+        goto out;
+    }
+    int nsets;
+    char **sets = list_dir(dir, &nsets);
+    int ran = 0;
+    r->status = CASE_PASS;
+    for (int si = 0; si < nsets && r->status == CASE_PASS; si++) {
+        if (strncmp(sets[si], "test_data_set_", 14) != 0)
+            continue;
+        char sdir[4096], f[4200];
+        snprintf(sdir, sizeof sdir, "%s/%s", dir, sets[si]);
+        if (!is_dir(sdir))
+            continue;
+        in = calloc((size_t)s.sig.ninputs + 1, sizeof *in);
+        nin = 0;
+        for (;;) {
+            snprintf(f, sizeof f, "%s/input_%d.pb", sdir, nin);
+            if (!is_file(f))
+                break;
+            if (nin >= s.sig.ninputs) {
+                r->status = CASE_FAIL;
+                snprintf(r->msg, sizeof r->msg, "%s: more input files than model inputs (%d)",
+                         sdir, s.sig.ninputs);
+                break;
+            }
+            rc = ig__tensor_read_pb(f, &in[nin], NULL, 0, msg, sizeof msg);
+            if (rc) {
+                set_error(r, rc, msg);
+                break;
+            }
+            nin++;
+        }
+        if (r->status != CASE_PASS)
+            break;
+        if (nin != s.sig.ninputs) {
+            r->status = CASE_FAIL;
+            snprintf(r->msg, sizeof r->msg, "%s: %d input files for %d model inputs", sdir,
+                     nin, s.sig.ninputs);
+            break;
+        }
+        if (!s.inst) {
+            rc = ig__session_prepare(&s, model, in, nin, msg, sizeof msg);
+            if (rc) {
+                set_error(r, rc, msg);
+                break;
+            }
+        }
+        rc = ig__session_predict(&s, in, nin, msg, sizeof msg);
+        if (rc) {
+            set_error(r, rc, msg);
+            break;
+        }
+        for (int k = 0; k < s.sig.noutputs && r->status == CASE_PASS; k++) {
+            snprintf(f, sizeof f, "%s/output_%d.pb", sdir, k);
+            if (!is_file(f))
+                break; /* optional outputs without expected data */
+            ig_tensor want;
+            rc = ig__tensor_read_pb(f, &want, NULL, 0, msg, sizeof msg);
+            if (rc) {
+                set_error(r, rc, msg);
+                break;
+            }
+            ig__parity p;
+            int ok = ig__parity_compare(&s.outputs[k], &want, o->rtol, o->atol, &p);
+            if (p.max_abs > r->max_abs)
+                r->max_abs = p.max_abs;
+            if (p.max_rel > r->max_rel)
+                r->max_rel = p.max_rel;
+            if (!ok) {
+                char gs[96], ws[96];
+                r->status = CASE_FAIL;
+                if (!p.shape_ok)
+                    snprintf(r->msg, sizeof r->msg,
+                             "%s output %d '%s': got %s %s, expected %s %s", sets[si], k,
+                             s.sig.outputs[k].name, ig_dtype_name(s.outputs[k].dtype),
+                             ig_tensor_shape_str(&s.outputs[k], gs, sizeof gs),
+                             ig_dtype_name(want.dtype),
+                             ig_tensor_shape_str(&want, ws, sizeof ws));
+                else
+                    snprintf(r->msg, sizeof r->msg,
+                             "%s output %d '%s': %lld of %lld elements outside "
+                             "tolerance; first at %lld: got %.9g, expected %.9g "
+                             "(max_abs %.3g, max_rel %.3g)",
+                             sets[si], k, s.sig.outputs[k].name, (long long)p.n_bad,
+                             (long long)p.n, (long long)p.first_bad, p.got_at_bad,
+                             p.want_at_bad, p.max_abs, p.max_rel);
+            }
+            ig_tensor_release(&want);
+        }
+        for (int i = 0; i < nin; i++)
+            ig_tensor_release(&in[i]);
+        free(in);
+        in = NULL;
+        ran++;
+    }
+    free_list(sets, nsets);
+    if (r->status == CASE_PASS && ran == 0) {
+        r->status = CASE_FAIL;
+        snprintf(r->msg, sizeof r->msg, "%s: no test_data_set_N folders", dir);
+    }
+out:
+    if (in) {
+        for (int i = 0; i < nin; i++)
+            ig_tensor_release(&in[i]);
+        free(in);
+    }
+    ig__session_close(&s);
+    ig__backend_close(be);
+}
+
+/* Runs one case in a child process under a time limit. */
+static void run_case_isolated(const char *dir, const conf_opts *o, case_result *r)
+{
+    if (!o->fork) {
+        run_case(dir, o, r);
+        return;
+    }
+    int fds[2];
+    memset(r, 0, sizeof *r);
+    if (pipe(fds) != 0) {
+        r->status = CASE_FAIL;
+        snprintf(r->msg, sizeof r->msg, "pipe: %s", strerror(errno));
+        return;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        r->status = CASE_FAIL;
+        snprintf(r->msg, sizeof r->msg, "fork: %s", strerror(errno));
+        close(fds[0]);
+        close(fds[1]);
+        return;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        case_result cr;
+        run_case(dir, o, &cr);
+        ssize_t w = write(fds[1], &cr, sizeof cr);
+        _exit(w == (ssize_t)sizeof cr ? 0 : 1);
+    }
+    close(fds[1]);
+    size_t got = 0;
+    int timed_out = 0;
+    long left_ms = (long)o->timeout_s * 1000;
+    uint64_t t0 = ig__now_ns();
+    while (got < sizeof *r) {
+        struct pollfd pf = {fds[0], POLLIN, 0};
+        long waited = (long)((ig__now_ns() - t0) / 1000000);
+        if (waited >= left_ms) {
+            timed_out = 1;
+            break;
+        }
+        int pr = poll(&pf, 1, (int)(left_ms - waited));
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr <= 0) {
+            timed_out = pr == 0;
+            break;
+        }
+        ssize_t n = read(fds[0], (char *)r + got, sizeof *r - got);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(fds[0]);
+    if (timed_out)
+        kill(pid, SIGKILL);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    if (got == sizeof *r)
+        return;
+    memset(r, 0, sizeof *r);
+    r->status = CASE_FAIL;
+    if (timed_out)
+        snprintf(r->msg, sizeof r->msg, "timeout: no result within %d s", o->timeout_s);
+    else if (WIFSIGNALED(st))
+        snprintf(r->msg, sizeof r->msg, "crash: killed by signal %d (%s)", WTERMSIG(st),
+                 strsignal(WTERMSIG(st)));
+    else
+        snprintf(r->msg, sizeof r->msg, "child exited with status %d without a result",
+                 WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
+static void walk(const char *dir, const char *label, conf_opts *o)
+{
+    char model[4096];
+    snprintf(model, sizeof model, "%s/model.onnx", dir);
+    if (is_file(model)) {
+        case_result r;
+        run_case_isolated(dir, o, &r);
+        static const char *const names[] = {"PASS", "FAIL", "UNSUPPORTED"};
+        if (r.status == CASE_PASS) {
+            o->npass++;
+            printf("%-11s %s  max_abs=%.3g max_rel=%.3g\n", names[0], label, r.max_abs,
+                   r.max_rel);
+        } else {
+            if (r.status == CASE_FAIL)
+                o->nfail++;
+            else
+                o->nunsup++;
+            printf("%-11s %s  %s\n", names[r.status], label, r.msg);
+        }
+        fflush(stdout);
+        return;
+    }
+    int n;
+    char **v = list_dir(dir, &n);
+    for (int i = 0; i < n; i++) {
+        char sub[4096], sublabel[4096];
+        snprintf(sub, sizeof sub, "%s/%s", dir, v[i]);
+        if (!is_dir(sub))
+            continue;
+        snprintf(sublabel, sizeof sublabel, "%s/%s", label, v[i]);
+        walk(sub, sublabel, o);
+    }
+    free_list(v, n);
+}
+
+static void help(FILE *f)
+{
+    fprintf(f,
+            "usage: infergate conformance [-b BACKEND[:opts]] [--rtol R] [--atol A]\n"
+            "                             [--timeout S] [--no-fork] DIR...\n"
+            "Runs every case under each DIR (a folder with model.onnx and\n"
+            "test_data_set_N/, or a folder of such folders, searched recursively).\n"
+            "Each case is PASS, FAIL or UNSUPPORTED; a case passes when every output\n"
+            "matches within |got-want| <= atol + rtol*|want| (defaults rtol 1e-3,\n"
+            "atol 1e-5).  Each case runs in its own process with a time limit\n"
+            "(default 120 s).  The last line is 'N passed, N failed, N unsupported'.\n"
+            "Exit status: 0 no failure, 1 a case failed, 2 usage error.\n");
+}
+
+int ig__cmd_conformance(int argc, char **argv)
+{
+    conf_opts o = {"reference", 1e-3, 1e-5, 120, 1, 0, 0, 0, 0};
+    static const struct option lo[] = {{"backend", required_argument, 0, 'b'},
+                                       {"rtol", required_argument, 0, 'r'},
+                                       {"atol", required_argument, 0, 'a'},
+                                       {"timeout", required_argument, 0, 't'},
+                                       {"no-fork", no_argument, 0, 'F'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "b:h", lo, NULL)) != -1) {
+        char *end = NULL;
+        switch (c) {
+        case 'b': o.spec = optarg; break;
+        case 'r':
+        case 'a': {
+            double v = strtod(optarg, &end);
+            if (!end || *end || v < 0) {
+                ig__errorf("conformance: --%s expects a non-negative number, got '%s'",
+                           c == 'r' ? "rtol" : "atol", optarg);
+                return IG_EXIT_USAGE;
+            }
+            if (c == 'r')
+                o.rtol = v;
+            else
+                o.atol = v;
+            break;
+        }
+        case 't':
+            o.timeout_s = (int)strtol(optarg, &end, 10);
+            if (!end || *end || o.timeout_s <= 0) {
+                ig__errorf("conformance: --timeout expects a positive number of seconds");
+                return IG_EXIT_USAGE;
+            }
+            break;
+        case 'F': o.fork = 0; break;
+        case 'h': help(stdout); return IG_EXIT_OK;
+        default: help(stderr); return IG_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        ig__errorf("conformance: no DIR given");
+        help(stderr);
+        return IG_EXIT_USAGE;
+    }
+    /* Check the backend spec once up front: a typo is a usage error, not
+     * a FAIL on every case. */
+    char msg[1024];
+    ig__be *be;
+    int rc = ig__backend_open(o.spec, &be, msg, sizeof msg);
+    if (rc) {
+        ig__errorf("%s", msg);
+        return ig__exit_for(rc);
+    }
+    ig_probe_info info;
+    rc = ig__be_probe(be, &info);
+    ig__backend_close(be);
+    if (rc) {
+        ig__errorf("backend '%s' is not available here: %s", o.spec,
+                   info.reason[0] ? info.reason : ig_strerror(rc));
+        return IG_EXIT_NOTHING;
+    }
+    for (int i = optind; i < argc; i++) {
+        if (!is_dir(argv[i])) {
+            ig__errorf("%s: not a directory", argv[i]);
+            return IG_EXIT_USAGE;
+        }
+    }
+    for (int i = optind; i < argc; i++) {
+        char label[4096];
+        snprintf(label, sizeof label, "%s", argv[i]);
+        size_t l = strlen(label);
+        while (l > 1 && label[l - 1] == '/')
+            label[--l] = 0;
+        walk(argv[i], label, &o);
+    }
+    printf("%d passed, %d failed, %d unsupported\n", o.npass, o.nfail, o.nunsup);
+    return o.nfail ? IG_EXIT_FAIL : IG_EXIT_OK;
+}

@@ -1,0 +1,81 @@
+/* cmd_list.c — `infergate list`: what the lab can test on this machine.
+ * Availability comes from each adapter's own probe, never from a table. */
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../backends/abi.h"
+#include "cli.h"
+
+static void help(FILE *f)
+{
+    fprintf(f, "usage: infergate list [--fixtures DIR]\n"
+               "Lists backend adapters (availability, device, library version) and\n"
+               "the built-in fixtures of DIR/manifest.json (default: $IG_FIXTURES or\n"
+               "the build's fixtures folder).\n");
+}
+
+int ig__cmd_list(int argc, char **argv)
+{
+    const char *fixtures = ig__fixtures_dir();
+    static const struct option lo[] = {{"fixtures", required_argument, 0, 'f'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "f:h", lo, NULL)) != -1) {
+        switch (c) {
+        case 'f': fixtures = optarg; break;
+        case 'h': help(stdout); return IG_EXIT_OK;
+        default: help(stderr); return IG_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        ig__errorf("list: unexpected argument '%s'", argv[optind]);
+        return IG_EXIT_USAGE;
+    }
+    int n;
+    const ig_backend *const *b = ig__backends_builtin(&n);
+    printf("backends:\n");
+    for (int i = 0; i < n; i++) {
+        ig__be *be;
+        char msg[512];
+        int rc = ig__backend_open(b[i]->name, &be, msg, sizeof msg);
+        if (rc) {
+            printf("  %-10s error       %s\n", b[i]->name, msg);
+            continue;
+        }
+        ig_probe_info info;
+        rc = ig__be_probe(be, &info);
+        if (rc == 0)
+            printf("  %-10s available   %s; %s\n", b[i]->name, info.device, info.version);
+        else
+            printf("  %-10s unavailable %s\n", b[i]->name,
+                   info.reason[0] ? info.reason : ig_strerror(rc));
+        ig__backend_close(be);
+    }
+
+    char path[4096];
+    snprintf(path, sizeof path, "%s/manifest.json", fixtures);
+    json_object *root = json_object_from_file(path);
+    printf("fixtures (%s):\n", path);
+    if (!root) {
+        printf("  none (manifest not found or not valid JSON)\n");
+        return IG_EXIT_OK;
+    }
+    json_object *models;
+    if (json_object_object_get_ex(root, "models", &models) &&
+        json_object_is_type(models, json_type_array)) {
+        for (size_t i = 0; i < json_object_array_length(models); i++) {
+            json_object *m = json_object_array_get_idx(models, i), *v;
+            const char *name = json_object_object_get_ex(m, "name", &v)
+                                   ? json_object_get_string(v) : "?";
+            const char *task = json_object_object_get_ex(m, "task", &v)
+                                   ? json_object_get_string(v) : "";
+            printf("  %-14s %s\n", name, task);
+        }
+    }
+    json_object_put(root);
+    return IG_EXIT_OK;
+}

@@ -1,0 +1,29 @@
+/* parity.h — numeric comparison of a backend's output with an expected
+ * tensor (golden file or the reference backend run live). */
+#ifndef IG_HARNESS_PARITY_H
+#define IG_HARNESS_PARITY_H
+
+#include <stdint.h>
+
+#include "infergate/tensor.h"
+
+typedef struct ig__parity {
+    int shape_ok;        /* dtype, rank and dims equal */
+    int64_t n;           /* elements compared */
+    int64_t n_bad;       /* elements outside atol + rtol*|want| */
+    int64_t first_bad;   /* index of the first such element, -1 if none */
+    int64_t nan_mismatch;/* NaN/Inf in one tensor where the other has none */
+    double max_abs;      /* max |got - want| (L-infinity), finite pairs */
+    double max_rel;      /* max |got - want| / |want| over |want| >= atol */
+    double rmse;
+    double cosine;       /* cosine similarity (1 when both are all zero) */
+    double got_at_bad, want_at_bad;
+} ig__parity;
+
+/* Compares got with want.  Integer and bool tensors must match exactly;
+ * floating tensors within |got-want| <= atol + rtol*|want|, NaN matching NaN
+ * and an infinity matching the same infinity.  Returns 1 when they match. */
+int ig__parity_compare(const ig_tensor *got, const ig_tensor *want, double rtol,
+                       double atol, ig__parity *r);
+
+#endif
