@@ -1,0 +1,32 @@
+# conformance.cmake — runs `infergate conformance` on DIR and checks the
+# summary line.  -DIG=binary -DDIR=folder -DBACKEND=name
+# [-DMIN_PASS=n] (at least n cases must pass)
+# [-DNO_UNSUPPORTED=1] (no case may be UNSUPPORTED).
+# Exits 77 (skipped) when DIR does not exist.
+if(NOT EXISTS "${DIR}")
+  message("SKIP: ${DIR} does not exist")
+  cmake_language(EXIT 77)
+endif()
+execute_process(COMMAND ${IG} conformance -b ${BACKEND} ${DIR}
+                OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+string(REGEX MATCHALL "(^|\n)FAIL[^\n]*" fails "${out}")
+string(REGEX MATCH "([0-9]+) passed, ([0-9]+) failed, ([0-9]+) unsupported" summary "${out}")
+set(npass ${CMAKE_MATCH_1})
+set(nfail ${CMAKE_MATCH_2})
+set(nunsup ${CMAKE_MATCH_3})
+message("${DIR} on ${BACKEND}: ${summary}")
+if(fails)
+  message("${fails}")
+endif()
+if(NOT summary)
+  message(FATAL_ERROR "no summary line; exit ${rc}:\n${out}")
+endif()
+if(NOT rc EQUAL 0 OR NOT nfail EQUAL 0)
+  message(FATAL_ERROR "conformance failed (exit ${rc})")
+endif()
+if(DEFINED MIN_PASS AND npass LESS MIN_PASS)
+  message(FATAL_ERROR "only ${npass} cases passed, expected at least ${MIN_PASS}:\n${out}")
+endif()
+if(NO_UNSUPPORTED AND NOT nunsup EQUAL 0)
+  message(FATAL_ERROR "${nunsup} cases unsupported:\n${out}")
+endif()

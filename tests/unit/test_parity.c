@@ -1,0 +1,113 @@
+/* test_parity.c — the comparison behind every conformance verdict:
+ * the allclose rule, NaN/Inf matching, exact integers, shape mismatch. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../harness/parity.h"
+
+static ig_tensor vec(int dtype, void *data, int64_t n)
+{
+    ig_tensor t;
+    memset(&t, 0, sizeof t);
+    ig_tensor_set_shape(&t, dtype, 1, &n);
+    t.data = data;
+    return t;
+}
+
+static void test_allclose_rule(void **state)
+{
+    (void)state;
+    float want[3] = {1.0f, 100.0f, 0.0f};
+    float got[3] = {1.0005f, 100.09f, 5e-6f};
+    ig_tensor g = vec(IG_DT_FLOAT, got, 3), w = vec(IG_DT_FLOAT, want, 3);
+    ig__parity r;
+    assert_true(ig__parity_compare(&g, &w, 1e-3, 1e-5, &r));
+    assert_int_equal(r.n_bad, 0);
+    assert_true(fabs(r.max_abs - 0.09) < 1e-4);
+    got[1] = 100.2f; /* 0.2 > 1e-5 + 0.1 */
+    assert_false(ig__parity_compare(&g, &w, 1e-3, 1e-5, &r));
+    assert_int_equal(r.n_bad, 1);
+    assert_int_equal(r.first_bad, 1);
+    got[1] = 100.0f;
+    got[2] = 2e-5f; /* |d| = 2e-5 > atol, want = 0 */
+    assert_false(ig__parity_compare(&g, &w, 1e-3, 1e-5, &r));
+    assert_int_equal(r.first_bad, 2);
+}
+
+static void test_nan_inf(void **state)
+{
+    (void)state;
+    float want[3] = {NAN, INFINITY, 1.0f};
+    float got[3] = {NAN, INFINITY, 1.0f};
+    ig_tensor g = vec(IG_DT_FLOAT, got, 3), w = vec(IG_DT_FLOAT, want, 3);
+    ig__parity r;
+    assert_true(ig__parity_compare(&g, &w, 1e-3, 1e-5, &r));
+    got[1] = -INFINITY;
+    assert_false(ig__parity_compare(&g, &w, 1e-3, 1e-5, &r));
+    assert_int_equal(r.nan_mismatch, 1);
+    got[1] = INFINITY;
+    got[2] = NAN;
+    assert_false(ig__parity_compare(&g, &w, 1e-3, 1e-5, &r));
+    assert_int_equal(r.first_bad, 2);
+}
+
+static void test_integers_exact(void **state)
+{
+    (void)state;
+    int64_t want[2] = {5, 1000000};
+    int64_t got[2] = {5, 1000001};
+    ig_tensor g = vec(IG_DT_INT64, got, 2), w = vec(IG_DT_INT64, want, 2);
+    ig__parity r;
+    /* Within rtol for floats, but integers compare exactly. */
+    assert_false(ig__parity_compare(&g, &w, 1e-3, 1e-5, &r));
+    got[1] = 1000000;
+    assert_true(ig__parity_compare(&g, &w, 1e-3, 1e-5, &r));
+}
+
+static void test_shape_mismatch(void **state)
+{
+    (void)state;
+    float a[4] = {0};
+    ig_tensor g = vec(IG_DT_FLOAT, a, 4), w = vec(IG_DT_FLOAT, a, 3);
+    ig__parity r;
+    assert_false(ig__parity_compare(&g, &w, 1e-3, 1e-5, &r));
+    assert_false(r.shape_ok);
+    ig_tensor gi = vec(IG_DT_INT32, a, 3);
+    assert_false(ig__parity_compare(&gi, &w, 1e-3, 1e-5, &r));
+    assert_false(r.shape_ok);
+}
+
+static void test_metrics(void **state)
+{
+    (void)state;
+    float want[2] = {3.0f, 4.0f};
+    float got[2] = {3.0f, 4.0f};
+    ig_tensor g = vec(IG_DT_FLOAT, got, 2), w = vec(IG_DT_FLOAT, want, 2);
+    ig__parity r;
+    ig__parity_compare(&g, &w, 0, 0, &r);
+    assert_true(fabs(r.cosine - 1.0) < 1e-12);
+    assert_true(r.rmse == 0.0);
+    got[0] = -3.0f;
+    got[1] = -4.0f;
+    ig__parity_compare(&g, &w, 0, 0, &r);
+    assert_true(fabs(r.cosine + 1.0) < 1e-12);
+    assert_true(fabs(r.rmse - sqrt(50.0)) < 1e-9); /* diffs 6 and 8 */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_allclose_rule),
+        cmocka_unit_test(test_nan_inf),
+        cmocka_unit_test(test_integers_exact),
+        cmocka_unit_test(test_shape_mismatch),
+        cmocka_unit_test(test_metrics),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
