@@ -33,6 +33,9 @@ struct ig__plan {
     ig_tensor *key;           /* per graph input: shape (and values when keyed) */
     ig__node_hook hook;
     void *hook_user;
+    ig__node_claimer claim;
+    void *claim_user;
+    ig__node_impl *impl;      /* per node; run == NULL when unclaimed */
 };
 
 static uint64_t now_ns(void)
@@ -61,7 +64,8 @@ int ig__plan_create(const ig__graph *g, ig__plan **out, char *msg, size_t msglen
     p->argknown = calloc(nargs + 1, 1);
     p->argoff = calloc((size_t)g->nnodes + 1, sizeof *p->argoff);
     p->key = calloc((size_t)g->ninputs + 1, sizeof *p->key);
-    if (!p->vals || !p->known || !p->folded || !p->args || !p->argknown ||
+    p->impl = calloc((size_t)g->nnodes + 1, sizeof *p->impl);
+    if (!p->impl || !p->vals || !p->known || !p->folded || !p->args || !p->argknown ||
         !p->argoff || !p->key) {
         ig__plan_free(p);
         return IG_ENOMEM;
@@ -81,10 +85,22 @@ int ig__plan_create(const ig__graph *g, ig__plan **out, char *msg, size_t msglen
     return 0;
 }
 
+static void drop_impls(ig__plan *p)
+{
+    for (int i = 0; i < p->g->nnodes; i++) {
+        if (p->impl[i].free)
+            p->impl[i].free(p->impl[i].state);
+        memset(&p->impl[i], 0, sizeof p->impl[i]);
+    }
+}
+
 void ig__plan_free(ig__plan *p)
 {
     if (!p)
         return;
+    if (p->impl)
+        drop_impls(p);
+    free(p->impl);
     if (p->vals)
         for (int i = 0; i < p->g->nvalues; i++)
             ig_tensor_release(&p->vals[i]);
@@ -105,6 +121,25 @@ void ig__plan_set_hook(ig__plan *p, ig__node_hook hook, void *user)
 {
     p->hook = hook;
     p->hook_user = user;
+}
+
+uint64_t ig__plan_bytes(const ig__plan *p)
+{
+    uint64_t b = 0;
+    for (int i = 0; i < p->g->nvalues; i++)
+        b += p->vals[i].cap;
+    return b;
+}
+
+void ig__plan_set_claimer(ig__plan *p, ig__node_claimer claim, void *user)
+{
+    p->claim = claim;
+    p->claim_user = user;
+}
+
+const ig__node_impl *ig__plan_node_impl(const ig__plan *p, int i)
+{
+    return p->planned && p->impl[i].run ? &p->impl[i] : NULL;
 }
 
 int ig__plan_node_folded(const ig__plan *p, int i)
@@ -133,7 +168,7 @@ static int check_input(const ig__plan *p, int i, const ig_tensor *in, char *msg,
     const ig__value *v = &p->g->values[p->g->inputs[i]];
     char got[128], want[160];
     if (v->decl_dtype == IG_DT_BFLOAT16 || (v->decl_dtype && !ig_dtype_size(v->decl_dtype))) {
-        set_err(msg, msglen, "input '%s': dtype %s is not supported%s%s", v->name,
+        set_err(msg, msglen, "input '%s': dtype %s is not supported%s", v->name,
                 ig_dtype_name(v->decl_dtype), "");
         return IG_EUNSUPPORTED;
     }
@@ -193,6 +228,8 @@ static int run_node(ig__plan *p, int i, char *msg, size_t msglen)
     ig_tensor **a = &p->args[p->argoff[i]];
     ig__kctx c = {n, n->opset, a, &p->argknown[p->argoff[i]], n->nin, a + n->nin,
                   n->nout, msg, msglen, 0};
+    if (p->impl[i].run)
+        return p->impl[i].run(p->impl[i].state, &c);
     return n->op->run(&c);
 }
 
@@ -202,6 +239,7 @@ static int build(ig__plan *p, const ig_tensor *inputs, int value_keyed, char *ms
     const ig__graph *g = p->g;
     p->planned = 0;
     p->value_keyed = value_keyed;
+    drop_impls(p);
     for (int v = 0; v < g->nvalues; v++) {
         const ig__value *val = &g->values[v];
         p->known[v] = 0;
@@ -269,10 +307,37 @@ static int build(ig__plan *p, const ig_tensor *inputs, int value_keyed, char *ms
             for (int k = 0; k < n->nout; k++)
                 if (n->out[k] >= 0)
                     p->known[n->out[k]] = 1;
+        } else if (p->claim) {
+            rc = p->claim(p->claim_user, i, &c, &p->impl[i]);
+            if (rc < 0)
+                return rc;
+            if (rc == 0)
+                memset(&p->impl[i], 0, sizeof p->impl[i]);
         }
     }
     p->planned = 1;
     return 0;
+}
+
+int ig__plan_prepare(ig__plan *p, const ig_tensor *inputs, int ninputs, char *msg,
+                     size_t msglen)
+{
+    if (ninputs != p->g->ninputs) {
+        if (msg && msglen)
+            snprintf(msg, msglen, "model takes %d inputs, %d given", p->g->ninputs,
+                     ninputs);
+        return IG_EINVAL;
+    }
+    for (int i = 0; i < ninputs; i++) {
+        int rc = check_input(p, i, &inputs[i], msg, msglen);
+        if (rc)
+            return rc;
+    }
+    /* Mode 1 only: without input values a value-keyed plan cannot exist. */
+    int rc = build(p, inputs, 0, msg, msglen);
+    if (rc)
+        p->planned = 0;
+    return rc;
 }
 
 int ig__plan_run(ig__plan *p, const ig_tensor *inputs, int ninputs, char *msg,

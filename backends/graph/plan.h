@@ -17,6 +17,23 @@ typedef struct ig__plan ig__plan;
  * records.  user is passed back unchanged. */
 typedef void (*ig__node_hook)(void *user, int node_index, uint64_t ns);
 
+/* An accelerated implementation an adapter substitutes for one node.  The
+ * planner calls the adapter's claimer for every node that runs per
+ * predict, after the node's outputs are shaped and allocated, so an
+ * adapter can create its primitive for exactly those shapes once. */
+typedef struct ig__node_impl {
+    int (*run)(void *state, ig__kctx *c);  /* replaces op->run */
+    void (*free)(void *state);             /* frees state; may be NULL */
+    void *state;                           /* owned by the impl */
+    char name[96];                         /* "cblas_sgemm", "onednn:jit:avx2" */
+    int accelerated;                       /* counts toward dispatch */
+} ig__node_impl;
+
+/* Returns 1 and fills *impl to take node i, 0 to leave it to the
+ * reference kernel, or a negative IG_E… code (message in c->msg). */
+typedef int (*ig__node_claimer)(void *user, int node_index, ig__kctx *c,
+                                ig__node_impl *impl);
+
 /* Creates a plan for g (borrowed: it must outlive the plan). */
 int ig__plan_create(const ig__graph *g, ig__plan **out, char *msg,
                     size_t msglen);
@@ -28,8 +45,20 @@ int ig__plan_run(ig__plan *p, const ig_tensor *inputs, int ninputs, char *msg,
 const ig_tensor *ig__plan_output(const ig__plan *p, int i);
 /* Installs a per-node timing hook (NULL to remove). */
 void ig__plan_set_hook(ig__plan *p, ig__node_hook hook, void *user);
+/* Installs the claimer consulted at every (re)plan; NULL for none. */
+void ig__plan_set_claimer(ig__plan *p, ig__node_claimer claim, void *user);
+/* Plans for the shapes of inputs without running (their data may be NULL),
+ * so adapters claim nodes at compile time.  Returns IG_EUNSUPPORTED when
+ * the plan needs input values; the plan is then made at the first run. */
+int ig__plan_prepare(ig__plan *p, const ig_tensor *inputs, int ninputs,
+                     char *msg, size_t msglen);
+/* Implementation of node i in the current plan: the claimed one, or NULL
+ * when the reference kernel runs it. */
+const ig__node_impl *ig__plan_node_impl(const ig__plan *p, int i);
 /* Whether node i was folded at plan time (it does not run per predict). */
 int ig__plan_node_folded(const ig__plan *p, int i);
+/* Bytes of tensor memory the plan owns (activations and folded values). */
+uint64_t ig__plan_bytes(const ig__plan *p);
 void ig__plan_free(ig__plan *p); /* NULL is a no-op */
 
 #endif

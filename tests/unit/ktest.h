@@ -122,8 +122,9 @@ static inline int kt_run(kt_node *k, int opset, ig_tensor **in, ig_tensor *out,
         memset(&out[i], 0, sizeof out[i]);
         outs[i] = &out[i];
     }
-    ig__kctx c = {&k->node, opset, in, known, k->node.nin, outs, k->node.nout,
-                  msg, msglen};
+    ig__kctx c = {.node = &k->node, .opset = opset, .in = in, .known = known,
+                  .nin = k->node.nin, .out = outs, .nout = k->node.nout,
+                  .msg = msg, .msglen = msglen};
     msg[0] = 0;
     int rc = op->infer(&c);
     for (int i = 0; rc == 0 && i < k->node.nout; i++)

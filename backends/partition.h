@@ -1,0 +1,36 @@
+/* partition.h — the skeleton shared by every adapter that runs the IR:
+ * compile (load the graph, plan it for the artifact's input shapes, let
+ * the adapter claim the nodes it accelerates), load, predict, unload and
+ * the per-node dispatch record.  An adapter supplies only create, destroy,
+ * probe and a claimer; the nodes it does not claim run on the reference
+ * kernels, which is how partial backends stay correct. */
+#ifndef IG_BACKENDS_PARTITION_H
+#define IG_BACKENDS_PARTITION_H
+
+#include "abi.h"
+#include "graph/plan.h"
+
+/* First member of every partitioned adapter's context. */
+typedef struct ig__part_ctx {
+    ig__node_claimer claim;   /* NULL: everything on the reference kernels */
+    void *claim_user;         /* passed to claim (usually the context) */
+} ig__part_ctx;
+
+int ig__part_compile(void *ctx, const ig_artifact *a, void **compiled, char *msg,
+                     size_t msglen);
+void ig__part_free_compiled(void *compiled);
+int ig__part_load(void *compiled, void **inst, char *msg, size_t msglen);
+void ig__part_unload(void *inst);
+int ig__part_predict(void *inst, const ig_tensor *in, int nin, ig_tensor *out,
+                     int nout, char *msg, size_t msglen);
+int ig__part_dispatch(void *inst, const ig_dispatch_entry **e, int *n);
+int ig__part_memory(void *inst, uint64_t *host, uint64_t *device);
+
+/* Fills the generic slots of a table. */
+#define IG__PART_SLOTS                                                         \
+    .compile = ig__part_compile, .free_compiled = ig__part_free_compiled,      \
+    .load = ig__part_load, .unload = ig__part_unload,                          \
+    .predict = ig__part_predict, .dispatch = ig__part_dispatch,                \
+    .memory = ig__part_memory
+
+#endif
