@@ -11,7 +11,8 @@
 #include "abi.h"
 
 static const ig_backend *const builtin[] = {
-    &ig__backend_reference,
+    &ig__backend_reference, &ig__backend_openblas, &ig__backend_onednn,
+    &ig__backend_cuda,      &ig__backend_null,     &ig__backend_faulty,
 };
 
 const ig_backend *const *ig__backends_builtin(int *count)
@@ -66,6 +67,19 @@ int ig__backend_open(const char *spec, ig__be **out, char *msg, size_t msglen)
     memcpy(name, spec, nl);
     name[nl] = 0;
     const char *opts = colon ? colon + 1 : "";
+    if (strcmp(name, "plugin") == 0) {
+        ig__be *b = calloc(1, sizeof *b);
+        if (!b)
+            return IG_ENOMEM;
+        snprintf(b->spec, sizeof b->spec, "%s", spec);
+        int rc = ig__plugin_open(opts, b, msg, msglen);
+        if (rc) {
+            free(b);
+            return rc;
+        }
+        *out = b;
+        return 0;
+    }
     const ig_backend *t = NULL;
     for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++)
         if (strcmp(builtin[i]->name, name) == 0)
@@ -103,6 +117,8 @@ void ig__backend_close(ig__be *b)
         return;
     if (HAS_SLOT(b->t, destroy))
         b->t->destroy(b->ctx);
+    if (b->lib)
+        ig__plugin_close(b);
     free(b);
 }
 
@@ -184,4 +200,39 @@ int ig__options_parse(const char *options,
             p++;
     }
     return 0;
+}
+
+int ig__absent_create(const char *options, void **ctx, char *msg, size_t msglen)
+{
+    (void)options;
+    (void)msg;
+    (void)msglen;
+    *ctx = NULL;
+    return 0;
+}
+
+int ig__absent_compile(void *ctx, const ig_artifact *a, void **compiled,
+                       char *msg, size_t msglen)
+{
+    (void)ctx;
+    (void)a;
+    *compiled = NULL;
+    snprintf(msg, msglen, "backend not built on this machine");
+    return IG_EUNAVAILABLE;
+}
+
+int ig__absent_load(void *compiled, void **inst, char *msg, size_t msglen)
+{
+    (void)compiled;
+    *inst = NULL;
+    snprintf(msg, msglen, "backend not built on this machine");
+    return IG_EUNAVAILABLE;
+}
+
+int ig__absent_predict(void *inst, const ig_tensor *in, int nin, ig_tensor *out,
+                       int nout, char *msg, size_t msglen)
+{
+    (void)inst; (void)in; (void)nin; (void)out; (void)nout;
+    snprintf(msg, msglen, "backend not built on this machine");
+    return IG_EUNAVAILABLE;
 }

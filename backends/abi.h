@@ -44,5 +44,43 @@ int ig__options_parse(const char *options,
 
 /* Built-in tables. */
 extern const ig_backend ig__backend_reference;
+extern const ig_backend ig__backend_openblas;
+extern const ig_backend ig__backend_onednn;
+extern const ig_backend ig__backend_cuda;
+extern const ig_backend ig__backend_null;
+extern const ig_backend ig__backend_faulty;
+
+/* Opens a plugin shared object: spec is "PATH_OR_NAME[,key=value...]".
+ * A bare name is searched as NAME, libNAME.so and libig-NAME.so in the
+ * folders of $IG_PLUGIN_PATH (colon-separated).  (backends/plugin/) */
+int ig__plugin_open(const char *spec, ig__be *b, char *msg, size_t msglen);
+void ig__plugin_close(ig__be *b);
+
+/* Table of an adapter whose optional dependency was absent at build time:
+ * it lists, probes as unavailable with the reason, and refuses to compile. */
+int ig__absent_create(const char *options, void **ctx, char *msg, size_t msglen);
+int ig__absent_compile(void *ctx, const ig_artifact *a, void **compiled,
+                       char *msg, size_t msglen);
+int ig__absent_load(void *compiled, void **inst, char *msg, size_t msglen);
+int ig__absent_predict(void *inst, const ig_tensor *in, int nin, ig_tensor *out,
+                       int nout, char *msg, size_t msglen);
+#define IG__ABSENT_BACKEND(sym, nm, why)                                       \
+    static int sym##_probe(void *ctx, ig_probe_info *info)                     \
+    {                                                                          \
+        (void)ctx;                                                             \
+        snprintf(info->reason, sizeof info->reason, "%s", why);                \
+        return IG_EUNAVAILABLE;                                                \
+    }                                                                          \
+    const ig_backend sym = {                                                   \
+        .abi_version = IG_BACKEND_ABI_VERSION,                                 \
+        .struct_size = sizeof(ig_backend),                                     \
+        .name = nm,                                                            \
+        .description = why,                                                    \
+        .create = ig__absent_create,                                           \
+        .probe = sym##_probe,                                                  \
+        .compile = ig__absent_compile,                                         \
+        .load = ig__absent_load,                                               \
+        .predict = ig__absent_predict,                                         \
+    }
 
 #endif

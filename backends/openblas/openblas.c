@@ -1,0 +1,6 @@
+/* openblas.c — placeholder table until the adapter lands. */
+#include <stdio.h>
+
+#include "../abi.h"
+
+IG__ABSENT_BACKEND(ig__backend_openblas, "openblas", "not implemented yet");
