@@ -194,17 +194,17 @@ static int tensor_from_proto(const IgOnnx__TensorProto *p, ig_tensor *t,
     switch (dtype) {
     case IG_DT_FLOAT:
         have = p->n_float_data;
-        if (have == n)
+        if (have == n && nbytes)
             memcpy(t->data, p->float_data, nbytes);
         break;
     case IG_DT_DOUBLE:
         have = p->n_double_data;
-        if (have == n)
+        if (have == n && nbytes)
             memcpy(t->data, p->double_data, nbytes);
         break;
     case IG_DT_INT64:
         have = p->n_int64_data;
-        if (have == n)
+        if (have == n && nbytes)
             memcpy(t->data, p->int64_data, nbytes);
         break;
     case IG_DT_UINT32:

@@ -618,8 +618,8 @@ static int cos_value(ig__kctx *c, const void **data, int *dtype)
 
 static int cos_infer(ig__kctx *c)
 {
-    const void *v;
-    int dtype, n, rc;
+    const void *v = NULL;
+    int dtype = IG_DT_UNDEFINED, n, rc;
     int64_t sh[IG_MAX_RANK];
     if ((rc = cos_value(c, &v, &dtype)) || (rc = ig__ks_ints(c, 0, sh, IG_MAX_RANK, &n)))
         return rc;
@@ -628,8 +628,8 @@ static int cos_infer(ig__kctx *c)
 
 static int cos_run(ig__kctx *c)
 {
-    const void *v;
-    int dtype, rc;
+    const void *v = NULL;
+    int dtype = IG_DT_UNDEFINED, rc;
     if ((rc = cos_value(c, &v, &dtype)))
         return rc;
     ig_tensor *y = c->out[0];

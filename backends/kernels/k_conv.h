@@ -1,0 +1,55 @@
+/* k_conv.h — helpers shared by the "nn" kernel group (Conv, ConvTranspose,
+ * the pools, MatMul/Gemm, Resize, Pad): the fp32 dtype check and the
+ * sliding-window geometry.
+ *
+ * Design decision: every window op works on exactly three spatial axes.
+ * A 1-D or 2-D op gets leading dummy axes (size 1, kernel 1, stride 1, no
+ * padding), so one loop nest serves 1-D, 2-D and 3-D without a copy. */
+#ifndef IG_KERNELS_K_CONV_H
+#define IG_KERNELS_K_CONV_H
+
+#include "../graph/ir.h"
+
+/* Window geometry of one op over its spatial axes.  Entries [0, 3-nsp)
+ * are the dummy axes; entries [3-nsp, 3) follow the model's axes. */
+typedef struct ig__win {
+    int nsp;                     /* spatial rank of the model, 1..3 */
+    int64_t in[3], out[3];       /* spatial sizes */
+    int64_t k[3], s[3], d[3];    /* kernel, stride, dilation */
+    int64_t pb[3], pe[3];        /* padding at the begin and end */
+} ig__win;
+
+/* Fills w for a Conv or pool over input x with kernel kshape (nsp = rank
+ * of x minus 2 entries): reads strides, dilations, pads and auto_pad from
+ * the node, checks them, and computes the pads and output sizes.  pool
+ * selects the pool rules (ceil_mode, and "a window may not start in the
+ * right padding").  Errors go through ig__kerr. */
+int ig__win_init(ig__kctx *c, const ig_tensor *x, const int64_t *kshape,
+                 int pool, int ceil_mode, ig__win *w);
+
+/* Returns 0 when every present input below index upto is fp32, else
+ * IG_EUNSUPPORTED with a message naming the input and its dtype. */
+int ig__nn_need_float(ig__kctx *c, int upto);
+
+/* Floor division for a possibly negative numerator and b > 0. */
+static inline int64_t ig__floordiv(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+/* The positions p in [0, np) with 0 <= p*s + off < nt, as [*lo, *hi)
+ * (empty when *lo >= *hi).  Conv uses it with p = output and t = input;
+ * ConvTranspose with p = input and t = output. */
+static inline void ig__win_range(int64_t np, int64_t nt, int64_t s, int64_t off,
+                                 int64_t *lo, int64_t *hi)
+{
+    int64_t a = -ig__floordiv(off, s);       /* ceil(-off / s) */
+    int64_t b = ig__floordiv(nt - 1 - off, s) + 1;
+    *lo = a < 0 ? 0 : a;
+    *hi = b > np ? np : b;
+    if (*hi < *lo)
+        *hi = *lo;
+}
+
+#endif

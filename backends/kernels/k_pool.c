@@ -1,0 +1,191 @@
+/* k_pool.c — reference MaxPool, AveragePool, GlobalAveragePool and
+ * GlobalMaxPool over 1-D, 2-D and 3-D windows, fp32 in, double sums.
+ *
+ * Design decision: AveragePool's divisor follows the ONNX spec (and
+ * PyTorch): with count_include_pad it counts the taps inside the padded
+ * input, so a ceil_mode window hanging past the end padding is not divided
+ * by the full kernel size; without it, only the taps inside the input.
+ * MaxPool propagates NaN (a NaN in the window gives NaN), so a non-finite
+ * input cannot vanish in the oracle. */
+#include <math.h>
+#include <string.h>
+
+#include "k_conv.h"
+
+/* Resolves the kernel and window of a pool node. */
+static int pool_geom(ig__kctx *c, ig__win *w)
+{
+    const ig_tensor *x = c->in[0];
+    int rc = ig__nn_need_float(c, 1);
+    if (rc)
+        return rc;
+    int nk = 0;
+    const int64_t *ks = ig__attr_ints(c->node, "kernel_shape", &nk);
+    if (!ks)
+        return ig__kerr(c, IG_EINVAL, "attribute kernel_shape is required");
+    if (nk != x->rank - 2)
+        return ig__kerr(c, IG_ESHAPE, "kernel_shape has %d values but the input "
+                        "has rank %d", nk, x->rank);
+    int64_t ceil_mode = ig__attr_i(c->node, "ceil_mode", 0);
+    if (ceil_mode != 0 && ceil_mode != 1)
+        return ig__kerr(c, IG_EUNSUPPORTED, "ceil_mode = %lld",
+                        (long long)ceil_mode);
+    return ig__win_init(c, x, ks, 1, (int)ceil_mode, w);
+}
+
+static int pool_infer(ig__kctx *c)
+{
+    ig__win w;
+    int rc = pool_geom(c, &w);
+    if (rc)
+        return rc;
+    if (strcmp(c->node->op_type, "MaxPool") == 0 && c->nout > 1 && c->out[1])
+        return ig__kerr(c, IG_EUNSUPPORTED,
+                        "the optional Indices output is not implemented");
+    if (strcmp(c->node->op_type, "AveragePool") == 0) {
+        int64_t cip = ig__attr_i(c->node, "count_include_pad", 0);
+        if (cip != 0 && cip != 1)
+            return ig__kerr(c, IG_EUNSUPPORTED, "count_include_pad = %lld",
+                            (long long)cip);
+    }
+    const ig_tensor *x = c->in[0];
+    int64_t dims[5] = {x->dims[0], x->dims[1]};
+    for (int i = 0; i < w.nsp; i++)
+        dims[2 + i] = w.out[3 - w.nsp + i];
+    return ig_tensor_set_shape(c->out[0], IG_DT_FLOAT, x->rank, dims);
+}
+
+/* One window: the range [lo, hi) of taps along an axis that fall inside
+ * [lim_lo, lim_hi) of input coordinates, for a window starting at start. */
+static int64_t taps_in(int64_t start, int64_t k, int64_t d, int64_t lim_lo,
+                       int64_t lim_hi, int64_t *lo, int64_t *hi)
+{
+    /* start + t*d >= lim_lo  and  start + t*d < lim_hi */
+    int64_t a = -ig__floordiv(start - lim_lo, d);
+    int64_t b = ig__floordiv(lim_hi - 1 - start, d) + 1;
+    if (a < 0)
+        a = 0;
+    if (b > k)
+        b = k;
+    if (b < a)
+        b = a;
+    *lo = a;
+    *hi = b;
+    return b - a;
+}
+
+static int pool_run(ig__kctx *c)
+{
+    ig__win w;
+    int rc = pool_geom(c, &w);
+    if (rc)
+        return rc;
+    int is_max = strcmp(c->node->op_type, "MaxPool") == 0;
+    int cip = (int)ig__attr_i(c->node, "count_include_pad", 0);
+    const ig_tensor *X = c->in[0];
+    const float *x = X->data;
+    float *y = c->out[0]->data;
+    int64_t planes = X->dims[0] * X->dims[1];
+    int64_t isz = w.in[0] * w.in[1] * w.in[2];
+    int64_t osz = w.out[0] * w.out[1] * w.out[2];
+    for (int64_t p = 0; p < planes; p++) {
+        const float *xp = x + p * isz;
+        float *yp = y + p * osz;
+        for (int64_t oz = 0; oz < w.out[0]; oz++)
+            for (int64_t oy = 0; oy < w.out[1]; oy++)
+                for (int64_t ox = 0; ox < w.out[2]; ox++) {
+                    int64_t o[3] = {oz, oy, ox}, st[3], lo[3], hi[3];
+                    int64_t nvalid = 1, npad = 1;
+                    for (int a = 0; a < 3; a++) {
+                        int64_t l2, h2;
+                        st[a] = o[a] * w.s[a] - w.pb[a];
+                        nvalid *= taps_in(st[a], w.k[a], w.d[a], 0, w.in[a],
+                                          &lo[a], &hi[a]);
+                        npad *= taps_in(st[a], w.k[a], w.d[a], -w.pb[a],
+                                        w.in[a] + w.pe[a], &l2, &h2);
+                    }
+                    double v = is_max ? -INFINITY : 0.0;
+                    int nan = 0;
+                    for (int64_t tz = lo[0]; tz < hi[0]; tz++) {
+                        int64_t iz = st[0] + tz * w.d[0];
+                        for (int64_t ty = lo[1]; ty < hi[1]; ty++) {
+                            int64_t iy = st[1] + ty * w.d[1];
+                            int64_t base = (iz * w.in[1] + iy) * w.in[2] + st[2];
+                            for (int64_t tx = lo[2]; tx < hi[2]; tx++) {
+                                float e = xp[base + tx * w.d[2]];
+                                if (is_max) {
+                                    if (e > v)
+                                        v = e;
+                                    else if (isnan(e))
+                                        nan = 1;
+                                } else {
+                                    v += e;
+                                }
+                            }
+                        }
+                    }
+                    if (is_max)
+                        yp[(oz * w.out[1] + oy) * w.out[2] + ox] =
+                            nan ? NAN : (float)v;
+                    else
+                        yp[(oz * w.out[1] + oy) * w.out[2] + ox] =
+                            (float)(v / (double)(cip ? npad : nvalid));
+                }
+    }
+    return 0;
+}
+
+const ig__op ig__op_MaxPool = {"MaxPool", 1, pool_infer, pool_run};
+const ig__op ig__op_AveragePool = {"AveragePool", 1, pool_infer, pool_run};
+
+/* ---- global pools -------------------------------------------------------- */
+
+static int gpool_infer(ig__kctx *c)
+{
+    const ig_tensor *x = c->in[0];
+    int rc = ig__nn_need_float(c, 1);
+    if (rc)
+        return rc;
+    if (x->rank < 3)
+        return ig__kerr(c, IG_ESHAPE, "input has rank %d, expected N x C x ...",
+                        x->rank);
+    int64_t dims[IG_MAX_RANK];
+    dims[0] = x->dims[0];
+    dims[1] = x->dims[1];
+    for (int i = 2; i < x->rank; i++)
+        dims[i] = 1;
+    return ig_tensor_set_shape(c->out[0], IG_DT_FLOAT, x->rank, dims);
+}
+
+static int gpool_run(ig__kctx *c)
+{
+    const ig_tensor *X = c->in[0];
+    int is_max = strcmp(c->node->op_type, "GlobalMaxPool") == 0;
+    int64_t planes = X->dims[0] * X->dims[1];
+    int64_t sz = planes ? X->numel / planes : 0;
+    const float *x = X->data;
+    float *y = c->out[0]->data;
+    for (int64_t p = 0; p < planes; p++) {
+        const float *xp = x + p * sz;
+        double v = is_max ? -INFINITY : 0.0;
+        int nan = 0;
+        for (int64_t i = 0; i < sz; i++) {
+            if (is_max) {
+                if (xp[i] > v)
+                    v = xp[i];
+                else if (isnan(xp[i]))
+                    nan = 1;
+            } else {
+                v += xp[i];
+            }
+        }
+        if (!is_max)
+            v = sz ? v / (double)sz : NAN;
+        y[p] = nan ? NAN : (float)v;
+    }
+    return 0;
+}
+
+const ig__op ig__op_GlobalAveragePool = {"GlobalAveragePool", 1, gpool_infer,
+                                         gpool_run};
+const ig__op ig__op_GlobalMaxPool = {"GlobalMaxPool", 1, gpool_infer, gpool_run};
