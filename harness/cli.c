@@ -55,6 +55,7 @@ static const struct {
     {"list", ig__cmd_list, "backends with availability, device and version; built-in fixtures"},
     {"infer", ig__cmd_infer, "one inference; outputs written as TensorProto .pb files"},
     {"conformance", ig__cmd_conformance, "run ONNX backend-test cases and compare with their outputs"},
+    {"bench", ig__cmd_bench, "latency, speedup, dispatch and overhead of backends on models"},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,458 @@
+/* cmd_bench.c — `infergate bench`: backend × model latency, speedup,
+ * dispatch and adapter-boundary overhead, measured in one run so the
+ * figures compare as ratios on a shared, noisy machine.
+ *
+ * For a model that is a single float MatMul, the bench also times a direct
+ * cblas_sgemm of the same shape on the same data in the same process: the
+ * ceiling an adapter's MatMul path is judged against.  Samples alternate
+ * between cells in rounds (cell A, cell B, ..., then again), so slow drift
+ * of the machine (thermal, a neighbour) lands on every cell alike. */
+#include <cblas.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "models.h"
+
+#define MAX_CELLS 64
+
+typedef struct {
+    char backend[128];
+    ig__model_ref model;
+    ig__be *be;
+    ig__session s;
+    ig_tensor *in;
+    int direct;              /* the direct-sgemm pseudo cell */
+    int64_t M, N, K;         /* for direct and for GFLOP/s */
+    float *dc;               /* direct: output buffer */
+    const float *da, *db;    /* direct: operands (borrowed) */
+    int ok;
+    char err[512];
+    uint64_t cold_ns;
+    uint64_t *lat;           /* per-sample latency */
+    uint64_t *nodes;         /* per-sample sum of node times */
+    int n;
+    uint64_t acc_ns, all_ns; /* dispatch: accelerated and total node time */
+    int acc_ops, all_ops;    /* dispatch: node counts (last predict) */
+    double p50, p99, sum_nodes_p50;
+} cell;
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of a sorted array (docs/cli.md). */
+static double pct(const uint64_t *v, int n, double p)
+{
+    if (n == 0)
+        return 0;
+    int k = (int)(p * n + 0.999999999) - 1;
+    if (k < 0)
+        k = 0;
+    if (k >= n)
+        k = n - 1;
+    return (double)v[k];
+}
+
+/* If the graph is one float MatMul of 2-D operands, fills M, N, K. */
+static int single_matmul(const char *path, int64_t *M, int64_t *N, int64_t *K,
+                         const float **wdata, ig__graph **keep)
+{
+    ig__graph *g;
+    char msg[256];
+    if (ig__model_load(path, &g, msg, sizeof msg))
+        return 0;
+    int ok = g->nnodes == 1 && !strcmp(g->nodes[0].op_type, "MatMul") &&
+             g->ninputs == 1 && g->nodes[0].in[0] == g->inputs[0];
+    if (ok) {
+        const ig__value *a = &g->values[g->nodes[0].in[0]];
+        const ig__value *w = &g->values[g->nodes[0].in[1]];
+        ok = a->decl_rank == 2 && a->decl_dims[0] > 0 && a->decl_dims[1] > 0 &&
+             w->kind == IG_VK_INITIALIZER && w->init.rank == 2 &&
+             w->init.dtype == IG_DT_FLOAT && w->init.dims[0] == a->decl_dims[1];
+        if (ok) {
+            *M = a->decl_dims[0];
+            *K = a->decl_dims[1];
+            *N = w->init.dims[1];
+            *wdata = w->init.data;
+        }
+    }
+    if (ok)
+        *keep = g;
+    else
+        ig__graph_free(g);
+    return ok;
+}
+
+static int prepare_cell(cell *c, const char *spec, char *msg, size_t msglen)
+{
+    int rc = ig__backend_open(spec, &c->be, msg, msglen);
+    if (rc)
+        return rc;
+    ig_probe_info info;
+    if ((rc = ig__be_probe(c->be, &info)) != 0) {
+        snprintf(msg, msglen, "unavailable: %s", info.reason);
+        return rc;
+    }
+    if ((rc = ig__session_read(&c->s, c->be, c->model.path, msg, msglen)) != 0)
+        return rc;
+    if ((rc = ig__model_inputs(&c->model, &c->s, &c->in, msg, msglen)) != 0)
+        return rc;
+    rc = ig__session_prepare(&c->s, c->model.path, c->in, c->s.sig.ninputs, msg, msglen);
+    if (rc)
+        return rc;
+    uint64_t t0 = ig__now_ns();
+    rc = ig__session_predict(&c->s, c->in, c->s.sig.ninputs, msg, msglen);
+    c->cold_ns = ig__now_ns() - t0;
+    return rc;
+}
+
+static int sample(cell *c, int record, char *msg, size_t msglen)
+{
+    if (c->direct) {
+        uint64_t t0 = ig__now_ns();
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)c->M, (int)c->N,
+                    (int)c->K, 1.0f, c->da, (int)c->K, c->db, (int)c->N, 0.0f, c->dc,
+                    (int)c->N);
+        uint64_t t1 = ig__now_ns();
+        if (record) {
+            c->lat[c->n] = t1 - t0;
+            c->nodes[c->n] = t1 - t0;
+            c->n++;
+        }
+        return 0;
+    }
+    uint64_t t0 = ig__now_ns();
+    int rc = ig__session_predict(&c->s, c->in, c->s.sig.ninputs, msg, msglen);
+    uint64_t t1 = ig__now_ns();
+    if (rc || !record)
+        return rc;
+    const ig_dispatch_entry *e;
+    int ne;
+    uint64_t sum = 0;
+    if (ig__be_dispatch(c->be, c->s.inst, &e, &ne) == 0) {
+        c->acc_ops = c->all_ops = 0;
+        for (int i = 0; i < ne; i++) {
+            sum += e[i].ns;
+            if (strcmp(e[i].impl, "folded") == 0)
+                continue;
+            c->all_ops++;
+            c->acc_ops += e[i].accelerated != 0;
+            if (e[i].accelerated)
+                c->acc_ns += e[i].ns;
+            c->all_ns += e[i].ns;
+        }
+    }
+    c->lat[c->n] = t1 - t0;
+    c->nodes[c->n] = sum;
+    c->n++;
+    return 0;
+}
+
+static void help(FILE *f)
+{
+    fprintf(f,
+            "usage: infergate bench [-b BACKEND[:opts]]... [-m MODEL]... [--samples N]\n"
+            "                       [--warmup N] [--baseline NAME] [--csv FILE] [--check]\n"
+            "Times every backend on every model in one process: compile, load, cold\n"
+            "first inference, then N warm samples (default 200; 5 warm-up calls\n"
+            "excluded).  Reports p50/p99 latency (nearest rank), speedup of p50\n"
+            "against the baseline backend (default reference), the time-weighted\n"
+            "dispatch ratio (accelerated node time / all node time) with the op-count\n"
+            "ratio, and the adapter-boundary overhead (p50 latency minus p50 of the\n"
+            "summed node times, over p50 latency).  For a model that is one float\n"
+            "MatMul a direct cblas_sgemm of the same shape is timed as well.\n"
+            "MODEL: a fixture name, a case folder or a model.onnx (default: all\n"
+            "fixtures).  BACKEND default: every available non-instrument backend.\n"
+            "--check applies the speed targets of docs/benchmarks.md and exits 1\n"
+            "when one is missed.\n");
+}
+
+int ig__cmd_bench(int argc, char **argv)
+{
+    const char *specs[16];
+    int nspecs = 0;
+    const char *margs[32];
+    int nm = 0;
+    int samples = 200, warmup = 5, check = 0;
+    const char *baseline = "reference", *csv = NULL;
+    static const struct option lo[] = {{"backend", required_argument, 0, 'b'},
+                                       {"model", required_argument, 0, 'm'},
+                                       {"samples", required_argument, 0, 'n'},
+                                       {"warmup", required_argument, 0, 'w'},
+                                       {"baseline", required_argument, 0, 'B'},
+                                       {"csv", required_argument, 0, 'c'},
+                                       {"check", no_argument, 0, 'C'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
+    int o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "b:m:n:h", lo, NULL)) != -1) {
+        char *end = NULL;
+        switch (o) {
+        case 'b':
+            if (nspecs == 16) {
+                ig__errorf("bench: at most 16 backends");
+                return IG_EXIT_USAGE;
+            }
+            specs[nspecs++] = optarg;
+            break;
+        case 'm':
+            if (nm == 32) {
+                ig__errorf("bench: at most 32 models");
+                return IG_EXIT_USAGE;
+            }
+            margs[nm++] = optarg;
+            break;
+        case 'n':
+        case 'w': {
+            long v = strtol(optarg, &end, 10);
+            if (!end || *end || v < (o == 'n' ? 1 : 0) || v > 10000000) {
+                ig__errorf("bench: --%s expects a count, got '%s'",
+                           o == 'n' ? "samples" : "warmup", optarg);
+                return IG_EXIT_USAGE;
+            }
+            if (o == 'n')
+                samples = (int)v;
+            else
+                warmup = (int)v;
+            break;
+        }
+        case 'B': baseline = optarg; break;
+        case 'c': csv = optarg; break;
+        case 'C': check = 1; break;
+        case 'h': help(stdout); return IG_EXIT_OK;
+        default: help(stderr); return IG_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        ig__errorf("bench: unexpected argument '%s'", argv[optind]);
+        return IG_EXIT_USAGE;
+    }
+    char msg[1024];
+    /* Default backends: every available real one (instruments excluded). */
+    if (nspecs == 0) {
+        int n;
+        const ig_backend *const *b = ig__backends_builtin(&n);
+        for (int i = 0; i < n && nspecs < 16; i++) {
+            if (b[i]->flags & IG_BACKEND_INSTRUMENT)
+                continue;
+            ig__be *be;
+            ig_probe_info info;
+            if (ig__backend_open(b[i]->name, &be, msg, sizeof msg))
+                continue;
+            if (ig__be_probe(be, &info) == 0)
+                specs[nspecs++] = b[i]->name;
+            ig__backend_close(be);
+        }
+    }
+    ig__model_ref models[32];
+    if (nm == 0) {
+        ig__model_ref *all;
+        int n;
+        int rc = ig__model_manifest(ig__fixtures_dir(), &all, &n, msg, sizeof msg);
+        if (rc) {
+            ig__errorf("%s", msg);
+            return ig__exit_for(rc);
+        }
+        for (int i = 0; i < n && nm < 32; i++)
+            models[nm++] = all[i];
+        free(all);
+    } else {
+        for (int i = 0; i < nm; i++) {
+            int rc = ig__model_resolve(margs[i], ig__fixtures_dir(), &models[i], msg,
+                                       sizeof msg);
+            if (rc) {
+                ig__errorf("%s", msg);
+                return ig__exit_for(rc);
+            }
+        }
+    }
+
+    static cell cells[MAX_CELLS];
+    int nc = 0;
+    ig__graph *keep[32] = {0};
+    for (int mi = 0; mi < nm; mi++) {
+        int64_t M = 0, N = 0, K = 0;
+        const float *w = NULL;
+        int mm = single_matmul(models[mi].path, &M, &N, &K, &w, &keep[mi]);
+        for (int bi = 0; bi < nspecs && nc < MAX_CELLS; bi++) {
+            cell *c = &cells[nc++];
+            memset(c, 0, sizeof *c);
+            snprintf(c->backend, sizeof c->backend, "%s", specs[bi]);
+            c->model = models[mi];
+            c->M = M;
+            c->N = N;
+            c->K = K;
+            c->lat = calloc((size_t)samples, sizeof *c->lat);
+            c->nodes = calloc((size_t)samples, sizeof *c->nodes);
+            int rc = c->lat && c->nodes ? prepare_cell(c, specs[bi], c->err, sizeof c->err)
+                                        : IG_ENOMEM;
+            c->ok = rc == 0;
+            if (rc && !c->err[0])
+                snprintf(c->err, sizeof c->err, "%s", ig_strerror(rc));
+        }
+        if (mm && nc < MAX_CELLS) {
+            /* The direct call reuses the first working cell's input. */
+            cell *src = NULL;
+            for (int k = nc - nspecs; k < nc; k++)
+                if (k >= 0 && cells[k].ok && !strcmp(cells[k].model.path, models[mi].path)) {
+                    src = &cells[k];
+                    break;
+                }
+            if (src || nspecs == 0) {
+                cell *c = &cells[nc++];
+                memset(c, 0, sizeof *c);
+                snprintf(c->backend, sizeof c->backend, "cblas_sgemm(direct)");
+                c->model = models[mi];
+                c->direct = 1;
+                c->M = M;
+                c->N = N;
+                c->K = K;
+                c->da = src ? src->in[0].data : NULL;
+                c->db = w;
+                c->dc = malloc(sizeof(float) * (size_t)(M * N));
+                c->lat = calloc((size_t)samples, sizeof *c->lat);
+                c->nodes = calloc((size_t)samples, sizeof *c->nodes);
+                c->ok = c->da && c->dc && c->lat && c->nodes;
+            }
+        }
+    }
+    /* Warm-up, then rounds of one sample per cell. */
+    for (int r = 0; r < warmup; r++)
+        for (int i = 0; i < nc; i++)
+            if (cells[i].ok && sample(&cells[i], 0, cells[i].err, sizeof cells[i].err))
+                cells[i].ok = 0;
+    for (int r = 0; r < samples; r++)
+        for (int i = 0; i < nc; i++)
+            if (cells[i].ok && sample(&cells[i], 1, cells[i].err, sizeof cells[i].err))
+                cells[i].ok = 0;
+
+    FILE *cf = NULL;
+    if (csv && !(cf = fopen(csv, "w"))) {
+        ig__errorf("%s: cannot create", csv);
+        return IG_EXIT_USAGE;
+    }
+    if (cf)
+        fprintf(cf, "model,backend,samples,compile_ms,load_ms,cold_ms,p50_ms,p99_ms,"
+                    "speedup_p50,dispatch_time,dispatch_ops,boundary_overhead,gflops\n");
+    printf("%-14s %-22s %7s %9s %9s %9s %9s %8s %9s %8s %9s\n", "model", "backend",
+           "samples", "compile", "cold_ms", "p50_ms", "p99_ms", "speedup", "dispatch",
+           "ops", "overhead");
+    int failed_checks = 0;
+    for (int i = 0; i < nc; i++) {
+        cell *c = &cells[i];
+        if (!c->ok || c->n == 0) {
+            printf("%-14s %-22s  error: %s\n", c->model.name, c->backend, c->err);
+            continue;
+        }
+        qsort(c->lat, (size_t)c->n, sizeof *c->lat, cmp_u64);
+        qsort(c->nodes, (size_t)c->n, sizeof *c->nodes, cmp_u64);
+        c->p50 = pct(c->lat, c->n, 0.50);
+        c->p99 = pct(c->lat, c->n, 0.99);
+        c->sum_nodes_p50 = pct(c->nodes, c->n, 0.50);
+    }
+    for (int i = 0; i < nc; i++) {
+        cell *c = &cells[i];
+        if (!c->ok || c->n == 0)
+            continue;
+        double base = 0;
+        for (int k = 0; k < nc; k++)
+            if (cells[k].ok && !cells[k].direct &&
+                !strcmp(cells[k].model.path, c->model.path) &&
+                !strcmp(cells[k].backend, baseline))
+                base = cells[k].p50;
+        double speedup = base > 0 ? base / c->p50 : 0;
+        double disp = c->all_ns ? (double)c->acc_ns / (double)c->all_ns : 0;
+        double ops = c->all_ops ? (double)c->acc_ops / c->all_ops : 0;
+        double ovh = c->direct ? 0 : (c->p50 - c->sum_nodes_p50) / c->p50;
+        double gflops = c->M ? 2.0 * (double)c->M * c->N * c->K / c->p50 : 0;
+        char sp[16] = "-", dp[16] = "-", op[16] = "-";
+        if (base > 0)
+            snprintf(sp, sizeof sp, "%.2fx", speedup);
+        if (!c->direct && c->all_ns) {
+            snprintf(dp, sizeof dp, "%.3f", disp);
+            snprintf(op, sizeof op, "%d/%d", c->acc_ops, c->all_ops);
+        }
+        printf("%-14s %-22s %7d %9.2f %9.3f %9.3f %9.3f %8s %9s %8s %8.2f%%", c->model.name,
+               c->backend, c->n, c->s.compile_ns / 1e6, c->cold_ns / 1e6, c->p50 / 1e6,
+               c->p99 / 1e6, sp, dp, op, 100.0 * ovh);
+        if (gflops > 0)
+            printf("  %.1f GFLOP/s", gflops);
+        printf("\n");
+        if (cf)
+            fprintf(cf, "%s,%s,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.4f,%.4f,%.4f,%.5f,%.3f\n",
+                    c->model.name, c->backend, c->n, c->s.compile_ns / 1e6,
+                    c->s.load_ns / 1e6, c->cold_ns / 1e6, c->p50 / 1e6, c->p99 / 1e6,
+                    speedup, disp, ops, ovh, gflops);
+    }
+    if (check) {
+        /* Targets of docs/benchmarks.md (issue: backends). */
+        printf("\nchecks:\n");
+        for (int i = 0; i < nc; i++) {
+            cell *c = &cells[i];
+            if (!c->ok || !c->direct)
+                continue;
+            for (int k = 0; k < nc; k++) {
+                cell *b = &cells[k];
+                if (!b->ok || b->direct || strcmp(b->model.path, c->model.path) ||
+                    strncmp(b->backend, "openblas", 8))
+                    continue;
+                double ratio = c->p50 / b->p50;
+                int ok = ratio >= 0.90;
+                failed_checks += !ok;
+                printf("  %s %s: throughput vs direct cblas_sgemm %.3f (target >= 0.90)\n",
+                       ok ? "PASS" : "FAIL", b->model.name, ratio);
+            }
+        }
+        for (int mi = 0; mi < nm; mi++) {
+            /* Fastest adapter per model: speedup vs reference and dispatch. */
+            cell *best = NULL, *ref = NULL;
+            for (int k = 0; k < nc; k++) {
+                cell *b = &cells[k];
+                if (!b->ok || b->direct || strcmp(b->model.path, models[mi].path))
+                    continue;
+                if (!strcmp(b->backend, "reference"))
+                    ref = b;
+                else if (!best || b->p50 < best->p50)
+                    best = b;
+            }
+            if (!best || !ref)
+                continue;
+            double sp = ref->p50 / best->p50;
+            double disp = best->all_ns ? (double)best->acc_ns / best->all_ns : 0;
+            double ovh = (best->p50 - best->sum_nodes_p50) / best->p50;
+            printf("  %s %s: fastest %s, speedup %.1fx vs reference (target >= 10)\n",
+                   sp >= 10 ? "PASS" : "FAIL", models[mi].name, best->backend, sp);
+            printf("  %s %s: %s dispatch ratio %.3f (target >= 0.90)\n",
+                   disp >= 0.9 ? "PASS" : "FAIL", models[mi].name, best->backend, disp);
+            printf("  %s %s: %s boundary overhead %.2f%% (target < 2%%)\n",
+                   ovh < 0.02 ? "PASS" : "FAIL", models[mi].name, best->backend,
+                   100 * ovh);
+            failed_checks += (sp < 10) + (disp < 0.9) + (ovh >= 0.02);
+        }
+    }
+    if (cf)
+        fclose(cf);
+    for (int i = 0; i < nc; i++) {
+        cell *c = &cells[i];
+        if (c->in)
+            for (int k = 0; k < c->s.sig.ninputs; k++)
+                ig_tensor_release(&c->in[k]);
+        free(c->in);
+        if (!c->direct) {
+            ig__session_close(&c->s);
+            ig__backend_close(c->be);
+        }
+        free(c->dc);
+        free(c->lat);
+        free(c->nodes);
+    }
+    for (int mi = 0; mi < nm; mi++)
+        ig__graph_free(keep[mi]);
+    return failed_checks ? IG_EXIT_FAIL : IG_EXIT_OK;
+}

@@ -1,0 +1,29 @@
+/* models.h — resolving a model argument (-m) to files, and its inputs.
+ *
+ * -m takes a manifest model name ("cnn-mobile"), a folder in the ONNX
+ * backend-test layout, or a model.onnx file.  Inputs come from the case's
+ * test_data_set_0 when it has one; otherwise they are generated from the
+ * declared shapes with a fixed seed, so a bare model can still be timed. */
+#ifndef IG_HARNESS_MODELS_H
+#define IG_HARNESS_MODELS_H
+
+#include "session.h"
+
+typedef struct ig__model_ref {
+    char name[128];        /* manifest name or the folder's base name */
+    char path[4096];       /* model.onnx */
+    char dir[4096];        /* the case folder ("" for a bare file) */
+} ig__model_ref;
+
+/* Resolves arg against the manifest in fixtures_dir (may be NULL). */
+int ig__model_resolve(const char *arg, const char *fixtures_dir,
+                      ig__model_ref *m, char *msg, size_t msglen);
+/* All models listed in fixtures_dir/manifest.json; *out is malloc'd. */
+int ig__model_manifest(const char *fixtures_dir, ig__model_ref **out, int *n,
+                       char *msg, size_t msglen);
+/* Reads (or generates) the inputs for s's model; *inputs is malloc'd,
+ * release each tensor and free the array. */
+int ig__model_inputs(const ig__model_ref *m, const ig__session *s,
+                     ig_tensor **inputs, char *msg, size_t msglen);
+
+#endif
