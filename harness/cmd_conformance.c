@@ -100,6 +100,40 @@ static void set_error(case_result *r, int rc, const char *msg)
     snprintf(r->msg, sizeof r->msg, "%s", msg && msg[0] ? msg : ig_strerror(rc));
 }
 
+static void repeat_check(ig__session *s, const ig_tensor *in, int nin,
+                         const char *set, case_result *r)
+{
+    char msg[1024] = "";
+    ig_tensor *first = calloc((size_t)s->sig.noutputs + 1, sizeof *first);
+    if (!first)
+        return;
+    int rc = 0;
+    for (int k = 0; rc == 0 && k < s->sig.noutputs; k++)
+        rc = ig_tensor_copy(&first[k], &s->outputs[k]);
+    if (rc == 0)
+        rc = ig__session_predict(s, in, nin, msg, sizeof msg);
+    if (rc) {
+        set_error(r, rc, msg);
+    } else {
+        for (int k = 0; k < s->sig.noutputs; k++) {
+            const ig_tensor *a = &first[k], *b = &s->outputs[k];
+            size_t bytes = (size_t)a->numel * ig_dtype_size(a->dtype);
+            if (a->rank != b->rank || a->numel != b->numel ||
+                (bytes && memcmp(a->data, b->data, bytes) != 0)) {
+                r->status = CASE_FAIL;
+                snprintf(r->msg, sizeof r->msg,
+                         "%s output %d '%s': a second predict on the same input gave "
+                         "different values (state leaks between predicts)",
+                         set, k, s->sig.outputs[k].name);
+                break;
+            }
+        }
+    }
+    for (int k = 0; k < s->sig.noutputs; k++)
+        ig_tensor_release(&first[k]);
+    free(first);
+}
+
 /* Runs one case in the current process. */
 static void run_case(const char *dir, const conf_opts *o, case_result *r)
 {
@@ -209,6 +243,11 @@ static void run_case(const char *dir, const conf_opts *o, case_result *r)
             }
             ig_tensor_release(&want);
         }
+        /* A second predict on the same input must give the same bytes: a
+         * kernel that accumulates into a stale output or keeps state
+         * between calls shows up here, not in production. */
+        if (r->status == CASE_PASS)
+            repeat_check(&s, in, nin, sets[si], r);
         for (int i = 0; i < nin; i++)
             ig_tensor_release(&in[i]);
         free(in);

@@ -13,6 +13,7 @@
  * retried with all graph inputs known: the plan is then keyed on input
  * values too, and a predict with new values re-plans.  That keeps the
  * common case fast without refusing legal models. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,13 @@ struct ig__plan {
     ig__node_claimer claim;
     void *claim_user;
     ig__node_impl *impl;      /* per node; run == NULL when unclaimed */
+    int *last_use;            /* per value: last node reading it (INT_MAX: keep) */
+    struct block {
+        void *ptr;
+        size_t size;
+        int busy;
+    } *pool;                  /* activation blocks, see the top of the file */
+    int npool, cappool;
 };
 
 static uint64_t now_ns(void)
@@ -65,14 +73,20 @@ int ig__plan_create(const ig__graph *g, ig__plan **out, char *msg, size_t msglen
     p->argoff = calloc((size_t)g->nnodes + 1, sizeof *p->argoff);
     p->key = calloc((size_t)g->ninputs + 1, sizeof *p->key);
     p->impl = calloc((size_t)g->nnodes + 1, sizeof *p->impl);
-    if (!p->impl || !p->vals || !p->known || !p->folded || !p->args || !p->argknown ||
+    p->last_use = calloc((size_t)g->nvalues + 1, sizeof *p->last_use);
+    if (!p->impl || !p->last_use || !p->vals || !p->known || !p->folded || !p->args || !p->argknown ||
         !p->argoff || !p->key) {
         ig__plan_free(p);
         return IG_ENOMEM;
     }
+    for (int v = 0; v < g->nvalues; v++)
+        p->last_use[v] = g->values[v].is_output ? INT_MAX : -1;
     size_t off = 0;
     for (int i = 0; i < g->nnodes; i++) {
         const ig__node *n = &g->nodes[i];
+        for (int k = 0; k < n->nin; k++)
+            if (n->in[k] >= 0 && p->last_use[n->in[k]] != INT_MAX)
+                p->last_use[n->in[k]] = i;
         p->argoff[i] = (int)off;
         for (int k = 0; k < n->nin; k++)
             p->args[off + (size_t)k] = n->in[k] >= 0 ? &p->vals[n->in[k]] : NULL;
@@ -101,6 +115,10 @@ void ig__plan_free(ig__plan *p)
     if (p->impl)
         drop_impls(p);
     free(p->impl);
+    for (int i = 0; i < p->npool; i++)
+        free(p->pool[i].ptr);
+    free(p->pool);
+    free(p->last_use);
     if (p->vals)
         for (int i = 0; i < p->g->nvalues; i++)
             ig_tensor_release(&p->vals[i]);
@@ -128,7 +146,45 @@ uint64_t ig__plan_bytes(const ig__plan *p)
     uint64_t b = 0;
     for (int i = 0; i < p->g->nvalues; i++)
         b += p->vals[i].cap;
+    for (int i = 0; i < p->npool; i++)
+        b += p->pool[i].size;
     return b;
+}
+
+/* Places t in the smallest free pool block that fits, or a new one. */
+static int pool_take(ig__plan *p, ig_tensor *t, int *block)
+{
+    size_t need = (size_t)t->numel * ig_dtype_size(t->dtype);
+    if (need == 0)
+        need = 1;
+    int best = -1;
+    for (int i = 0; i < p->npool; i++)
+        if (!p->pool[i].busy && p->pool[i].size >= need &&
+            (best < 0 || p->pool[i].size < p->pool[best].size))
+            best = i;
+    if (best < 0) {
+        if (p->npool == p->cappool) {
+            int nc = p->cappool ? p->cappool * 2 : 16;
+            struct block *nb = realloc(p->pool, sizeof *nb * (size_t)nc);
+            if (!nb)
+                return IG_ENOMEM;
+            p->pool = nb;
+            p->cappool = nc;
+        }
+        size_t size = (need + 63) & ~(size_t)63;
+        void *ptr = aligned_alloc(64, size);
+        if (!ptr)
+            return IG_ENOMEM;
+        memset(ptr, 0, size);
+        best = p->npool++;
+        p->pool[best].ptr = ptr;
+        p->pool[best].size = size;
+    }
+    p->pool[best].busy = 1;
+    t->data = p->pool[best].ptr;
+    t->cap = 0; /* the pool owns it */
+    *block = best;
+    return 0;
 }
 
 void ig__plan_set_claimer(ig__plan *p, ig__node_claimer claim, void *user)
@@ -233,6 +289,9 @@ static int run_node(ig__plan *p, int i, char *msg, size_t msglen)
     return n->op->run(&c);
 }
 
+static int build_nodes(ig__plan *p, const ig_tensor *inputs, int value_keyed,
+                       int *blk, char *msg, size_t msglen);
+
 static int build(ig__plan *p, const ig_tensor *inputs, int value_keyed, char *msg,
                  size_t msglen)
 {
@@ -240,6 +299,22 @@ static int build(ig__plan *p, const ig_tensor *inputs, int value_keyed, char *ms
     p->planned = 0;
     p->value_keyed = value_keyed;
     drop_impls(p);
+    for (int i = 0; i < p->npool; i++)
+        p->pool[i].busy = 0;
+    int *blk = malloc(sizeof(int) * (size_t)(g->nvalues + 1));
+    if (!blk)
+        return IG_ENOMEM;
+    for (int v = 0; v < g->nvalues; v++)
+        blk[v] = -1;
+    int rc = build_nodes(p, inputs, value_keyed, blk, msg, msglen);
+    free(blk);
+    return rc;
+}
+
+static int build_nodes(ig__plan *p, const ig_tensor *inputs, int value_keyed,
+                       int *blk, char *msg, size_t msglen)
+{
+    const ig__graph *g = p->g;
     for (int v = 0; v < g->nvalues; v++) {
         const ig__value *val = &g->values[v];
         p->known[v] = 0;
@@ -288,6 +363,7 @@ static int build(ig__plan *p, const ig_tensor *inputs, int value_keyed, char *ms
         int rc = n->op->infer(&c);
         if (rc)
             return rc;
+        p->folded[i] = all || shape_only(n);
         for (int k = 0; k < n->nout; k++) {
             ig_tensor *t = a[n->nin + k];
             if (!t)
@@ -297,10 +373,31 @@ static int build(ig__plan *p, const ig_tensor *inputs, int value_keyed, char *ms
                         n->name, n->op_type, g->values[n->out[k]].name);
                 return IG_EINTERNAL;
             }
-            if ((rc = ig_tensor_alloc(t)) != 0)
+            if (p->folded[i]) {
+                if (t->cap == 0)
+                    t->data = NULL; /* was a pool block: own memory now */
+                rc = ig_tensor_alloc(t);
+            } else {
+                if (t->cap > 0) {
+                    /* Owned buffer from an earlier plan: back to the pool. */
+                    ig_tensor tmp = *t;
+                    ig_tensor_release(&tmp);
+                }
+                rc = pool_take(p, t, &blk[n->out[k]]);
+            }
+            if (rc)
                 return rc;
         }
-        p->folded[i] = all || shape_only(n);
+        /* Inputs read for the last time by this node free their blocks, now
+         * that its outputs are placed (no aliasing). */
+        if (!p->folded[i])
+            for (int k = 0; k < n->nin; k++) {
+                int v = n->in[k];
+                if (v >= 0 && blk[v] >= 0 && p->last_use[v] == i) {
+                    p->pool[blk[v]].busy = 0;
+                    blk[v] = -1;
+                }
+            }
         if (p->folded[i]) {
             if ((rc = n->op->run(&c)) != 0)
                 return rc;
