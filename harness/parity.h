@@ -18,6 +18,10 @@ typedef struct ig__parity {
     double rmse;
     double cosine;       /* cosine similarity (1 when both are all zero) */
     double got_at_bad, want_at_bad;
+    double max_ulp;      /* max distance in units in the last place (float) */
+    double psnr;         /* 20 log10(max|want| / rmse) dB; inf when exact */
+    double zero_fraction;/* share of exactly-zero elements in got: more than
+                          * half makes a result MISTRUSTED (benchdnn) */
 } ig__parity;
 
 /* Compares got with want.  Integer and bool tensors must match exactly;

@@ -89,7 +89,7 @@ __attribute__((visibility("default"))) const ig_backend *ig_backend_entry(void) 
                    -DCC=${CMAKE_C_COMPILER} -P ${CMAKE_CURRENT_LIST_FILE})
   set_tests_properties(plugin.conformance.identity plugin.conformance.node
                        plugin.refused plugin.search-path plugin.install
-                       PROPERTIES LABELS "integration;plugin" SKIP_RETURN_CODE 77)
+                       PROPERTIES LABELS "integration;plugin" SKIP_REGULAR_EXPRESSION "SKIP:")
   set_tests_properties(plugin.conformance.identity plugin.refused plugin.search-path
                        PROPERTIES TIMEOUT 120)
   set_tests_properties(plugin.conformance.node plugin.install PROPERTIES TIMEOUT 600)
@@ -193,7 +193,7 @@ elseif(CASE STREQUAL "install")
   find_program(PKG_CONFIG NAMES pkg-config pkgconf)
   if(NOT PKG_CONFIG)
     message("SKIP: pkg-config not found; the cc build above passed")
-    cmake_language(EXIT 77)
+    return()
   endif()
   set(ENV{PKG_CONFIG_PATH} ${prefix}/share/pkgconfig)
   execute_process(COMMAND ${PKG_CONFIG} --cflags --libs infergate
