@@ -55,7 +55,10 @@ static const struct {
     {"list", ig__cmd_list, "backends with availability, device and version; built-in fixtures"},
     {"infer", ig__cmd_infer, "one inference; outputs written as TensorProto .pb files"},
     {"conformance", ig__cmd_conformance, "run ONNX backend-test cases and compare with their outputs"},
+    {"run", ig__cmd_run, "the lab's grid: backend x model x suite cells, results in out/<run-id>"},
     {"bench", ig__cmd_bench, "latency, speedup, dispatch and overhead of backends on models"},
+    {"env", ig__cmd_env, "environment fingerprint: machine, build, libraries, backends, timer; warnings"},
+    {"statbench", ig__stats_bench, "time percentiles and bootstrap intervals over N samples"},
 };
 
 static void usage(FILE *f)

@@ -15,6 +15,9 @@ int ig__cmd_list(int argc, char **argv);
 int ig__cmd_infer(int argc, char **argv);
 int ig__cmd_conformance(int argc, char **argv);
 int ig__cmd_bench(int argc, char **argv);
+int ig__cmd_run(int argc, char **argv);
+int ig__cmd_env(int argc, char **argv);
+int ig__stats_bench(int argc, char **argv);
 
 /* Prints "infergate: " + message + newline to stderr. */
 void ig__errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

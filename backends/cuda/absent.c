@@ -5,4 +5,4 @@
 #include "../abi.h"
 
 IG__ABSENT_BACKEND(ig__backend_cuda, "cuda",
-                   "built without CUDA (toolkit not found at configure time)");
+                   "built without CUDA (toolkit not found at configure time, or IG_WITH_CUDA=OFF)");

@@ -5,4 +5,4 @@
 #include "../abi.h"
 
 IG__ABSENT_BACKEND(ig__backend_onednn, "onednn",
-                   "built without oneDNN (libdnnl-dev not found at configure time)");
+                   "built without oneDNN (libdnnl-dev not found at configure time, or IG_WITH_ONEDNN=OFF)");

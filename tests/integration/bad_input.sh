@@ -37,6 +37,19 @@ case $case_name in
   unknown-backend)
     args=(infer -b nosuch -m "$relu/model.onnx" -o "$tmp/out")
     want_file=""; want_text="unknown backend 'nosuch'" ;;
+  run-unknown-flag)
+    args=(run --frobnicate)
+    want_file=""; want_text="" ;;
+  run-bad-model)
+    head -c 40 "$relu/model.onnx" > "$tmp/model.onnx"
+    args=(run -b reference -m "$tmp/model.onnx" -o "$tmp/out")
+    want_file="$tmp/model.onnx"; want_text="truncated or corrupted" ;;
+  run-unknown-suite)
+    args=(run -b reference -m "$relu" --suite nosuch -o "$tmp/out")
+    want_file=""; want_text="unknown suite 'nosuch'" ;;
+  run-bad-cpus)
+    args=(run -b reference -m "$relu" --cpus 0-9999 -o "$tmp/out")
+    want_file=""; want_text="--cpus 0-9999" ;;
   *) echo "unknown case $case_name"; exit 1 ;;
 esac
 "$ig" "${args[@]}" > "$tmp/stdout" 2> "$tmp/stderr"
@@ -44,14 +57,14 @@ rc=$?
 echo "exit $rc; stderr:"; cat "$tmp/stderr"
 fail=0
 [ "$rc" -eq 2 ] || { echo "FAIL: exit code $rc, expected 2"; fail=1; }
-if [ "$case_name" != unknown-flag ]; then
+if [ "$case_name" != unknown-flag ] && [ "$case_name" != run-unknown-flag ]; then
   n=$(wc -l < "$tmp/stderr")
   [ "$n" -eq 1 ] || { echo "FAIL: $n stderr lines, expected 1"; fail=1; }
 fi
 if [ -n "$want_file" ]; then
-  grep -qF "$want_file" "$tmp/stderr" || { echo "FAIL: message does not name $want_file"; fail=1; }
+  grep -qF -- "$want_file" "$tmp/stderr" || { echo "FAIL: message does not name $want_file"; fail=1; }
 fi
 if [ -n "$want_text" ]; then
-  grep -qF "$want_text" "$tmp/stderr" || { echo "FAIL: message lacks '$want_text'"; fail=1; }
+  grep -qF -- "$want_text" "$tmp/stderr" || { echo "FAIL: message lacks '$want_text'"; fail=1; }
 fi
 exit $fail

@@ -1,0 +1,132 @@
+/* run.h — `infergate run`: the grid of backend × model × suite cells, each
+ * measured in its own child process (DESIGN.md §1, §5, §7).
+ *
+ * The parent plans the grid, forks one child per cell, watches it (a cell
+ * deadline), and collects what the child streams back over a pipe: one
+ * tab-separated record per line (metric, info, failure count, end).  The
+ * child writes its bulky per-sample and per-window files itself, flushing
+ * as it goes, so a run killed half-way keeps every finished window. */
+#ifndef IG_HARNESS_RUN_H
+#define IG_HARNESS_RUN_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "models.h"
+
+/* Suites: each a documented procedure (docs/suites.md). */
+#define IG_SUITES(X)                                                           \
+    X(PARITY, "parity")                                                        \
+    X(LATENCY, "latency")                                                      \
+    X(THROUGHPUT, "throughput")                                                \
+    X(SERVER, "server")                                                        \
+    X(CONCURRENCY, "concurrency")                                              \
+    X(SOAK, "soak")                                                            \
+    X(LIFECYCLE, "lifecycle")
+
+enum {
+#define IG__SUITE_ENUM(id, name) IG_SUITE_##id,
+    IG_SUITES(IG__SUITE_ENUM)
+#undef IG__SUITE_ENUM
+    IG_SUITE_COUNT
+};
+
+/* Failure taxonomy (DESIGN.md §7): every failed call is exactly one. */
+#define IG_FAILURES(X)                                                         \
+    X(COMPILE_ERROR, "compile_error")                                          \
+    X(LOAD_ERROR, "load_error")                                                \
+    X(PREDICT_ERROR, "predict_error")                                          \
+    X(TIMEOUT, "timeout")                                                      \
+    X(CRASH, "crash")                                                          \
+    X(NON_FINITE, "non_finite")                                                \
+    X(PARITY_MISMATCH, "parity_mismatch")                                      \
+    X(OUT_OF_MEMORY, "out_of_memory")                                          \
+    X(UNSUPPORTED, "unsupported")
+
+enum {
+#define IG__FAIL_ENUM(id, name) IG_FAIL_##id,
+    IG_FAILURES(IG__FAIL_ENUM)
+#undef IG__FAIL_ENUM
+    IG_FAIL_COUNT
+};
+
+const char *ig__suite_name(int suite);
+int ig__suite_find(const char *name);  /* -1 when unknown */
+const char *ig__failure_name(int cls);
+/* Failure class of an adapter error code returned by predict. */
+int ig__failure_of_predict(int err);
+
+typedef struct ig__run_cfg {
+    const char *backends[32];
+    int nbackends;
+    ig__model_ref models[64];
+    int nmodels;
+    int suites[IG_SUITE_COUNT];
+    int nsuites;
+    double duration_s;       /* bound on any suite, 0: the suite's default */
+    int64_t samples;         /* bound on any suite, 0: the suite's default */
+    int64_t max_samples;     /* latency samples kept in memory */
+    const char *outdir;
+    const char *cpus;        /* --cpus LIST or NULL */
+    double timeout_ms;       /* per-call timeout */
+    double cell_deadline_s;  /* per-cell deadline, 0: derived */
+    int threads;             /* concurrency suite: K */
+    double rate;             /* server suite: queries/s, 0: derived */
+    double window_s;         /* soak window */
+    int64_t cycles;          /* lifecycle cycles */
+    const char *baseline;    /* parity reference backend */
+    double rtol, atol;       /* parity tolerances */
+    int progress;            /* 1: a progress bar (a terminal), 0: lines */
+    uint64_t seed;
+} ig__run_cfg;
+
+/* One cell, as the parent sees it. */
+typedef struct ig__cell {
+    const char *backend;
+    const ig__model_ref *model;
+    int suite;
+    char id[256];            /* "backend.model.suite", file-name safe */
+} ig__cell;
+
+/* ---- child side (cell.c, suites.c) ---- */
+
+/* What a suite gets: the opened session and an output channel. */
+typedef struct ig__cellctx {
+    const ig__run_cfg *cfg;
+    const ig__cell *cell;
+    FILE *out;               /* records to the parent, line-buffered */
+    ig__be *be;
+    ig__session s;
+    ig_tensor *in;           /* inputs of test_data_set_0 (or generated) */
+    int64_t failures[IG_FAIL_COUNT];
+    uint64_t overhead_ns;    /* measured per-sample harness cost */
+    char dir[4096];          /* out/<run>/samples */
+} ig__cellctx;
+
+/* Runs a cell in the current (child) process; returns the exit status
+ * the parent interprets (0 done, see cell.c for the others). */
+int ig__cell_exec(const ig__run_cfg *cfg, const ig__cell *cell, int fd);
+
+/* Records to the parent.  output may be NULL (whole-cell metric). */
+void ig__emit_metric(ig__cellctx *c, const char *output, const char *metric,
+                     double value, const char *unit, double lo, double hi);
+void ig__emit_info(ig__cellctx *c, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Counts a failed call of class cls and reports the first message. */
+void ig__emit_failure(ig__cellctx *c, int cls, const char *msg);
+
+/* Marks the start and end of an adapter call for the child's watchdog:
+ * two relaxed stores on the hot path, nothing else. */
+void ig__call_begin(void);
+void ig__call_begin_at(uint64_t now_ns);  /* when the caller has the time */
+void ig__call_end(void);
+/* Predict through the watchdog; classifies a failure into c->failures. */
+int ig__cell_predict(ig__cellctx *c, char *msg, size_t msglen);
+
+/* Resident set size of this process in bytes (from /proc/self/statm). */
+uint64_t ig__rss_bytes(void);
+
+/* Suite procedures (suites.c); each returns 0 or a negative error. */
+int ig__suite_run(ig__cellctx *c, int suite);
+
+#endif
