@@ -62,11 +62,15 @@ static void *watchdog(void *arg)
         nanosleep(&ts, NULL);
         uint64_t s = atomic_load_explicit(&call_start, memory_order_relaxed);
         if (s && ig__now_ns() - s > limit) {
-            char buf[256];
+            char buf[512];
+            double after = (ig__now_ns() - s) / 1e6;
+            /* How long the hung call had run when it was stopped: Gate B
+             * checks it against 1.5x the timeout. */
             int n = snprintf(buf, sizeof buf,
-                             "F\ttimeout\t1\ta call ran past the %.0f ms per-call timeout\n"
-                             "E\ttimeout\n",
-                             timeout_ms);
+                             "M\t\ttimeout_stopped_after\t%.3f\tms\t%.3f\t%.3f\n"
+                             "F\ttimeout\t1\ta call ran past the %.0f ms per-call timeout "
+                             "(stopped after %.1f ms)\nE\ttimeout\n",
+                             after, after, after, timeout_ms, after);
             if (out_fd >= 0 && n > 0) {
                 ssize_t w = write(out_fd, buf, (size_t)n);
                 (void)w;
@@ -179,7 +183,7 @@ int ig__cell_exec(const ig__run_cfg *cfg, const ig__cell *cell, int fd)
     c->cfg = cfg;
     c->cell = cell;
     out_fd = fd;
-    timeout_ms = cfg->timeout_ms;
+    timeout_ms = cell->p.timeout_ms;
     c->out = fdopen(fd, "w");
     if (!c->out)
         return CELL_SETUP_FAILED;
@@ -222,7 +226,7 @@ int ig__cell_exec(const ig__run_cfg *cfg, const ig__cell *cell, int fd)
         return CELL_SETUP_FAILED;
     }
     pthread_t wd;
-    if (cfg->timeout_ms > 0 && pthread_create(&wd, NULL, watchdog, NULL) == 0)
+    if (cell->p.timeout_ms > 0 && pthread_create(&wd, NULL, watchdog, NULL) == 0)
         pthread_detach(wd);
     c->overhead_ns = measure_overhead();
     ig__emit_metric(c, NULL, "harness_overhead", (double)c->overhead_ns, "ns", NAN, NAN);

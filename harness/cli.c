@@ -10,6 +10,7 @@
 
 #include "infergate/error.h"
 #include "cli.h"
+#include "select.h"
 
 #ifndef IG_VERSION
 #define IG_VERSION "dev"
@@ -56,6 +57,7 @@ static const struct {
     {"infer", ig__cmd_infer, "one inference; outputs written as TensorProto .pb files"},
     {"conformance", ig__cmd_conformance, "run ONNX backend-test cases and compare with their outputs"},
     {"run", ig__cmd_run, "the lab's grid: backend x model x suite cells, results in out/<run-id>"},
+    {"select", ig__cmd_select, "backend defaults (fallback chains) from a run's gate verdicts"},
     {"bench", ig__cmd_bench, "latency, speedup, dispatch and overhead of backends on models"},
     {"env", ig__cmd_env, "environment fingerprint: machine, build, libraries, backends, timer; warnings"},
     {"statbench", ig__stats_bench, "time percentiles and bootstrap intervals over N samples"},

@@ -20,6 +20,24 @@ static int is_file(const char *p)
     return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+static void no_thresholds(ig__model_ref *r)
+{
+    r->sla_p99_ms = r->speedup_target = r->rtol = r->atol = r->linf = NAN;
+}
+
+/* A number at o.key (or o.key.sub), NaN when absent or not a number. */
+static double num(json_object *o, const char *key, const char *sub)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(o, key, &v))
+        return NAN;
+    if (sub && !json_object_object_get_ex(v, sub, &v))
+        return NAN;
+    if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
+        return NAN;
+    return json_object_get_double(v);
+}
+
 int ig__model_manifest(const char *fixtures_dir, ig__model_ref **out, int *n,
                        char *msg, size_t msglen)
 {
@@ -53,7 +71,13 @@ int ig__model_manifest(const char *fixtures_dir, ig__model_ref **out, int *n,
                 break;
             }
             ig__model_ref *r = &(*out)[(*n)++];
+            no_thresholds(r);
             snprintf(r->name, sizeof r->name, "%s", json_object_get_string(v));
+            r->sla_p99_ms = num(m, "sla_p99_ms", NULL);
+            r->speedup_target = num(m, "speedup_target", NULL);
+            r->rtol = num(m, "tolerance", "rtol");
+            r->atol = num(m, "tolerance", "atol");
+            r->linf = num(m, "tolerance", "linf");
             snprintf(r->dir, sizeof r->dir, "%s/%s", fixtures_dir, r->name);
             if (json_object_object_get_ex(m, "path", &v) &&
                 json_object_is_type(v, json_type_string))
@@ -76,6 +100,7 @@ int ig__model_resolve(const char *arg, const char *fixtures_dir,
                       ig__model_ref *m, char *msg, size_t msglen)
 {
     memset(m, 0, sizeof *m);
+    no_thresholds(m);
     if (is_dir(arg)) {
         snprintf(m->dir, sizeof m->dir, "%s", arg);
         snprintf(m->path, sizeof m->path, "%s/model.onnx", arg);

@@ -13,6 +13,9 @@ typedef struct ig__model_ref {
     char name[128];        /* manifest name or the folder's base name */
     char path[4096];       /* model.onnx */
     char dir[4096];        /* the case folder ("" for a bare file) */
+    /* From the manifest entry; NaN when the model has none (a bare model
+     * or a case folder): the gate spec's defaults apply then. */
+    double sla_p99_ms, speedup_target, rtol, atol, linf;
 } ig__model_ref;
 
 /* Resolves arg against the manifest in fixtures_dir (may be NULL). */

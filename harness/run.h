@@ -22,7 +22,9 @@
     X(SERVER, "server")                                                        \
     X(CONCURRENCY, "concurrency")                                              \
     X(SOAK, "soak")                                                            \
-    X(LIFECYCLE, "lifecycle")
+    X(LIFECYCLE, "lifecycle")                                                  \
+    X(MALFORMED, "malformed")                                                  \
+    X(RUNTIME, "runtime")
 
 enum {
 #define IG__SUITE_ENUM(id, name) IG_SUITE_##id,
@@ -56,6 +58,25 @@ const char *ig__failure_name(int cls);
 /* Failure class of an adapter error code returned by predict. */
 int ig__failure_of_predict(int err);
 
+/* What bounds and shapes one cell's measurement.  The command line sets
+ * the defaults; a gate profile overrides them per cell. */
+typedef struct ig__params {
+    double duration_s;       /* bound on the suite, 0: the suite's default */
+    int64_t samples;         /* bound on the suite, 0: the suite's default */
+    int64_t max_samples;     /* latency samples kept in memory */
+    double timeout_ms;       /* per-call timeout */
+    double cell_deadline_s;  /* per-cell deadline, 0: derived */
+    int threads;             /* concurrency suite: K */
+    double rate;             /* server suite: queries/s, 0: derived */
+    double window_s;         /* soak window */
+    int64_t cycles;          /* lifecycle cycles */
+    double rtol, atol;       /* parity tolerances */
+    int smoke_calls;         /* runtime suite: predicts in the smoke test */
+    int breaker_window;      /* runtime suite: breaker window (calls) */
+    double breaker_rate;     /* runtime suite: success rate that keeps it closed */
+    double flaky_pct;        /* runtime suite: injected failure rate */
+} ig__params;
+
 typedef struct ig__run_cfg {
     const char *backends[32];
     int nbackends;
@@ -63,28 +84,22 @@ typedef struct ig__run_cfg {
     int nmodels;
     int suites[IG_SUITE_COUNT];
     int nsuites;
-    double duration_s;       /* bound on any suite, 0: the suite's default */
-    int64_t samples;         /* bound on any suite, 0: the suite's default */
-    int64_t max_samples;     /* latency samples kept in memory */
+    ig__params p;            /* defaults for every cell */
     const char *outdir;
     const char *cpus;        /* --cpus LIST or NULL */
-    double timeout_ms;       /* per-call timeout */
-    double cell_deadline_s;  /* per-cell deadline, 0: derived */
-    int threads;             /* concurrency suite: K */
-    double rate;             /* server suite: queries/s, 0: derived */
-    double window_s;         /* soak window */
-    int64_t cycles;          /* lifecycle cycles */
     const char *baseline;    /* parity reference backend */
-    double rtol, atol;       /* parity tolerances */
     int progress;            /* 1: a progress bar (a terminal), 0: lines */
     uint64_t seed;
 } ig__run_cfg;
 
 /* One cell, as the parent sees it. */
 typedef struct ig__cell {
-    const char *backend;
+    const char *backend;     /* the spec the cell opens (may wrap another) */
+    const char *subject;     /* the backend the cell is evidence about */
     const ig__model_ref *model;
     int suite;
+    char gate;               /* 'A'..'D' when planned by a gate, else 0 */
+    ig__params p;            /* this cell's bounds */
     char id[256];            /* "backend.model.suite", file-name safe */
 } ig__cell;
 
@@ -128,5 +143,7 @@ uint64_t ig__rss_bytes(void);
 
 /* Suite procedures (suites.c); each returns 0 or a negative error. */
 int ig__suite_run(ig__cellctx *c, int suite);
+int ig__suite_malformed(ig__cellctx *c);  /* suite_malformed.c, Gate A */
+int ig__suite_runtime(ig__cellctx *c);    /* suite_runtime.c, Gate B */
 
 #endif

@@ -25,7 +25,7 @@
 
 static double bound_s(const ig__cellctx *c, double dflt)
 {
-    return c->cfg->duration_s > 0 ? c->cfg->duration_s : dflt;
+    return c->cell->p.duration_s > 0 ? c->cell->p.duration_s : dflt;
 }
 
 static FILE *open_samples(ig__cellctx *c, const char *suffix, const char *header)
@@ -163,8 +163,8 @@ static int suite_parity(ig__cellctx *c)
         const char *on = c->s.sig.outputs[k].name;
         ig__parity p;
         if (have_ref) {
-            int ok = ig__parity_compare(&c->s.outputs[k], &rs.outputs[k], cfg->rtol,
-                                        cfg->atol, &p);
+            int ok = ig__parity_compare(&c->s.outputs[k], &rs.outputs[k], c->cell->p.rtol,
+                                        c->cell->p.atol, &p);
             parity_emit(c, on, "ref_", &p, ok);
             all_ok &= ok;
         }
@@ -173,7 +173,7 @@ static int suite_parity(ig__cellctx *c)
         ig_tensor want;
         if (c->cell->model->dir[0] && access(f, R_OK) == 0 &&
             ig__tensor_read_pb(f, &want, NULL, 0, msg, sizeof msg) == 0) {
-            int ok = ig__parity_compare(&c->s.outputs[k], &want, cfg->rtol, cfg->atol, &p);
+            int ok = ig__parity_compare(&c->s.outputs[k], &want, c->cell->p.rtol, c->cell->p.atol, &p);
             parity_emit(c, on, "golden_", &p, ok);
             all_ok &= ok;
             ig_tensor_release(&want);
@@ -191,6 +191,42 @@ static int suite_parity(ig__cellctx *c)
     return 0;
 }
 
+/* Dispatch evidence from a few extra predicts (outside the timed loop):
+ * time-weighted ratio = accelerated node time / all node time, and the
+ * op-count ratio beside it (DESIGN.md §4).  Folded nodes do not run. */
+static void emit_dispatch(ig__cellctx *c)
+{
+    char msg[1024];
+    uint64_t acc = 0, all = 0;
+    int ops = 0, accops = 0, have = 0;
+    for (int r = 0; r < 5; r++) {
+        if (ig__cell_predict(c, msg, sizeof msg) != 0)
+            return;
+        const ig_dispatch_entry *e;
+        int ne;
+        if (ig__be_dispatch(c->be, c->s.inst, &e, &ne) != 0 || ne == 0)
+            return;
+        have = 1;
+        ops = accops = 0;
+        for (int i = 0; i < ne; i++) {
+            if (!strcmp(e[i].impl, "folded"))
+                continue;
+            ops++;
+            accops += e[i].accelerated != 0;
+            all += e[i].ns;
+            if (e[i].accelerated)
+                acc += e[i].ns;
+        }
+    }
+    if (!have)
+        return;
+    ig__emit_metric(c, NULL, "dispatch_time_ratio", all ? (double)acc / (double)all : 0,
+                    "ratio", NAN, NAN);
+    ig__emit_metric(c, NULL, "dispatch_op_ratio", ops ? (double)accops / ops : 0, "ratio",
+                    NAN, NAN);
+    ig__emit_metric(c, NULL, "dispatch_nodes", ops, "count", NAN, NAN);
+}
+
 /* ---- latency (single-stream) ------------------------------------------ */
 
 /* Runs until both the duration and LoadGen's minimum sample count for p99
@@ -198,9 +234,9 @@ static int suite_parity(ig__cellctx *c)
 static int suite_latency(ig__cellctx *c)
 {
     double dur = bound_s(c, 2.0);
-    int64_t want = c->cfg->samples;
+    int64_t want = c->cell->p.samples;
     int64_t minq = ig__es_min_queries(0.99, 0.99);
-    int64_t cap = c->cfg->max_samples > 0 ? c->cfg->max_samples : 1000000;
+    int64_t cap = c->cell->p.max_samples > 0 ? c->cell->p.max_samples : 1000000;
     if (want > cap)
         cap = want;
     uint64_t *ns = malloc(sizeof *ns * (size_t)cap);
@@ -237,6 +273,7 @@ static int suite_latency(ig__cellctx *c)
     emit_latency(c, "", ns, n, el);
     ig__emit_metric(c, NULL, "throughput", el > 0 ? n / el : 0, "inf/s", NAN, NAN);
     free(ns);
+    emit_dispatch(c);
     return 0;
 }
 
@@ -254,7 +291,7 @@ static int suite_throughput(ig__cellctx *c)
     uint64_t t0 = ig__now_ns(), limit = (uint64_t)(dur * 1e9);
     for (;;) {
         uint64_t now = ig__now_ns();
-        if (now - t0 >= limit || (c->cfg->samples && total >= c->cfg->samples))
+        if (now - t0 >= limit || (c->cell->p.samples && total >= c->cell->p.samples))
             break;
         if (ig__cell_predict(c, msg, sizeof msg) == 0) {
             int w = (int)((now - t0) * W / limit);
@@ -295,9 +332,9 @@ static int suite_server(ig__cellctx *c)
         wn++;
     }
     double mean_s = (ig__now_ns() - w0) / 1e9 / (wn ? wn : 1);
-    double rate = c->cfg->rate > 0 ? c->cfg->rate : 0.5 / mean_s;
+    double rate = c->cell->p.rate > 0 ? c->cell->p.rate : 0.5 / mean_s;
     int64_t minq = ig__es_min_queries(0.99, 0.99);
-    int64_t cap = c->cfg->max_samples > 0 ? c->cfg->max_samples : 1000000;
+    int64_t cap = c->cell->p.max_samples > 0 ? c->cell->p.max_samples : 1000000;
     uint64_t *ns = malloc(sizeof *ns * (size_t)cap);
     if (!ns)
         return IG_ENOMEM;
@@ -314,7 +351,7 @@ static int suite_server(ig__cellctx *c)
         if (due - t0 >= limit && n >= minq)
             break;
         if (due - t0 >= 10 * limit || n >= cap ||
-            (c->cfg->samples && n >= c->cfg->samples))
+            (c->cell->p.samples && n >= c->cell->p.samples))
             break;
         uint64_t now;
         while ((now = ig__now_ns()) < due) {
@@ -365,8 +402,8 @@ static void *conc_main(void *arg)
          * result within the run's tolerances. */
         for (int k = 0; k < c->s.sig.noutputs; k++) {
             ig__parity p;
-            if (!ig__parity_compare(&t->s->outputs[k], &c->s.outputs[k], c->cfg->rtol,
-                                    c->cfg->atol, &p)) {
+            if (!ig__parity_compare(&t->s->outputs[k], &c->s.outputs[k], c->cell->p.rtol,
+                                    c->cell->p.atol, &p)) {
                 t->bad++;
                 break;
             }
@@ -377,7 +414,7 @@ static void *conc_main(void *arg)
 
 static int suite_concurrency(ig__cellctx *c)
 {
-    int K = c->cfg->threads > 0 ? c->cfg->threads : 2;
+    int K = c->cell->p.threads > 0 ? c->cell->p.threads : 2;
     double dur = bound_s(c, 2.0);
     char msg[1024];
     /* The single-thread outputs are the expected values; keep a copy. */
@@ -500,7 +537,7 @@ static void progress(ig__cellctx *c, double done, double total, int window,
 static int suite_soak(ig__cellctx *c)
 {
     double dur = bound_s(c, 60.0);
-    double win = c->cfg->window_s > 0 ? c->cfg->window_s : (dur >= 100 ? 10.0 : dur / 10);
+    double win = c->cell->p.window_s > 0 ? c->cell->p.window_s : (dur >= 100 ? 10.0 : dur / 10);
     int nw = (int)(dur / win + 0.5);
     if (nw < 2)
         nw = 2;
@@ -584,7 +621,7 @@ static int suite_soak(ig__cellctx *c)
 /* compile + load + one predict + unload, repeated; RSS after each cycle. */
 static int suite_lifecycle(ig__cellctx *c)
 {
-    int64_t cycles = c->cfg->cycles > 0 ? c->cfg->cycles : 100;
+    int64_t cycles = c->cell->p.cycles > 0 ? c->cell->p.cycles : 100;
     double dur = bound_s(c, 30.0);
     double *x = calloc((size_t)cycles + 1, sizeof *x), *y = calloc((size_t)cycles + 1, sizeof *y);
     FILE *f = open_samples(c, "-cycles", "cycle,compile_ns,load_ns,predict_ns,unload_ns,rss_bytes");
@@ -645,8 +682,10 @@ static int suite_lifecycle(ig__cellctx *c)
     double el = (ig__now_ns() - t0) / 1e9;
     ig__emit_metric(c, NULL, "cycles", (double)done, "count", NAN, NAN);
     ig__emit_metric(c, NULL, "cycles_per_s", el > 0 ? done / el : 0, "1/s", NAN, NAN);
-    /* Growth per cycle after the first 10% (allocator warm-up). */
-    int64_t skip = done / 10;
+    /* Growth per cycle over the second half: the allocator's arenas and
+     * the libraries' caches settle during the first cycles (measured: the
+     * reference's RSS rises for ~100 cycles, then stays flat). */
+    int64_t skip = done / 2;
     ig__linfit fit;
     if (done - skip >= 3 && ig__linfit_compute(x + skip, y + skip, done - skip, &fit) == 0) {
         ig__emit_metric(c, NULL, "rss_growth_per_cycle", fit.slope, "bytes",
@@ -668,6 +707,8 @@ int ig__suite_run(ig__cellctx *c, int suite)
     case IG_SUITE_CONCURRENCY: return suite_concurrency(c);
     case IG_SUITE_SOAK: return suite_soak(c);
     case IG_SUITE_LIFECYCLE: return suite_lifecycle(c);
+    case IG_SUITE_MALFORMED: return ig__suite_malformed(c);
+    case IG_SUITE_RUNTIME: return ig__suite_runtime(c);
     default: return IG_EINVAL;
     }
 }

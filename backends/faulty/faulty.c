@@ -3,7 +3,7 @@
  * failure it exists for (crash, hang, slowness, NaN, drift, wrong answers,
  * leaks, errors, flakiness, out-of-memory).
  *
- *   -b faulty:base=NAME,mode=M[,pct=P][,after=N][,us=U][,bytes=B][,seed=S]
+ *   -b faulty:base=NAME,mode=M[,pct=P][,after=N][,until=N][,us=U][,bytes=B][,seed=S]
  *
  * The one decision: the base is opened through the registry and driven
  * only through the ig__be_* wrappers, exactly as the core drives any
@@ -54,6 +54,7 @@ typedef struct {
     double pct;            /* meaning depends on mode; see the defaults */
     double us;             /* slow: fixed extra µs per call */
     uint64_t after;        /* first faulted call (counted from 0) */
+    uint64_t until;        /* first call no longer faulted (recovery); 0: never */
     size_t bytes;          /* leak: bytes per call */
     uint64_t seed;         /* flaky: PRNG seed */
     unsigned given;        /* K_* keys the user gave */
@@ -160,12 +161,16 @@ static int faulty_opt(void *user, const char *key, const char *val, char *msg,
         c->given |= K_BYTES;
     } else if (strcmp(key, "after") == 0) {
         rc = parse_u64(key, val, 0, &c->after, msg, msglen);
+    } else if (strcmp(key, "until") == 0) {
+        /* The fault ends at call `until`: the backend recovers, which is
+         * what a circuit breaker's half-open state must detect. */
+        rc = parse_u64(key, val, 0, &c->until, msg, msglen);
     } else if (strcmp(key, "seed") == 0) {
         rc = parse_u64(key, val, 0, &c->seed, msg, msglen);
     } else {
         snprintf(msg, msglen,
-                 "unknown option '%s' (known: base, mode, pct, after, us, bytes, "
-                 "seed)", key);
+                 "unknown option '%s' (known: base, mode, pct, after, until, us, "
+                 "bytes, seed)", key);
         rc = IG_EUSAGE;
     }
     return rc;
@@ -492,7 +497,7 @@ static int faulty_predict(void *inst, const ig_tensor *in, int nin, ig_tensor *o
     const faulty_ctx *c = fi->c->ctx;
     ig__be *base = c->base;
     uint64_t call = fi->calls++;
-    if (c->mode == M_NONE || call < c->after)
+    if (c->mode == M_NONE || call < c->after || (c->until && call >= c->until))
         return ig__be_predict(base, fi->base, in, nin, out, nout, msg, msglen);
     uint64_t k = call - c->after + 1; /* faulted calls so far, this one included */
     int rc;

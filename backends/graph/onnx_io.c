@@ -94,7 +94,12 @@ int ig__write_file(const char *path, const void *buf, size_t len, char *msg,
         return rc;
     }
     size_t w = len ? fwrite(buf, 1, len, f) : 0;
-    int bad = (w != len) | (fflush(f) != 0) | (fclose(f) != 0);
+    /* Every step runs even after a failure: fclose must not be skipped. */
+    int bad = w != len;
+    if (fflush(f) != 0)
+        bad = 1;
+    if (fclose(f) != 0)
+        bad = 1;
     if (bad || rename(tmp, path) != 0) {
         int rc = fail(msg, msglen, IG_EIO, path, "write failed: %s", strerror(errno));
         unlink(tmp);

@@ -1,0 +1,241 @@
+/* cmd_select.c — `infergate select RUNDIR`: backend defaults from gate
+ * verdicts (DESIGN.md §8).  Also run at the end of every gated run.
+ *
+ * Per model, the chain holds the backends whose every judged gate passed
+ * (a SKIP check neither helps nor hurts, an INVALID one disqualifies:
+ * unproven is not passed), best first — higher time-weighted dispatch,
+ * then lower p99 — with the CPU reference always last, as the fallback of
+ * last resort.  Instruments (null, faulty) are never recommended.  The
+ * files are written with libinfergate's own writers, so what the lab
+ * writes is by construction what applications read. */
+#include <getopt.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "infergate/infergate.h"
+#include "cli.h"
+#include "select.h"
+
+typedef struct {
+    const char *backend;
+    double dispatch, p99;
+    const char *version;
+    int ok;
+} cand;
+
+static const char *jstr(json_object *o, const char *k)
+{
+    json_object *v;
+    return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string)
+               ? json_object_get_string(v)
+               : "";
+}
+
+/* A metric of the latency cell (C) of backend × model, NaN when absent. */
+static double cell_metric(json_object *cells, const char *b, const char *m, const char *suite,
+                          const char *name, const char **version)
+{
+    size_t n = cells ? json_object_array_length(cells) : 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *c = json_object_array_get_idx(cells, i), *ms;
+        if (strcmp(jstr(c, "backend"), b) || strcmp(jstr(c, "model"), m) ||
+            strcmp(jstr(c, "suite"), suite) || strstr(jstr(c, "id"), "-timeout"))
+            continue;
+        if (version && jstr(c, "version")[0])
+            *version = jstr(c, "version");
+        if (!json_object_object_get_ex(c, "metrics", &ms))
+            continue;
+        for (size_t k = 0; k < json_object_array_length(ms); k++) {
+            json_object *x = json_object_array_get_idx(ms, k), *v;
+            if (json_object_object_get_ex(x, "output", &v))
+                continue;
+            if (!strcmp(jstr(x, "metric"), name) && json_object_object_get_ex(x, "value", &v) &&
+                v)
+                return json_object_get_double(v);
+        }
+    }
+    return NAN;
+}
+
+static int cmp_cand(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    double dx = isnan(x->dispatch) ? -1 : x->dispatch, dy = isnan(y->dispatch) ? -1 : y->dispatch;
+    if (dx != dy)
+        return dx > dy ? -1 : 1;
+    double px = isnan(x->p99) ? INFINITY : x->p99, py = isnan(y->p99) ? INFINITY : y->p99;
+    return px < py ? -1 : px > py;
+}
+
+static int instrument(const char *spec)
+{
+    return !strncmp(spec, "null", 4) || !strncmp(spec, "faulty", 6);
+}
+
+int ig__select_write(const char *rundir, json_object *root, int verbose, char *msg,
+                     size_t msglen)
+{
+    json_object *gates, *summary, *cells = NULL, *models = NULL, *cfg, *backends = NULL;
+    if (!json_object_object_get_ex(root, "gates", &gates) ||
+        !json_object_object_get_ex(gates, "summary", &summary)) {
+        snprintf(msg, msglen, "%s/run.json: no gate verdicts (run with --gates first)", rundir);
+        return IG_EPARSE;
+    }
+    json_object_object_get_ex(root, "cells", &cells);
+    if (json_object_object_get_ex(root, "config", &cfg)) {
+        json_object_object_get_ex(cfg, "models", &models);
+        json_object_object_get_ex(cfg, "backends", &backends);
+    }
+    const char *run_id = jstr(root, "run_id");
+    const char *when = jstr(root, "finished")[0] ? jstr(root, "finished") : jstr(root, "updated");
+    ig_defaults *d = NULL;
+    int rc = ig_defaults_create(&d);
+    if (rc == 0)
+        rc = ig_defaults_set_provenance(d, run_id, when, msg, msglen);
+    size_t nm = models ? json_object_array_length(models) : 0;
+    size_t nb = backends ? json_object_array_length(backends) : 0;
+    cand *cs = calloc(nb + 1, sizeof *cs);
+    /* Global chain (TOML): backends ranked by the models they qualify for. */
+    int *wins = calloc(nb + 1, sizeof *wins);
+    if (!cs || !wins)
+        rc = IG_ENOMEM;
+    for (size_t mi = 0; rc == 0 && mi < nm; mi++) {
+        const char *model = jstr(json_object_array_get_idx(models, mi), "name");
+        int nc = 0;
+        for (size_t bi = 0; bi < nb; bi++) {
+            const char *b = json_object_get_string(json_object_array_get_idx(backends, bi));
+            if (instrument(b) || !strcmp(b, "reference"))
+                continue;
+            int judged = 0, ok = 1;
+            for (size_t k = 0; k < json_object_array_length(summary); k++) {
+                json_object *s = json_object_array_get_idx(summary, k);
+                if (strcmp(jstr(s, "backend"), b) || strcmp(jstr(s, "model"), model))
+                    continue;
+                const char *v = jstr(s, "verdict");
+                if (!strcmp(v, "SKIP"))
+                    continue;
+                judged++;
+                ok &= !strcmp(v, "PASS");
+            }
+            if (!judged || !ok)
+                continue;
+            cand *c = &cs[nc++];
+            c->backend = b;
+            c->version = "";
+            c->dispatch = cell_metric(cells, b, model, "latency", "dispatch_time_ratio",
+                                      &c->version);
+            c->p99 = cell_metric(cells, b, model, "latency", "p99", NULL);
+            wins[bi]++;
+        }
+        qsort(cs, (size_t)nc, sizeof *cs, cmp_cand);
+        for (int k = 0; rc == 0 && k <= nc; k++) {
+            ig_chain_entry e;
+            ig_chain_entry_init(&e);
+            const char *version = "";
+            if (k < nc) {
+                e.backend = cs[k].backend;
+                e.dispatch = cs[k].dispatch;
+                e.p99_ms = cs[k].p99;
+                version = cs[k].version;
+            } else {
+                /* The reference closes every chain, passed or not. */
+                e.backend = "reference";
+                e.p99_ms = cell_metric(cells, "reference", model, "latency", "p99", &version);
+                e.dispatch = 0;
+            }
+            e.version = version;
+            e.run_id = run_id;
+            e.time = when;
+            rc = ig_defaults_add(d, model, &e, msg, msglen);
+            if (verbose && rc == 0)
+                printf("  %-16s %d. %s\n", model, k + 1, e.backend);
+        }
+    }
+    /* The global chain: backends that qualified for the most models first. */
+    for (int pass = 0; rc == 0 && pass < 1; pass++) {
+        int order[64], n = 0;
+        for (size_t bi = 0; bi < nb && n < 64; bi++)
+            if (wins[bi] > 0)
+                order[n++] = (int)bi;
+        for (int a = 0; a < n; a++)
+            for (int b2 = a + 1; b2 < n; b2++)
+                if (wins[order[b2]] > wins[order[a]]) {
+                    int t = order[a];
+                    order[a] = order[b2];
+                    order[b2] = t;
+                }
+        for (int k = 0; rc == 0 && k <= n; k++) {
+            ig_chain_entry e;
+            ig_chain_entry_init(&e);
+            e.backend = k < n ? json_object_get_string(json_object_array_get_idx(backends,
+                                                                                 (size_t)order[k]))
+                              : "reference";
+            e.run_id = run_id;
+            e.time = when;
+            rc = ig_defaults_add(d, NULL, &e, msg, msglen);
+        }
+    }
+    char path[4200];
+    if (rc == 0) {
+        snprintf(path, sizeof path, "%s/backend-defaults.json", rundir);
+        rc = ig_defaults_save_json(d, path, msg, msglen);
+    }
+    if (rc == 0) {
+        snprintf(path, sizeof path, "%s/backend-defaults.toml", rundir);
+        rc = ig_defaults_save_toml(d, path, msg, msglen);
+    }
+    free(cs);
+    free(wins);
+    ig_defaults_destroy(d);
+    return rc;
+}
+
+static void help(FILE *f)
+{
+    fprintf(f, "usage: infergate select RUNDIR\n"
+               "Writes RUNDIR/backend-defaults.json (per model: the ordered chain of\n"
+               "backends whose every judged gate passed, best dispatch then lowest p99\n"
+               "first, the reference last, with the evidence) and\n"
+               "RUNDIR/backend-defaults.toml ([backend] prefer = [...], one global chain)\n"
+               "from the gate verdicts in RUNDIR/run.json.  docs/embedding.md describes\n"
+               "both formats.\n");
+}
+
+int ig__cmd_select(int argc, char **argv)
+{
+    static const struct option lo[] = {{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        if (o == 'h') {
+            help(stdout);
+            return IG_EXIT_OK;
+        }
+        help(stderr);
+        return IG_EXIT_USAGE;
+    }
+    if (optind + 1 != argc) {
+        ig__errorf("select: expected one RUNDIR");
+        return IG_EXIT_USAGE;
+    }
+    const char *dir = argv[optind];
+    char path[4200], msg[1024];
+    snprintf(path, sizeof path, "%s/run.json", dir);
+    json_object *root = json_object_from_file(path);
+    if (!root) {
+        ig__errorf("%s: cannot read (missing or not valid JSON)", path);
+        return IG_EXIT_USAGE;
+    }
+    printf("backend defaults from %s:\n", path);
+    int rc = ig__select_write(dir, root, 1, msg, sizeof msg);
+    json_object_put(root);
+    if (rc) {
+        ig__errorf("%s", msg);
+        return ig__exit_for(rc);
+    }
+    printf("wrote %s/backend-defaults.json and %s/backend-defaults.toml\n", dir, dir);
+    return IG_EXIT_OK;
+}
