@@ -13,6 +13,9 @@
  *
  * The one decision: a defaults file that exists but cannot be read is an
  * error, not a silent fall back — only a missing file means "no advice". */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* getopt, access: built outside the tree too */
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +23,13 @@
 
 #include <infergate/infergate.h>
 
+/* Library messages already name the file at fault; what is the fallback. */
 static int die(const char *what, int rc, const char *msg)
 {
-    fprintf(stderr, "ig-example-app: %s: %s\n", what, msg[0] ? msg : ig_strerror(rc));
+    if (msg[0])
+        fprintf(stderr, "ig-example-app: %s\n", msg);
+    else
+        fprintf(stderr, "ig-example-app: %s: %s\n", what, ig_strerror(rc));
     return 2;
 }
 
@@ -45,7 +52,7 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *model = argv[optind];
-    char dir[4096], folder[256], msg[1024] = "";
+    char dir[4096], msg[1024] = "";
     snprintf(dir, sizeof dir, "%s", model);
     char *slash = strrchr(dir, '/');
     if (slash)
@@ -53,9 +60,8 @@ int main(int argc, char **argv)
     else
         snprintf(dir, sizeof dir, ".");
     const char *base = strrchr(dir, '/');
-    snprintf(folder, sizeof folder, "%s", base ? base + 1 : dir);
     if (!name)
-        name = folder;
+        name = base ? base + 1 : dir;
 
     ig_defaults *d = NULL;
     if (!dpath)
