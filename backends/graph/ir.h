@@ -129,6 +129,7 @@ const ig__op *ig__op_find(const char *op_type);
 extern const ig__op *const ig__ops_elementwise[];
 extern const ig__op *const ig__ops_nn[];
 extern const ig__op *const ig__ops_shape[];
+extern const ig__op *const ig__ops_extra[];
 
 /* ---- attributes (backends/graph/attr.c) ---- */
 

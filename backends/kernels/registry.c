@@ -8,7 +8,7 @@
 #include "../graph/ir.h"
 
 static const ig__op *const *const groups[] = {
-    ig__ops_elementwise, ig__ops_nn, ig__ops_shape};
+    ig__ops_elementwise, ig__ops_nn, ig__ops_shape, ig__ops_extra};
 
 const ig__op *ig__op_find(const char *op_type)
 {
