@@ -11,6 +11,7 @@
 #include "infergate/error.h"
 #include "cli.h"
 #include "select.h"
+#include "../reports/report.h"
 
 #ifndef IG_VERSION
 #define IG_VERSION "dev"
@@ -58,6 +59,9 @@ static const struct {
     {"conformance", ig__cmd_conformance, "run ONNX backend-test cases and compare with their outputs"},
     {"run", ig__cmd_run, "the lab's grid: backend x model x suite cells, results in out/<run-id>"},
     {"select", ig__cmd_select, "backend defaults (fallback chains) from a run's gate verdicts"},
+    {"report", ig__cmd_report, "plots, report.md, report.html, junit.xml from a results directory"},
+    {"compare", ig__cmd_compare, "compare two runs: change, bootstrap CI, Mann-Whitney, BH; exit 1 on regression"},
+    {"matrix", ig__cmd_matrix, "merge runs from several machines into a hardware matrix"},
     {"bench", ig__cmd_bench, "latency, speedup, dispatch and overhead of backends on models"},
     {"env", ig__cmd_env, "environment fingerprint: machine, build, libraries, backends, timer; warnings"},
     {"statbench", ig__stats_bench, "time percentiles and bootstrap intervals over N samples"},

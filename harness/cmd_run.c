@@ -29,6 +29,7 @@
 #include "gates.h"
 #include "run.h"
 #include "select.h"
+#include "../reports/report.h"
 
 #define RESULTS_SCHEMA_VERSION 1
 #define CELL_ORPHANED 125
@@ -812,6 +813,15 @@ int ig__cmd_run(int argc, char **argv)
         ig__errorf("%s", msg);
     json_object_put(root);
     fclose(csv);
+    /* The report is rebuilt from the files just written, as any later
+     * `infergate report` would; its readiness verdict is the gates'. */
+    ig__report_opts ro;
+    ig__report_defaults(&ro);
+    char rmsg[1024];
+    if (ig__report_build(outdir, &ro, rmsg, sizeof rmsg) < 0)
+        ig__errorf("report: %s", rmsg);
+    else
+        printf("report: %s/report/report.html\n", outdir);
     printf("%d cells ok, %d failed, %d skipped\n", nok, nfailed, nskip);
     free(plan);
     if (navailable == 0 || (nok + nfailed) == 0)

@@ -520,13 +520,13 @@ static void progress(ig__cellctx *c, double done, double total, int window,
     double eta = total - done;
     if (c->cfg->progress) {
         int width = 30, fill = (int)(width * done / total);
-        fprintf(stderr, "\r  soak %-40.40s [%.*s%*s] %3.0f%% w%d p99 %.3f ms rss %.1f MB ETA %.0fs ",
+        fprintf(stderr, "\r  soak %-40.40s [%.*s%*s] %3.0f%% w%d p99 %.4g ms rss %.1f MB ETA %.0fs ",
                 c->cell->id, fill, "##############################", width - fill, "",
                 100.0 * done / total, window, p99_ms, rss / 1e6, eta);
         if (done >= total)
             fputc('\n', stderr);
     } else {
-        fprintf(stderr, "soak %s: window %d, %.0f/%.0f s, p99 %.3f ms, rss %.1f MB, eta %.0f s\n",
+        fprintf(stderr, "soak %s: window %d, %.0f/%.0f s, p99 %.4g ms, rss %.1f MB, eta %.0f s\n",
                 c->cell->id, window, done, total, p99_ms, rss / 1e6, eta);
     }
 }

@@ -1,0 +1,305 @@
+/* onednn_int.h — internals shared by the oneDNN adapter's files: the
+ * adapter context, the per-node state every claimed node carries, and the
+ * per-model graph facts that fusion and layout propagation read.
+ *
+ * Design decision: a claimed node owns one dn_node holding everything its
+ * run needs (primitives made at claim time, weights already reordered,
+ * memory objects whose data handles are re-pointed at the plan's tensors
+ * each run), so predict does no allocation and no primitive creation.
+ * Fusion and the channels-last layout are decided from a parsed copy of
+ * the model (dn_graph) that the adapter's compile/load/predict wrappers
+ * make visible to the claimer; without it every node is claimed alone,
+ * in plain layout, which is slower but equally correct. */
+#ifndef IG_BACKENDS_ONEDNN_INT_H
+#define IG_BACKENDS_ONEDNN_INT_H
+
+#include <pthread.h>
+
+#include <oneapi/dnnl/dnnl.h>
+
+#include "../partition.h"
+
+/* Layout of an activation tensor in the plan's buffer.  Channels-last is
+ * only ever used for rank-4 tensors, where it has the same size as the
+ * plain (row-major NCHW) layout, so it fits the plan's allocation. */
+enum { DN_PLAIN = 0, DN_NHWC = 1 };
+
+typedef struct dn_ctx {
+    ig__part_ctx part;        /* first: the partition skeleton reads it */
+    dnnl_engine_t eng;        /* NULL when no CPU engine could be made */
+    char eng_err[128];
+    int threads;              /* threads=N, 0 = the OpenMP default */
+    int verbose;              /* verbose=1: oneDNN's own verbose log */
+    int fuse;                 /* fuse=0 disables chains (for diagnosis) */
+    int layout;               /* layout=plain disables channels-last */
+    int small_kflop;          /* work below this runs on one thread */
+    int nthr_default;         /* threads restored after a one-thread node */
+    void (*omp_set)(int);     /* omp_set_num_threads, when resolvable */
+} dn_ctx;
+
+typedef struct dn_reg dn_reg;
+
+/* Facts about one compiled model, from the adapter's own parse of it. */
+typedef struct dn_graph {
+    ig__graph *g;             /* owned copy; same value/node indices as the plan's */
+    int *nread;               /* per value: how many node inputs read it */
+    int *reader;              /* per value: the one reader, or -1 */
+    signed char *cl;          /* per value: channels-last verdict, -1 unknown */
+    pthread_mutex_t mu;       /* guards reg and cl */
+    dn_reg *reg;              /* channels-last tensors of live plans */
+} dn_graph;
+
+enum { DN_MAXSTEP = 8, DN_MAXARG = 16, DN_MAXBIND = 16, DN_MAXMEM = 24,
+       DN_MAXPO = 8 };
+
+typedef struct dn_step {
+    dnnl_primitive_t prim;
+    int nargs;
+    dnnl_exec_arg_t args[DN_MAXARG];
+} dn_step;
+
+/* One post-op of a chain. */
+typedef struct dn_po {
+    int binary;               /* 0: eltwise, 1: binary */
+    dnnl_alg_kind_t alg;
+    float a, b;               /* eltwise alpha and beta */
+    dnnl_memory_desc_t md;    /* binary: the second operand */
+    const ig_tensor *t;       /* binary: runtime operand, or NULL */
+    float *data;              /* binary: owned constant operand, or NULL */
+} dn_po;
+
+struct dn_node;
+
+/* What a node that heads a fusion chain (Conv, MatMul, Gemm, and
+ * BatchNormalization with known statistics) provides. */
+typedef struct dn_head {
+    /* Makes the head's primitive descriptor with attr (post-ops);
+     * dst_layout picks the destination layout. */
+    int (*make_pd)(struct dn_node *s, const_dnnl_primitive_attr_t attr,
+                   int dst_layout, dnnl_primitive_desc_t *pd);
+    /* Creates the primitive(s) from pd and binds memories; the chain's
+     * output tensor and post-op operands are in s->chain. */
+    int (*build)(struct dn_node *s, dnnl_primitive_desc_t pd, int dst_layout,
+                 char *msg, size_t msglen);
+    /* Output channels the affine fold acts on (0: no fold possible), the
+     * axis of the head's output they lie on, and whether the weights are
+     * known (a scale needs them; a shift only needs the bias). */
+    int64_t nch;
+    int ch_axis;
+    int wknown;
+    /* The destination descriptor views the output [..., N] as 2-D
+     * [rows, N]; post-op operands must be mapped the same way. */
+    int collapse;
+    /* The head takes no followers (its descriptor does not match the
+     * output tensor's shape, e.g. a MatMul with a 1-D operand). */
+    int nofuse;
+} dn_head;
+
+/* A chain being built: the head's output followed by absorbed nodes. */
+typedef struct dn_chain {
+    dn_head h;
+    int head;                 /* node index of the head */
+    const ig_tensor *out;     /* tensor of the chain's current value */
+    int out_v;                /* its value index */
+    const ig_tensor *head_out;/* the head's own output */
+    const ig_tensor *dst;     /* what the primitive writes (set at finalize) */
+    /* Tensors the head's primitive reads (besides post-op operands). */
+    const ig_tensor *reads[4];
+    int nreads;
+    /* Affine fold: value = raw * scale[c] + shift[c] before post-ops. */
+    double *scale, *shift;
+    int affine;
+    dn_po po[DN_MAXPO];
+    int npo;
+    char base_impl[80];       /* impl of the head alone: fusions keep it */
+    /* The node the chain waits for, and the tensor it must read. */
+    int want_node;
+    const ig_tensor *want_in;
+    /* HardSwish spelled as x * Clip(x + 3, 0, 6) / 6: its nodes. */
+    int hs[4], hs_stage;
+    const ig_tensor *hs_x;
+} dn_chain;
+
+typedef struct dn_node {
+    dn_ctx *ctx;
+    dn_graph *gi;             /* NULL: claimed without graph facts */
+    dnnl_stream_t strm;
+    int nthr;                 /* 1: run on one thread */
+    int index;                /* node index */
+    dn_step step[DN_MAXSTEP];
+    int nstep;
+    struct { dnnl_memory_t m; const ig_tensor *t; } bind[DN_MAXBIND];
+    int nbind;
+    dnnl_memory_t mem[DN_MAXMEM];   /* owned */
+    int nmem;
+    void *buf[8];                    /* owned host buffers */
+    int nbuf;
+    /* Output reorders queued until the main step is appended. */
+    dnnl_memory_t post_a[4], post_b[4];
+    int npost;
+    char impl[80];
+    ig__node_impl *slot;      /* the plan's record of this node (a head's
+                                 name is refreshed when its chain ends) */
+    int ready;                /* primitives made; 0 while a chain pends */
+    dn_chain *chain;          /* head of a fusion chain (owned) */
+    void *op;                 /* op-specific data (owned, freed with free) */
+    /* Reference fallback for a node whose input is channels-last. */
+    int fb_n;
+    int fb_in[4];
+    ig_tensor fb_t[4];
+} dn_node;
+
+/* ---- onednn.c: context, registry ---------------------------------------- */
+
+/* The layout a claimed producer gave tensor t (DN_PLAIN when unknown). */
+int ig__dn_layout_of(dn_graph *gi, const ig_tensor *t);
+/* Records that node s writes t in layout (only DN_NHWC is recorded). */
+int ig__dn_set_layout(dn_graph *gi, dn_node *s, const ig_tensor *t, int layout);
+/* Whether value v may be written channels-last: the option allows it and
+ * every reader takes it. */
+int ig__dn_cl_ok(const dn_ctx *ctx, dn_graph *gi, int v);
+/* The layout a producer should write tensor t (value v) in. */
+int ig__dn_out_layout(const dn_ctx *ctx, dn_graph *gi, int v, const ig_tensor *t);
+/* Value index of input k / output k of node i in the graph copy (-1). */
+int ig__dn_in_v(const dn_graph *gi, int i, int k);
+int ig__dn_out_v(const dn_graph *gi, int i, int k);
+/* Name of node i for messages and fused records. */
+const char *ig__dn_node_name(const dn_graph *gi, int i, char *buf, size_t len);
+/* Makes s the chain waiting for the next claim (node s->chain->want_node
+ * reading s->chain->want_in); unpend drops it. */
+void ig__dn_pend(dn_node *s);
+void ig__dn_unpend(dn_node *s);
+/* Drops every registry entry owned by s (when s is freed). */
+void ig__dn_forget(dn_graph *gi, dn_node *s);
+
+/* ---- onednn_exec.c: node state, memories, steps ------------------------ */
+
+dn_node *ig__dn_node_new(dn_ctx *ctx, dn_graph *gi, int index);
+void ig__dn_node_free(void *state);
+int ig__dn_run(void *state, ig__kctx *c);
+/* Fills impl for s: name "onednn:<impl>", accelerated unless ref. */
+void ig__dn_impl(dn_node *s, ig__node_impl *impl);
+/* The fused no-op impl of a node absorbed into head. */
+void ig__dn_fused_impl(ig__node_impl *impl, const char *head_name);
+
+/* Status check: on failure writes "what: status" into msg. */
+int ig__dn_ok(dnnl_status_t st, const char *what, char *msg, size_t msglen);
+/* Dense row-major f32 descriptor of rank/dims (rank 0 counts as {1}). */
+void ig__dn_md_plain(dnnl_memory_desc_t *md, int rank, const int64_t *dims);
+/* A descriptor of a tensor in layout (rank 4 NHWC or plain). */
+void ig__dn_md_layout(dnnl_memory_desc_t *md, int rank, const int64_t *dims,
+                      int layout);
+/* Memory in md whose handle follows tensor t at every run. */
+dnnl_memory_t ig__dn_bind(dn_node *s, const dnnl_memory_desc_t *md,
+                          const ig_tensor *t);
+/* Memory allocated by oneDNN and owned by s. */
+dnnl_memory_t ig__dn_alloc(dn_node *s, const dnnl_memory_desc_t *md);
+/* Memory in want holding data (laid out as src), reordered once now. */
+int ig__dn_const(dn_node *s, const dnnl_memory_desc_t *want,
+                 const dnnl_memory_desc_t *src, const void *data,
+                 dnnl_memory_t *out, char *msg, size_t msglen);
+/* Keeps a host buffer for s to free. */
+void *ig__dn_keep(dn_node *s, void *p);
+/* Appends a step running pd's primitive (created now) with args. */
+int ig__dn_step(dn_node *s, dnnl_primitive_desc_t pd, int nargs,
+                const dnnl_exec_arg_t *args, char *msg, size_t msglen);
+/* Appends a reorder step from memory a to memory b. */
+int ig__dn_reorder_step(dn_node *s, dnnl_memory_t a, dnnl_memory_t b,
+                        char *msg, size_t msglen);
+/* Whether a and b lay out the same elements at the same addresses. */
+int ig__dn_md_same(const dnnl_memory_desc_t *a, const dnnl_memory_desc_t *b);
+/* Memory for argument arg of pd in the form pd wants, tied to tensor t held
+ * in md_t: bound directly when they match, otherwise through a reorder
+ * step (before the main step for inputs, after it for outputs).  Output
+ * reorders are queued and appended by ig__dn_flush_post. */
+dnnl_memory_t ig__dn_io(dn_node *s, const dnnl_memory_desc_t *want,
+                        const dnnl_memory_desc_t *md_t, const ig_tensor *t,
+                        int output, char *msg, size_t msglen);
+int ig__dn_flush_post(dn_node *s, char *msg, size_t msglen);
+/* The impl string of pd. */
+const char *ig__dn_impl_str(const_dnnl_primitive_desc_t pd);
+/* Whether oneDNN fell back to its reference implementation for pd.  Such
+ * nodes are declined: oneDNN's "ref:any" kernels are written for
+ * clarity, and infergate's own reference kernels run them faster. */
+int ig__dn_is_ref(const_dnnl_primitive_desc_t pd);
+/* Runs primitive creation (or anything) with s's thread count. */
+void ig__dn_threads_enter(dn_node *s);
+void ig__dn_threads_leave(dn_node *s);
+/* Sets s->nthr from an estimate of its work in thousands of flops (or
+ * the elements a memory-bound node touches): below ctx->small_kflop the
+ * node runs on one thread, because waking the OpenMP team (tens of
+ * microseconds on a virtual machine after the team has gone to sleep)
+ * costs more than a second thread saves on a small node. */
+void ig__dn_pick_threads(dn_node *s, double kflop);
+void ig__dn_pick_threads_mem(dn_node *s, double elements);
+/* Primitive attr carrying the chain's post-ops (NULL chain: default). */
+int ig__dn_attr(const dn_chain *ch, dnnl_primitive_attr_t *attr);
+/* Binds the chain's post-op operands as execution arguments of step. */
+int ig__dn_bind_po(dn_node *s, dn_step *st, char *msg, size_t msglen);
+
+/* ---- fusion (onednn_fuse.c) -------------------------------------------- */
+
+/* Gives s a chain for head h whose output is c->out[0]. */
+dn_chain *ig__dn_chain_new(dn_node *s, const dn_head *h, ig__kctx *c);
+/* Makes the head's primitive descriptor with the chain's initial post-ops
+ * (IG_EUNSUPPORTED when oneDNN takes no such primitive: decline the node),
+ * names the implementation, then keeps the chain pending when the output
+ * has one reader that may join, else finalizes it. */
+int ig__dn_chain_start(dn_node *s, ig__kctx *c);
+/* Maps an operand of the chain's output shape (rank/dims right-aligned to
+ * out) to the head's destination descriptor dims; 0 when it cannot. */
+int ig__dn_po_dims(const dn_chain *ch, int rank, const int64_t *dims,
+                   int *md_rank, int64_t *md_dims);
+/* Offers node i to a pending chain: 1 absorbed (impl filled), 0 not (the
+ * chain was finalized), <0 error. */
+int ig__dn_chain_offer(dn_node *s, int i, ig__kctx *c, ig__node_impl *impl);
+/* Makes the chain's primitive for its current extent. */
+int ig__dn_chain_finalize(dn_node *s, char *msg, size_t msglen);
+
+/* ---- op families: each returns 1 claimed, 0 declined, <0 error ---------- */
+
+int ig__dn_claim_conv(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
+                      ig__node_impl *impl);
+/* A convolution head on explicit operands (the node's own, or made up:
+ * BatchNormalization runs as a depthwise 1x1 convolution).  keep (may be
+ * NULL) is a heap block the node frees with itself, holding made-up
+ * operands. */
+int ig__dn_conv_head(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
+                     ig__node_impl *impl, const ig_tensor *X, const ig_tensor *W,
+                     const ig_tensor *B, int wknown, int bknown, int64_t group,
+                     void *keep);
+int ig__dn_claim_matmul(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
+                        ig__node_impl *impl);
+int ig__dn_claim_gemm(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
+                      ig__node_impl *impl);
+int ig__dn_claim_eltwise(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
+                         ig__node_impl *impl);
+int ig__dn_claim_binary(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
+                        ig__node_impl *impl);
+int ig__dn_claim_pool(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
+                      ig__node_impl *impl);
+int ig__dn_claim_softmax(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
+                         ig__node_impl *impl);
+int ig__dn_claim_layernorm(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
+                           ig__node_impl *impl);
+int ig__dn_claim_batchnorm(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
+                           ig__node_impl *impl);
+int ig__dn_claim_transpose(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
+                           ig__node_impl *impl);
+
+/* Maps a one-input elementwise node to post-op form: up to two eltwise
+ * steps (alg, alpha, beta).  Returns the number of steps, 0 when the node
+ * has no exact oneDNN form.  Reads the node's attributes and, for Clip,
+ * its known min/max inputs. */
+int ig__dn_eltwise_form(const ig__kctx *c, dnnl_alg_kind_t alg[2],
+                        float alpha[2], float beta[2]);
+/* Same from the graph copy (node n), for look-ahead; constants are read
+ * from initializers and Constant nodes. */
+int ig__dn_eltwise_form_graph(const dn_graph *gi, const ig__node *n,
+                              dnnl_alg_kind_t alg[2], float alpha[2],
+                              float beta[2]);
+/* The data of value v when the graph copy knows it as a constant
+ * (initializer or Constant node); NULL otherwise. */
+const ig_tensor *ig__dn_graph_const(const dn_graph *gi, int v);
+
+#endif

@@ -1,0 +1,200 @@
+/* cmd_report.c — `infergate report RUNDIR`: plots, report.md,
+ * report.html and junit.xml from a results directory; also the call
+ * `infergate run` makes when a run ends (ig__report_build).
+ *
+ * The one design decision: the report is a pure function of the results
+ * directory — no clock, no environment, no random seed from outside — so
+ * rebuilding it from an archived run gives the same files, and golden
+ * tests can pin report.md and junit.xml byte for byte. */
+#include "report.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "infergate/error.h"
+#include "../harness/cli.h"
+#include "derive.h"
+#include "plots.h"
+#include "rdoc.h"
+#include "report_doc.h"
+#include "report_junit.h"
+#include "template.h"
+
+void ig__report_defaults(ig__report_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->plots = 1;
+}
+
+static int write_html(const ig__doc *d, const ig__rctx *x, const char *path, char *msg, size_t ml)
+{
+    const ig__rrun *r = x->run;
+    ig__sb body, nav, out, title;
+    ig__sb_init(&body);
+    ig__sb_init(&nav);
+    ig__sb_init(&out);
+    ig__sb_init(&title);
+    ig__doc_html(d, &body, &nav);
+    ig__sb_puts(&title, "infergate report: run ");
+    ig__sb_html(&title, *r->run_id ? r->run_id : "(unknown)");
+    const char *cls = ig__verdict_cls(x->ready.verdict);
+    const char *kv[] = {"TITLE", ig__sb_str(&title), "CSS", ig__template("report.css"),
+                        "NAV", ig__sb_str(&nav), "BODY", ig__sb_str(&body),
+                        "VERDICT", x->ready.verdict, "VCLS", cls ? cls : "", NULL};
+    ig__tpl_render(&out, ig__template("report.html"), kv);
+    int rc = body.oom || nav.oom ? IG_ENOMEM : ig__sb_write(&out, path, msg, ml);
+    ig__sb_free(&body);
+    ig__sb_free(&nav);
+    ig__sb_free(&out);
+    ig__sb_free(&title);
+    return rc;
+}
+
+int ig__report_build(const char *rundir, const ig__report_opts *opts, char *msg, size_t ml)
+{
+    ig__report_opts defaults;
+    if (!opts) {
+        ig__report_defaults(&defaults);
+        opts = &defaults;
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ig__rrun run;
+    int rc = ig__rd_load(rundir, &run, msg, ml);
+    if (rc)
+        return rc;
+    char outdir[4096], plotdir[4200], path[4300];
+    if (opts->outdir)
+        snprintf(outdir, sizeof outdir, "%s", opts->outdir);
+    else
+        snprintf(outdir, sizeof outdir, "%s/report", rundir);
+    snprintf(plotdir, sizeof plotdir, "%s/plots", outdir);
+    if (ig__mkdirs(outdir)) {
+        snprintf(msg, ml, "%s: cannot create the report folder", outdir);
+        ig__rd_free(&run);
+        return IG_EIO;
+    }
+    ig__rctx x;
+    ig__plotset ps;
+    ig__doc doc;
+    memset(&ps, 0, sizeof ps);
+    ig__doc_init(&doc, plotdir, "plots");
+    ig__sb md, junit;
+    ig__sb_init(&md);
+    ig__sb_init(&junit);
+    if ((rc = ig__rctx_init(&x, &run))) {
+        snprintf(msg, ml, "%s: out of memory reading the samples", rundir);
+        ig__rd_free(&run);
+        return rc;
+    }
+    if ((rc = ig__plots_open(&ps, plotdir, opts, msg, ml)))
+        goto out;
+    if ((rc = ig__plots_report(&ps, &x, opts, msg, ml)))
+        goto out;
+    ig__report_doc(&doc, &x, &ps);
+    if (doc.oom) {
+        rc = IG_ENOMEM;
+        snprintf(msg, ml, "report: out of memory");
+        goto out;
+    }
+    ig__doc_md(&doc, &md);
+    snprintf(path, sizeof path, "%s/report.md", outdir);
+    if ((rc = ig__sb_write(&md, path, msg, ml)))
+        goto out;
+    snprintf(path, sizeof path, "%s/report.html", outdir);
+    if ((rc = write_html(&doc, &x, path, msg, ml)))
+        goto out;
+    ig__report_junit(&junit, &run);
+    snprintf(path, sizeof path, "%s/junit.xml", outdir);
+    if ((rc = ig__sb_write(&junit, path, msg, ml)))
+        goto out;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (!opts->quiet) {
+        double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        int ok = 0;
+        for (int i = 0; i < ps.n; i++)
+            ok += ps.p[i].ok;
+        printf("report %s: %s -> %s/report.html, report.md, junit.xml (%d plots%s%s, %.2f s)\n",
+               *run.run_id ? run.run_id : rundir, x.ready.verdict, outdir, ok,
+               *ps.note ? "; " : "", ps.note, s);
+    }
+out:
+    ig__sb_free(&md);
+    ig__sb_free(&junit);
+    ig__doc_free(&doc);
+    ig__plotset_free(&ps);
+    int not_ready = x.ready.nfail || x.ready.ninvalid;
+    ig__rctx_free(&x);
+    ig__rd_free(&run);
+    return rc ? rc : not_ready ? 1 : 0;
+}
+
+static void help(FILE *f)
+{
+    fprintf(f,
+            "usage: infergate report RUNDIR [-o DIR] [--no-plots] [--gnuplot PATH] [--jobs N]\n"
+            "                       [--check] [--quiet]\n"
+            "Builds RUNDIR/report (or DIR) from the results files alone: plots (SVG and PNG,\n"
+            "by gnuplot), report.md, a self-contained report.html and junit.xml, led by the\n"
+            "release-readiness summary (gate x backend x model verdicts, fallback chains).\n"
+            "  --no-plots     tables only (also what happens when gnuplot is absent)\n"
+            "  --gnuplot P    the gnuplot to run (default $IG_GNUPLOT, else gnuplot on PATH)\n"
+            "  --jobs N       gnuplot processes in parallel (default: online CPUs)\n"
+            "  --check        exit 1 when the run is not release-ready (a FAIL or INVALID)\n"
+            "Exit status: 0 report written, 1 --check and not ready, 2 usage or input error,\n"
+            "3 internal error.  docs/reports.md describes every section.\n");
+}
+
+int ig__cmd_report(int argc, char **argv)
+{
+    ig__report_opts o;
+    ig__report_defaults(&o);
+    int check = 0;
+    enum { O_NOPLOTS = 256, O_GNUPLOT, O_JOBS, O_CHECK, O_QUIET };
+    static const struct option lo[] = {
+        {"output", required_argument, 0, 'o'},     {"no-plots", no_argument, 0, O_NOPLOTS},
+        {"gnuplot", required_argument, 0, O_GNUPLOT}, {"jobs", required_argument, 0, O_JOBS},
+        {"check", no_argument, 0, O_CHECK},        {"quiet", no_argument, 0, O_QUIET},
+        {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "o:hq", lo, NULL)) != -1) {
+        switch (c) {
+        case 'o': o.outdir = optarg; break;
+        case O_NOPLOTS: o.plots = 0; break;
+        case O_GNUPLOT: o.gnuplot = optarg; break;
+        case O_JOBS: {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 64) {
+                ig__rep_errorf("report: --jobs expects 1..64, got '%s'", optarg);
+                return IG_EXIT_USAGE;
+            }
+            o.jobs = (int)v;
+            break;
+        }
+        case O_CHECK: check = 1; break;
+        case 'q':
+        case O_QUIET: o.quiet = 1; break;
+        case 'h': help(stdout); return IG_EXIT_OK;
+        default:
+            ig__rep_errorf("report: unknown option '%s' (try infergate report --help)", argv[optind - 1]);
+            return IG_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        help(stderr);
+        return IG_EXIT_USAGE;
+    }
+    char msg[1024] = "";
+    int rc = ig__report_build(argv[optind], &o, msg, sizeof msg);
+    if (rc < 0) {
+        ig__rep_errorf("%s", msg);
+        return ig__rep_exit(rc);
+    }
+    return check && rc == 1 ? IG_EXIT_FAIL : IG_EXIT_OK;
+}

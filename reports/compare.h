@@ -1,0 +1,81 @@
+/* compare.h — `infergate compare BASE CAND`: every cell and metric of two
+ * results directories, the change with a bootstrap interval, a test
+ * p-value, Benjamini–Hochberg across all comparisons, a verdict, and a
+ * geometric-mean summary (docs/reports.md, "compare").
+ *
+ * The one design decision: a change is called regressed or improved only
+ * when it is both significant (BH-adjusted p < α) and material (its whole
+ * interval lies beyond the noise threshold, widened to the base run's own
+ * split-half drift when that is larger), so two runs of one build on a
+ * quiet machine report nothing while a real +20% never hides. */
+#ifndef IG_REPORTS_COMPARE_H
+#define IG_REPORTS_COMPARE_H
+
+#include <stdint.h>
+
+#include "rtext.h"
+#include "rundata.h"
+
+typedef struct ig__cmp_opts {
+    double noise;        /* relative change treated as noise (default 0.02) */
+    double alpha;        /* false-discovery rate for BH (default 0.05) */
+    double confidence;   /* interval level (default 0.95) */
+    int resamples;       /* bootstrap replicates (default 2000) */
+    int min_samples;     /* per side, raw samples and cycles (default 30) */
+    int min_windows;     /* per side, soak windows (default 5) */
+    int drift_floor;     /* 1: widen the threshold to the base's split-half
+                            drift (default) */
+    uint64_t seed;       /* bootstrap seed (default fixed) */
+    const char *pairs[32][2]; /* base backend → candidate backend; borrowed */
+    int npairs;
+} ig__cmp_opts;
+
+void ig__cmp_defaults(ig__cmp_opts *o);
+
+enum { IG_CMP_SAMPLES = 0, IG_CMP_WINDOWS, IG_CMP_CYCLES, IG_CMP_SUMMARY, IG_CMP_STATUS };
+
+typedef struct ig__cmp_row {
+    const char *model, *suite;      /* borrowed from the base run */
+    const char *base_backend, *cand_backend;
+    char metric[64];                /* "p50", "p99 (median window)", "status" … */
+    char unit[16];
+    int dir;                        /* −1 lower is better, +1 higher is better */
+    int source;                     /* IG_CMP_… */
+    double base, cand;              /* the estimates compared, in unit */
+    double change, lo, hi;          /* cand/base − 1 and its interval */
+    double p_mwu, p_quantile;       /* NaN when not computed */
+    double p, q;                    /* the p-value used, and its BH q-value */
+    double threshold;               /* the noise threshold applied */
+    int64_t nb, nc;
+    char note[160];                 /* flags: "no samples: summary figures", … */
+    const char *verdict;            /* improved, regressed, within-noise, insufficient */
+    double *logrep;                 /* owned: B log-ratio replicates, or NULL */
+} ig__cmp_row;
+
+typedef struct ig__cmp_geo {
+    char metric[64];
+    int n;
+    double change, lo, hi;          /* geometric-mean change and interval */
+    const char *verdict;
+} ig__cmp_geo;
+
+typedef struct ig__cmp {
+    ig__cmp_opts o;
+    ig__cmp_row *rows;
+    int n, cap;
+    ig__cmp_geo *geo;
+    int ngeo;
+    int regressed, improved, within, insufficient;
+    char only_base[4096], only_cand[4096]; /* cells present on one side */
+} ig__cmp;
+
+/* Compares two loaded runs (borrowed; they must outlive c).  Returns 0 or
+ * IG_ENOMEM. */
+int ig__compare_runs(const ig__rrun *base, const ig__rrun *cand, const ig__cmp_opts *o, ig__cmp *c);
+void ig__cmp_free(ig__cmp *c);
+
+/* Writers. */
+void ig__cmp_markdown(const ig__cmp *c, const ig__rrun *base, const ig__rrun *cand, ig__sb *o);
+void ig__cmp_json(const ig__cmp *c, const ig__rrun *base, const ig__rrun *cand, ig__sb *o);
+
+#endif

@@ -1,0 +1,433 @@
+/* compare_out.c — `infergate compare` output (Markdown and JSON) and the
+ * command itself.
+ *
+ * The one design decision: the Markdown leads with the verdict and lists
+ * regressions before anything else, and the JSON carries every number of
+ * every row (estimates, interval, both p-values, q-value, threshold,
+ * sample counts), so a CI job can gate on the exit code, show the
+ * Markdown, and archive the JSON for trend tools. */
+#include "compare.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "infergate/error.h"
+#include "../harness/cli.h"
+#include "report.h"
+
+static const char *src_name(int s)
+{
+    switch (s) {
+    case IG_CMP_SAMPLES: return "samples";
+    case IG_CMP_WINDOWS: return "windows";
+    case IG_CMP_CYCLES: return "cycles";
+    case IG_CMP_SUMMARY: return "summary";
+    default: return "status";
+    }
+}
+
+static const char *fmt_val(char *buf, size_t n, double v, const char *unit)
+{
+    if (!isfinite(v))
+        return "—";
+    if (!strcmp(unit, "ms"))
+        return ig__fmt_ms(buf, n, v);
+    char a[48];
+    snprintf(buf, n, "%s %s", ig__fmt_rate(a, sizeof a, v), unit);
+    return buf;
+}
+
+static const char *fmt_change(char *buf, size_t n, const ig__cmp_row *r)
+{
+    char a[32], b[32], c[32];
+    if (!isfinite(r->change))
+        return "—";
+    if (isfinite(r->lo) && isfinite(r->hi))
+        snprintf(buf, n, "%s [%s, %s]", ig__fmt_pct(a, sizeof a, r->change), ig__fmt_pct(b, sizeof b, r->lo),
+                 ig__fmt_pct(c, sizeof c, r->hi));
+    else
+        snprintf(buf, n, "%s", ig__fmt_pct(a, sizeof a, r->change));
+    return buf;
+}
+
+static const char *fmt_p(char *buf, size_t n, double p)
+{
+    if (!isfinite(p))
+        return "—";
+    if (p < 1e-4)
+        snprintf(buf, n, "<1e-4");
+    else
+        snprintf(buf, n, "%.2g", p);
+    return buf;
+}
+
+static void run_line(ig__sb *o, const char *what, const ig__rrun *r)
+{
+    json_object *env = NULL, *build = NULL, *commit = NULL;
+    json_object_object_get_ex(r->root, "env", &env);
+    if (env)
+        json_object_object_get_ex(env, "build", &build);
+    if (build)
+        json_object_object_get_ex(build, "git_commit", &commit);
+    const char *c = commit && json_object_is_type(commit, json_type_string) ? json_object_get_string(commit) : "";
+    ig__sb_printf(o, "- %s: run `%s` on **%s** (%s)%s%.12s%s, started %s\n", what,
+                  *r->run_id ? r->run_id : "?", *r->hostname ? r->hostname : "?",
+                  *r->cpu_model ? r->cpu_model : "?", *c ? ", commit `" : "", c, *c ? "`" : "",
+                  *r->started ? r->started : "?");
+}
+
+static void row_md(ig__sb *o, const ig__cmp_row *r)
+{
+    char a[64], b[64], ch[128], p1[32], p2[32], th[32], bk[600];
+    if (strcmp(r->base_backend, r->cand_backend))
+        snprintf(bk, sizeof bk, "%s → %s", r->base_backend, r->cand_backend);
+    else
+        snprintf(bk, sizeof bk, "%s", r->base_backend);
+    ig__sb_puts(o, "| ");
+    ig__sb_md(o, r->model);
+    ig__sb_puts(o, " | ");
+    ig__sb_md(o, bk);
+    ig__sb_printf(o, " | %s | %s | %s | %s | %s | %s | %s | ", r->suite, r->metric,
+                  fmt_val(a, sizeof a, r->base, r->unit), fmt_val(b, sizeof b, r->cand, r->unit),
+                  fmt_change(ch, sizeof ch, r), fmt_p(p1, sizeof p1, r->p), fmt_p(p2, sizeof p2, r->q));
+    if (isfinite(r->threshold))
+        snprintf(th, sizeof th, "±%.1f%%", r->threshold * 100);
+    else
+        snprintf(th, sizeof th, "—");
+    ig__sb_printf(o, "%s | ", th);
+    if (r->nb || r->nc)
+        ig__sb_printf(o, "%lld / %lld", (long long)r->nb, (long long)r->nc);
+    else
+        ig__sb_puts(o, "—");
+    ig__sb_printf(o, " | **%s** | ", r->verdict);
+    ig__sb_md(o, r->note);
+    ig__sb_puts(o, " |\n");
+}
+
+void ig__cmp_markdown(const ig__cmp *c, const ig__rrun *base, const ig__rrun *cand, ig__sb *o)
+{
+    const ig__cmp_opts *op = &c->o;
+    ig__sb_puts(o, "# infergate compare\n\n");
+    run_line(o, "base", base);
+    run_line(o, "candidate", cand);
+    ig__sb_putc(o, '\n');
+    if (c->regressed)
+        ig__sb_printf(o, "**REGRESSED**: %d of %d comparisons regressed", c->regressed, c->n);
+    else
+        ig__sb_printf(o, "**NO REGRESSION** in %d comparisons", c->n);
+    ig__sb_printf(o, " (%d improved, %d within noise, %d with too few samples).\n\n", c->improved,
+                  c->within, c->insufficient);
+    if (strcmp(base->hostname, cand->hostname) || strcmp(base->cpu_model, cand->cpu_model))
+        ig__sb_puts(o, "> **Note:** base and candidate ran on different machines: every change "
+                       "includes the hardware difference.\n\n");
+    if (base->nwarnings || cand->nwarnings)
+        ig__sb_printf(o, "> **Note:** environment warnings (base %d, candidate %d) weaken the "
+                         "latency evidence: %s%s\n\n",
+                      base->nwarnings, cand->nwarnings,
+                      cand->nwarnings ? cand->warnings[0] : base->warnings[0],
+                      base->nwarnings + cand->nwarnings > 1 ? " (and more; see each run's report)" : "");
+    ig__sb_printf(o,
+                  "A change is **regressed** or **improved** when its Benjamini–Hochberg "
+                  "q-value is below α = %g and its whole %.0f%% bootstrap interval lies beyond "
+                  "the noise threshold (±%.1f%%%s); otherwise it is within noise. p: "
+                  "Mann–Whitney U for medians and means, a pooled-quantile test for tail "
+                  "percentiles. Guard: at least %d samples (%d soak windows) per side, and five "
+                  "beyond a tail percentile.\n\n",
+                  op->alpha, op->confidence * 100, op->noise * 100,
+                  op->drift_floor ? ", or the base run's own split-half drift when larger" : "",
+                  op->min_samples, op->min_windows);
+    const char *hdr = "| model | backend | suite | metric | base | candidate | change [CI] | p | q (BH) | "
+                      "threshold | n base / cand | verdict | note |\n"
+                      "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    if (c->regressed) {
+        ig__sb_puts(o, "## Regressions\n\n");
+        ig__sb_puts(o, hdr);
+        for (int i = 0; i < c->n; i++)
+            if (!strcmp(c->rows[i].verdict, "regressed"))
+                row_md(o, &c->rows[i]);
+        ig__sb_putc(o, '\n');
+    }
+    ig__sb_puts(o, "## All comparisons\n\n");
+    if (c->n) {
+        ig__sb_puts(o, hdr);
+        for (int i = 0; i < c->n; i++)
+            row_md(o, &c->rows[i]);
+        ig__sb_putc(o, '\n');
+    } else {
+        ig__sb_puts(o, "No cell is present, and ran clean, in both runs.\n\n");
+    }
+    if (c->ngeo) {
+        ig__sb_puts(o, "## Geometric mean\n\n"
+                       "| metric | comparisons | change [CI] | verdict |\n|---|---|---|---|\n");
+        for (int i = 0; i < c->ngeo; i++) {
+            const ig__cmp_geo *g = &c->geo[i];
+            char a[32], b[32], d[32];
+            ig__sb_printf(o, "| %s | %d | %s [%s, %s] | %s |\n", g->metric, g->n,
+                          ig__fmt_pct(a, sizeof a, g->change), ig__fmt_pct(b, sizeof b, g->lo),
+                          ig__fmt_pct(d, sizeof d, g->hi), g->verdict);
+        }
+        ig__sb_putc(o, '\n');
+    }
+    if (*c->only_base || *c->only_cand) {
+        ig__sb_puts(o, "## Not compared\n\n");
+        if (*c->only_base)
+            ig__sb_printf(o, "- only in base: %s\n", c->only_base);
+        if (*c->only_cand)
+            ig__sb_printf(o, "- only in candidate: %s\n", c->only_cand);
+        ig__sb_putc(o, '\n');
+    }
+}
+
+static json_object *jnum(double v)
+{
+    return isfinite(v) ? json_object_new_double(v) : NULL;
+}
+
+static json_object *run_json(const ig__rrun *r)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "dir", json_object_new_string(r->dir));
+    json_object_object_add(o, "run_id", json_object_new_string(r->run_id));
+    json_object_object_add(o, "hostname", json_object_new_string(r->hostname));
+    json_object_object_add(o, "cpu", json_object_new_string(r->cpu_model));
+    json_object_object_add(o, "warnings", json_object_new_int(r->nwarnings));
+    return o;
+}
+
+void ig__cmp_json(const ig__cmp *c, const ig__rrun *base, const ig__rrun *cand, ig__sb *out)
+{
+    json_object *root = json_object_new_object();
+    json_object_object_add(root, "schema_version", json_object_new_int(1));
+    json_object_object_add(root, "verdict", json_object_new_string(c->regressed ? "regressed" : "ok"));
+    json_object_object_add(root, "base", run_json(base));
+    json_object_object_add(root, "candidate", run_json(cand));
+    json_object *st = json_object_new_object();
+    json_object_object_add(st, "noise", json_object_new_double(c->o.noise));
+    json_object_object_add(st, "alpha", json_object_new_double(c->o.alpha));
+    json_object_object_add(st, "confidence", json_object_new_double(c->o.confidence));
+    json_object_object_add(st, "resamples", json_object_new_int(c->o.resamples));
+    json_object_object_add(st, "min_samples", json_object_new_int(c->o.min_samples));
+    json_object_object_add(st, "min_windows", json_object_new_int(c->o.min_windows));
+    json_object_object_add(st, "drift_floor", json_object_new_boolean(c->o.drift_floor));
+    json_object_object_add(root, "settings", st);
+    json_object *sm = json_object_new_object();
+    json_object_object_add(sm, "comparisons", json_object_new_int(c->n));
+    json_object_object_add(sm, "regressed", json_object_new_int(c->regressed));
+    json_object_object_add(sm, "improved", json_object_new_int(c->improved));
+    json_object_object_add(sm, "within_noise", json_object_new_int(c->within));
+    json_object_object_add(sm, "insufficient", json_object_new_int(c->insufficient));
+    json_object_object_add(root, "summary", sm);
+    json_object *rows = json_object_new_array();
+    for (int i = 0; i < c->n; i++) {
+        const ig__cmp_row *r = &c->rows[i];
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "model", json_object_new_string(r->model));
+        json_object_object_add(o, "suite", json_object_new_string(r->suite));
+        json_object_object_add(o, "base_backend", json_object_new_string(r->base_backend));
+        json_object_object_add(o, "candidate_backend", json_object_new_string(r->cand_backend));
+        json_object_object_add(o, "metric", json_object_new_string(r->metric));
+        json_object_object_add(o, "unit", json_object_new_string(r->unit));
+        json_object_object_add(o, "direction", json_object_new_string(r->dir < 0 ? "lower_is_better" : "higher_is_better"));
+        json_object_object_add(o, "source", json_object_new_string(src_name(r->source)));
+        json_object_object_add(o, "base", jnum(r->base));
+        json_object_object_add(o, "candidate", jnum(r->cand));
+        json_object_object_add(o, "change", jnum(r->change));
+        json_object_object_add(o, "ci_low", jnum(r->lo));
+        json_object_object_add(o, "ci_high", jnum(r->hi));
+        json_object_object_add(o, "p_mann_whitney", jnum(r->p_mwu));
+        json_object_object_add(o, "p_quantile", jnum(r->p_quantile));
+        json_object_object_add(o, "p", jnum(r->p));
+        json_object_object_add(o, "q_bh", jnum(r->q));
+        json_object_object_add(o, "threshold", jnum(r->threshold));
+        json_object_object_add(o, "n_base", json_object_new_int64(r->nb));
+        json_object_object_add(o, "n_candidate", json_object_new_int64(r->nc));
+        json_object_object_add(o, "verdict", json_object_new_string(r->verdict));
+        json_object_object_add(o, "note", json_object_new_string(r->note));
+        json_object_array_add(rows, o);
+    }
+    json_object_object_add(root, "comparisons", rows);
+    json_object *geo = json_object_new_array();
+    for (int i = 0; i < c->ngeo; i++) {
+        const ig__cmp_geo *g = &c->geo[i];
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "metric", json_object_new_string(g->metric));
+        json_object_object_add(o, "n", json_object_new_int(g->n));
+        json_object_object_add(o, "change", jnum(g->change));
+        json_object_object_add(o, "ci_low", jnum(g->lo));
+        json_object_object_add(o, "ci_high", jnum(g->hi));
+        json_object_object_add(o, "verdict", json_object_new_string(g->verdict));
+        json_object_array_add(geo, o);
+    }
+    json_object_object_add(root, "geomean", geo);
+    json_object_object_add(root, "only_in_base", json_object_new_string(c->only_base));
+    json_object_object_add(root, "only_in_candidate", json_object_new_string(c->only_cand));
+    ig__sb_puts(out, json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+    ig__sb_putc(out, '\n');
+    json_object_put(root);
+}
+
+static void help(FILE *f)
+{
+    fprintf(f,
+            "usage: infergate compare BASE CAND [--noise F] [--alpha A] [--confidence C]\n"
+            "                         [--resamples B] [--min-samples N] [--min-windows N]\n"
+            "                         [--no-drift-floor] [--pair BASE_BACKEND=CAND_BACKEND]...\n"
+            "                         [--md FILE] [--json FILE] [--quiet]\n"
+            "Compares every cell and metric of two results directories: change in percent\n"
+            "with a bootstrap interval, Mann-Whitney U (or pooled-quantile) p-value,\n"
+            "Benjamini-Hochberg across all comparisons, verdict improved / regressed /\n"
+            "within-noise (noise default 2%%, alpha 0.05), geometric-mean summary.\n"
+            "Markdown goes to stdout (or --md FILE), JSON to --json FILE.\n"
+            "--pair compares a backend of BASE with a differently named one of CAND.\n"
+            "Exit status: 0 no regression, 1 a regression, 2 usage or input error.\n");
+}
+
+static int parse_d(const char *opt, const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (*end || !(v >= lo && v <= hi)) {
+        ig__rep_errorf("compare: --%s expects a number in [%g, %g], got '%s'", opt, lo, hi, s);
+        return IG_EUSAGE;
+    }
+    *out = v;
+    return 0;
+}
+
+int ig__cmd_compare(int argc, char **argv)
+{
+    ig__cmp_opts o;
+    ig__cmp_defaults(&o);
+    const char *md = NULL, *js = NULL;
+    int quiet = 0;
+    enum { O_NOISE = 256, O_ALPHA, O_CONF, O_B, O_MINS, O_MINW, O_NODRIFT, O_PAIR, O_MD, O_JSON, O_QUIET };
+    static const struct option lo[] = {
+        {"noise", required_argument, 0, O_NOISE},   {"alpha", required_argument, 0, O_ALPHA},
+        {"confidence", required_argument, 0, O_CONF}, {"resamples", required_argument, 0, O_B},
+        {"min-samples", required_argument, 0, O_MINS}, {"min-windows", required_argument, 0, O_MINW},
+        {"no-drift-floor", no_argument, 0, O_NODRIFT}, {"pair", required_argument, 0, O_PAIR},
+        {"md", required_argument, 0, O_MD},         {"json", required_argument, 0, O_JSON},
+        {"quiet", no_argument, 0, O_QUIET},         {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    int c;
+    double v;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "hq", lo, NULL)) != -1) {
+        switch (c) {
+        case O_NOISE:
+            if (parse_d("noise", optarg, 0, 10, &o.noise))
+                return IG_EXIT_USAGE;
+            break;
+        case O_ALPHA:
+            if (parse_d("alpha", optarg, 1e-9, 0.5, &o.alpha))
+                return IG_EXIT_USAGE;
+            break;
+        case O_CONF:
+            if (parse_d("confidence", optarg, 0.5, 0.9999, &o.confidence))
+                return IG_EXIT_USAGE;
+            break;
+        case O_B:
+            if (parse_d("resamples", optarg, 100, 100000, &v))
+                return IG_EXIT_USAGE;
+            o.resamples = (int)v;
+            break;
+        case O_MINS:
+            if (parse_d("min-samples", optarg, 2, 1e9, &v))
+                return IG_EXIT_USAGE;
+            o.min_samples = (int)v;
+            break;
+        case O_MINW:
+            if (parse_d("min-windows", optarg, 2, 1e9, &v))
+                return IG_EXIT_USAGE;
+            o.min_windows = (int)v;
+            break;
+        case O_NODRIFT: o.drift_floor = 0; break;
+        case O_PAIR: {
+            char *eq = strchr(optarg, '=');
+            /* Split at the first '=': a candidate spec may contain '='
+             * itself (faulty:base=…); a base backend whose name has one is
+             * given in its file-name-safe form (faulty_base_…). */
+            if (!eq || eq == optarg || !eq[1] || o.npairs >= 32) {
+                ig__rep_errorf("compare: --pair expects BASE_BACKEND=CAND_BACKEND, got '%s'", optarg);
+                return IG_EXIT_USAGE;
+            }
+            *eq = 0;
+            o.pairs[o.npairs][0] = optarg;
+            o.pairs[o.npairs][1] = eq + 1;
+            o.npairs++;
+            break;
+        }
+        case O_MD: md = optarg; break;
+        case O_JSON: js = optarg; break;
+        case 'q':
+        case O_QUIET: quiet = 1; break;
+        case 'h': help(stdout); return IG_EXIT_OK;
+        default:
+            ig__rep_errorf("compare: unknown option '%s' (try infergate compare --help)", argv[optind - 1]);
+            return IG_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 2) {
+        help(stderr);
+        return IG_EXIT_USAGE;
+    }
+    char msg[1024];
+    ig__rrun base, cand;
+    int rc = ig__rd_load(argv[optind], &base, msg, sizeof msg);
+    if (rc) {
+        ig__rep_errorf("%s", msg);
+        return ig__rep_exit(rc);
+    }
+    if ((rc = ig__rd_load(argv[optind + 1], &cand, msg, sizeof msg))) {
+        ig__rep_errorf("%s", msg);
+        ig__rd_free(&base);
+        return ig__rep_exit(rc);
+    }
+    ig__cmp cmp;
+    rc = ig__compare_runs(&base, &cand, &o, &cmp);
+    int exitc = IG_EXIT_OK;
+    if (rc) {
+        ig__rep_errorf("compare: out of memory");
+        exitc = IG_EXIT_INTERNAL;
+        goto out;
+    }
+    ig__sb m;
+    ig__sb_init(&m);
+    ig__cmp_markdown(&cmp, &base, &cand, &m);
+    if (md) {
+        if ((rc = ig__sb_write(&m, md, msg, sizeof msg))) {
+            ig__rep_errorf("%s", msg);
+            exitc = ig__rep_exit(rc);
+        }
+    }
+    if (!md && !quiet)
+        fputs(ig__sb_str(&m), stdout);
+    else if (!quiet)
+        printf("compare: %s (%d regressed, %d improved, %d within noise, %d insufficient) -> %s\n",
+               cmp.regressed ? "REGRESSED" : "no regression", cmp.regressed, cmp.improved, cmp.within,
+               cmp.insufficient, md);
+    ig__sb_free(&m);
+    if (js && exitc == IG_EXIT_OK) {
+        ig__sb j;
+        ig__sb_init(&j);
+        ig__cmp_json(&cmp, &base, &cand, &j);
+        if ((rc = ig__sb_write(&j, js, msg, sizeof msg))) {
+            ig__rep_errorf("%s", msg);
+            exitc = ig__rep_exit(rc);
+        }
+        ig__sb_free(&j);
+    }
+    if (exitc == IG_EXIT_OK && cmp.regressed)
+        exitc = IG_EXIT_FAIL;
+out:
+    ig__cmp_free(&cmp);
+    ig__rd_free(&base);
+    ig__rd_free(&cand);
+    return exitc;
+}

@@ -1,0 +1,450 @@
+/* plots_report.c — the plots of one run's report: latency CDF per model,
+ * latency histogram per cell with p50/p99 markers, soak timeline, RSS
+ * with the fitted growth line, speedup bars with intervals, parity error
+ * per output, dispatch shares.
+ *
+ * The one design decision: marker positions, slopes and thresholds drawn
+ * on a plot are the values recorded in run.json (never re-estimated from
+ * the samples), so a picture and the tables beside it always agree; the
+ * samples only give the shape (curves, bins, points). */
+#include "plots.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "infergate/error.h"
+#include "../harness/stats.h"
+
+
+/* ms → the model's display unit. */
+static double ms_to(double ms, double scale_from_ns)
+{
+    return ms * 1e6 * scale_from_ns;
+}
+
+static int plot_cdf(ig__plotset *ps, const ig__rctx *x, const char *model, char *msg, size_t ml)
+{
+    const ig__rrun *r = x->run;
+    double sc;
+    const char *unit = ig__model_unit(r, model, &sc);
+    char safe[256];
+    ig__safe_name(safe, sizeof safe, model);
+    ig__sb d, pl;
+    ig__sb_init(&d);
+    ig__sb_init(&pl);
+    int blocks = 0;
+    for (int b = 0; b < r->nbackends; b++) {
+        const ig__lat *l = ig__rctx_lat(x, r->backends[b], model);
+        if (!l || l->n == 0)
+            continue;
+        if (blocks)
+            ig__sb_puts(&d, "\n\n");
+        ig__sb_printf(&d, "# %s\n", r->backends[b]);
+        for (int k = 0; k < l->ncdf; k++)
+            ig__sb_printf(&d, "%.6g %.6g\n", l->cdf_ns[k] * sc, l->cdf_frac[k]);
+        ig__sb_printf(&pl, "%s'cdf-%s.dat' index %d using 1:2 with steps lw 2 title ", blocks ? ", \\\n     " : "",
+                      safe, blocks);
+        ig__sb_gpstr(&pl, r->backends[b]);
+        blocks++;
+    }
+    int rc = 0;
+    if (blocks) {
+        char base[300], title[300];
+        snprintf(base, sizeof base, "cdf-%s", safe);
+        snprintf(title, sizeof title, "Latency CDF on %s (single-stream)", model);
+        const char *kv[] = {"UNIT", unit, "PLOT", ig__sb_str(&pl), NULL};
+        rc = ig__plot_add(ps, "cdf", model, base, title, 760, 420, "cdf.gp", kv, &d, msg, ml);
+    }
+    ig__sb_free(&d);
+    ig__sb_free(&pl);
+    return rc;
+}
+
+static void marker(ig__sb *m, int n, double at, const char *what, double ms, const char *colour,
+                   double y)
+{
+    char v[64];
+    ig__sb_printf(m, "set arrow %d from %.6g, graph 0 to %.6g, graph 1 nohead lw 2 dt 2 lc rgb '%s'\n",
+                  n, at, at, colour);
+    ig__sb lab;
+    ig__sb_init(&lab);
+    ig__sb_printf(&lab, "%s %s", what, ig__fmt_ms(v, sizeof v, ms));
+    ig__sb_printf(m, "set label %d ", n);
+    ig__sb_gpstr(m, ig__sb_str(&lab));
+    ig__sb_printf(m, " at %.6g, graph %.2f offset 0.5,0 tc rgb '%s' noenhanced front\n", at, y, colour);
+    ig__sb_free(&lab);
+}
+
+static int plot_hist(ig__plotset *ps, const ig__rctx *x, const ig__lat *l, char *msg, size_t ml)
+{
+    const ig__rrun *r = x->run;
+    const ig__rcell *c = l->cell;
+    double sc;
+    const char *unit = ig__model_unit(r, c->model, &sc);
+    double lo = l->hist_lo * sc, hi = l->hist_hi * sc;
+    double step = log(hi / lo) / IG_HIST_BINS;
+    ig__sb d, mk;
+    ig__sb_init(&d);
+    ig__sb_init(&mk);
+    for (int k = 0; k < IG_HIST_BINS; k++) {
+        double a = lo * exp(step * k), b = lo * exp(step * (k + 1));
+        ig__sb_printf(&d, "%.6g %lld %.6g %.6g\n", sqrt(a * b), (long long)l->hist[k], a, b);
+    }
+    double p50 = ig__rd_value(c, "p50"), p99 = ig__rd_value(c, "p99");
+    if (isfinite(p50))
+        marker(&mk, 1, ms_to(p50, sc), "p50", p50, "#1b7837", 0.84);
+    if (isfinite(p99))
+        marker(&mk, 2, ms_to(p99, sc), "p99", p99, "#b2182b", 0.76);
+    char safe[256], base[300], title[400], key[64];
+    ig__safe_name(safe, sizeof safe, c->id);
+    snprintf(base, sizeof base, "hist-%s", safe);
+    snprintf(title, sizeof title, "Latency histogram: %s on %s", c->backend, c->model);
+    snprintf(key, sizeof key, "'%lld samples'", (long long)l->n);
+    const char *kv[] = {"UNIT", unit, "MARKERS", ig__sb_str(&mk), "KEYTITLE", key, NULL};
+    int rc = ig__plot_add(ps, "hist", c->id, base, title, 680, 380, "hist.gp", kv, &d, msg, ml);
+    ig__sb_free(&d);
+    ig__sb_free(&mk);
+    return rc;
+}
+
+static int plot_soak(ig__plotset *ps, const ig__rctx *x, const ig__rcell *c, char *msg, size_t ml)
+{
+    const ig__rrun *r = x->run;
+    ig__rwindow *w = NULL;
+    int n = 0;
+    int rc = ig__rd_windows(r, c->id, &w, &n);
+    if (rc == IG_ENOMEM)
+        return rc;
+    if (rc || n == 0) {
+        free(w);
+        return 0;
+    }
+    double sc;
+    const char *unit = ig__model_unit(r, c->model, &sc);
+    char safe[256], base[300], title[400];
+    ig__safe_name(safe, sizeof safe, c->id);
+    ig__sb d;
+    ig__sb_init(&d);
+    for (int i = 0; i < n; i++)
+        ig__sb_printf(&d, "%.6g %.6g %.6g %.6g\n", w[i].end_s, ms_to(w[i].p50_ms, sc),
+                      ms_to(w[i].p99_ms, sc), w[i].throughput);
+    snprintf(base, sizeof base, "soak-%s", safe);
+    snprintf(title, sizeof title, "Soak: %s on %s, %d windows", c->backend, c->model, n);
+    const char *kv[] = {"UNIT", unit, NULL};
+    rc = ig__plot_add(ps, "soak", c->id, base, title, 760, 400, "soak.gp", kv, &d, msg, ml);
+    ig__sb_free(&d);
+    if (rc)
+        goto out;
+
+    /* RSS over inferences; the first window is excluded from the fit. */
+    const ig__rmetric *g = ig__rd_metric(c, "", "rss_growth_per_1k");
+    double *xs = malloc((size_t)n * sizeof *xs), *ys = malloc((size_t)n * sizeof *ys);
+    if (!xs || !ys) {
+        free(xs);
+        free(ys);
+        rc = IG_ENOMEM;
+        goto out;
+    }
+    double cum = 0;
+    for (int i = 0; i < n; i++) {
+        cum += w[i].inferences;
+        xs[i] = cum;
+        ys[i] = w[i].rss_bytes / 1048576.0;
+    }
+    ig__sb_init(&d);
+    for (int i = 0; i < n; i++)
+        ig__sb_printf(&d, "%.6g %.6g\n", xs[i], ys[i]);
+    ig__sb fit;
+    ig__sb_init(&fit);
+    char t1[64], t2[64];
+    if (g && isfinite(g->v) && n >= 3) {
+        double slope = g->v / 1000 / 1048576.0, m = 0;
+        for (int i = 1; i < n; i++)
+            m += ys[i] - slope * xs[i];
+        m /= n - 1;
+        ig__sb_printf(&d, "\n\n%.6g %.6g\n%.6g %.6g\n", xs[1], m + slope * xs[1], xs[n - 1],
+                      m + slope * xs[n - 1]);
+        ig__sb fl;
+        ig__sb_init(&fl);
+        ig__sb_printf(&fl, "fit: %s per 1k inferences", ig__fmt_bytes(t1, sizeof t1, g->v));
+        if (isfinite(g->lo) && isfinite(g->hi) && g->hi > g->lo)
+            ig__sb_printf(&fl, " (%s to %s)", ig__fmt_bytes(t1, sizeof t1, g->lo),
+                          ig__fmt_bytes(t2, sizeof t2, g->hi));
+        ig__sb_puts(&fit, ", \\\n     '' index 1 using 1:2 with lines lw 2 lc rgb '#b2182b' title ");
+        ig__sb_gpstr(&fit, ig__sb_str(&fl));
+        ig__sb_free(&fl);
+    }
+    snprintf(base, sizeof base, "rss-%s", safe);
+    snprintf(title, sizeof title, "Memory: %s on %s, RSS over the soak", c->backend, c->model);
+    const char *kv2[] = {"XLABEL", "'inferences'", "FIT", ig__sb_str(&fit), NULL};
+    rc = ig__plot_add(ps, "rss", c->id, base, title, 680, 380, "rss.gp", kv2, &d, msg, ml);
+    ig__sb_free(&d);
+    ig__sb_free(&fit);
+    free(xs);
+    free(ys);
+out:
+    free(w);
+    return rc;
+}
+
+static int plot_cycles(ig__plotset *ps, const ig__rctx *x, const ig__rcell *c, char *msg,
+                       size_t ml)
+{
+    ig__rcycle *cy = NULL;
+    int n = 0;
+    int rc = ig__rd_cycles(x->run, c->id, &cy, &n);
+    if (rc == IG_ENOMEM)
+        return rc;
+    if (rc || n == 0) {
+        free(cy);
+        return 0;
+    }
+    ig__sb d, fit;
+    ig__sb_init(&d);
+    ig__sb_init(&fit);
+    for (int i = 0; i < n; i++)
+        ig__sb_printf(&d, "%d %.6g\n", cy[i].cycle, cy[i].rss_bytes / 1048576.0);
+    const ig__rmetric *g = ig__rd_metric(c, "", "rss_growth_per_cycle");
+    int first = n / 10;
+    char t1[64], t2[64];
+    if (g && isfinite(g->v) && n - first >= 2) {
+        double slope = g->v / 1048576.0, m = 0;
+        for (int i = first; i < n; i++)
+            m += cy[i].rss_bytes / 1048576.0 - slope * cy[i].cycle;
+        m /= n - first;
+        ig__sb_printf(&d, "\n\n%d %.6g\n%d %.6g\n", cy[first].cycle, m + slope * cy[first].cycle,
+                      cy[n - 1].cycle, m + slope * cy[n - 1].cycle);
+        ig__sb fl;
+        ig__sb_init(&fl);
+        ig__sb_printf(&fl, "fit: %s per cycle", ig__fmt_bytes(t1, sizeof t1, g->v));
+        if (isfinite(g->lo) && isfinite(g->hi) && g->hi > g->lo)
+            ig__sb_printf(&fl, " (%s to %s)", ig__fmt_bytes(t1, sizeof t1, g->lo),
+                          ig__fmt_bytes(t2, sizeof t2, g->hi));
+        ig__sb_puts(&fit, ", \\\n     '' index 1 using 1:2 with lines lw 2 lc rgb '#b2182b' title ");
+        ig__sb_gpstr(&fit, ig__sb_str(&fl));
+        ig__sb_free(&fl);
+    }
+    char safe[256], base[300], title[400];
+    ig__safe_name(safe, sizeof safe, c->id);
+    snprintf(base, sizeof base, "rss-%s", safe);
+    snprintf(title, sizeof title, "Memory: %s on %s, RSS over %d lifecycle cycles", c->backend,
+             c->model, n);
+    const char *kv[] = {"XLABEL", "'compile + load + predict + unload cycle'", "FIT",
+                        ig__sb_str(&fit), NULL};
+    rc = ig__plot_add(ps, "rss", c->id, base, title, 680, 380, "rss.gp", kv, &d, msg, ml);
+    ig__sb_free(&d);
+    ig__sb_free(&fit);
+    free(cy);
+    return rc;
+}
+
+static int plot_speedup(ig__plotset *ps, const ig__rctx *x, char *msg, size_t ml)
+{
+    const ig__rrun *r = x->run;
+    if (x->nsp == 0)
+        return 0;
+    /* Columns: backends with at least one speedup. */
+    const char *cols[64];
+    int nc = 0;
+    for (int b = 0; b < r->nbackends && nc < 64; b++)
+        for (int i = 0; i < x->nsp; i++)
+            if (!strcmp(x->sp[i].backend, r->backends[b])) {
+                cols[nc++] = r->backends[b];
+                break;
+            }
+    ig__sb d, pl;
+    ig__sb_init(&d);
+    ig__sb_init(&pl);
+    ig__sb_puts(&d, "# model");
+    for (int k = 0; k < nc; k++)
+        ig__sb_printf(&d, " | %s: speedup low high", cols[k]);
+    ig__sb_putc(&d, '\n');
+    for (int m = 0; m < r->nmodels; m++) {
+        int any = 0;
+        for (int k = 0; k < nc; k++)
+            any |= ig__rctx_speedup(x, cols[k], r->models[m]) != NULL;
+        if (!any)
+            continue;
+        ig__sb_datstr(&d, r->models[m]);
+        for (int k = 0; k < nc; k++) {
+            const ig__speedup *s = ig__rctx_speedup(x, cols[k], r->models[m]);
+            if (s && isfinite(s->lo) && isfinite(s->hi))
+                ig__sb_printf(&d, " %.6g %.6g %.6g", s->point, s->lo, s->hi);
+            else if (s)
+                ig__sb_printf(&d, " %.6g %.6g %.6g", s->point, s->point, s->point);
+            else
+                ig__sb_puts(&d, " ? ? ?");
+        }
+        ig__sb_putc(&d, '\n');
+    }
+    for (int k = 0; k < nc; k++) {
+        ig__sb_printf(&pl, "%s'speedup.dat' using %d:%d:%d%s title ", k ? ", \\\n     " : "",
+                      2 + 3 * k, 3 + 3 * k, 4 + 3 * k, k ? "" : ":xtic(1)");
+        ig__sb_gpstr(&pl, cols[k]);
+    }
+    char title[300];
+    snprintf(title, sizeof title, "Speedup over %s (p50 ratio, 95%% bootstrap interval)",
+             r->baseline);
+    const char *kv[] = {"PLOT", ig__sb_str(&pl), "BASELINE", r->baseline, NULL};
+    int w = 200 + 110 * (r->nmodels > 0 ? r->nmodels : 1) * (nc > 0 ? nc : 1);
+    int rc = ig__plot_add(ps, "speedup", "", "speedup", title, w < 640 ? 640 : w > 1400 ? 1400 : w,
+                          420, "speedup.gp", kv, &d, msg, ml);
+    ig__sb_free(&d);
+    ig__sb_free(&pl);
+    return rc;
+}
+
+/* The threshold a gate applied to a check of this model whose name
+ * contains what (e.g. "parity", "dispatch"); NaN when none. */
+static double gate_threshold(const ig__rrun *r, const char *model, const char *what)
+{
+    for (int i = 0; i < r->nchecks; i++) {
+        const ig__rcheck *c = &r->checks[i];
+        if ((!model || !strcmp(c->model, model)) && strstr(c->check, what) && isfinite(c->threshold))
+            return c->threshold;
+    }
+    return NAN;
+}
+
+static int plot_parity(ig__plotset *ps, const ig__rctx *x, const char *model, char *msg, size_t ml)
+{
+    const ig__rrun *r = x->run;
+    ig__sb d;
+    ig__sb_init(&d);
+    int k = 0;
+    double minv = INFINITY;
+    double thr = gate_threshold(r, model, "parity");
+    /* First pass: the floor of the log axis. */
+    for (int b = 0; b < r->nbackends; b++) {
+        const ig__rcell *c = ig__rd_cell(r, r->backends[b], model, "parity");
+        for (int i = 0; c && i < c->nm; i++) {
+            const ig__rmetric *m = &c->m[i];
+            if (!*m->output)
+                continue;
+            const ig__rmetric *e = ig__parity_metric(c, m->output, "max_abs", NULL);
+            if (e == m && m->v > 0 && m->v < minv)
+                minv = m->v;
+        }
+    }
+    if (isfinite(thr) && thr > 0 && thr < minv)
+        minv = thr;
+    double floor_v = isfinite(minv) ? pow(10, floor(log10(minv)) - 1) : 1e-9;
+    for (int b = 0; b < r->nbackends; b++) {
+        const ig__rcell *c = ig__rd_cell(r, r->backends[b], model, "parity");
+        for (int i = 0; c && i < c->nm; i++) {
+            const ig__rmetric *m = &c->m[i];
+            if (!*m->output)
+                continue;
+            const ig__rmetric *e = ig__parity_metric(c, m->output, "max_abs", NULL);
+            if (e != m)
+                continue;
+            double v = isfinite(m->v) ? m->v : 0;
+            char label[600];
+            snprintf(label, sizeof label, "%s/%s%s", r->backends[b], m->output, v > 0 ? "" : " (exact)");
+            double top = v > floor_v ? v : floor_v; /* an exact output draws no bar */
+            ig__sb_printf(&d, "%d %.6g %.2f %.2f %.6g %.6g %d ", k, top, k - 0.35, k + 0.35, floor_v,
+                          top, b + 1);
+            ig__sb_datstr(&d, label);
+            ig__sb_putc(&d, '\n');
+            k++;
+        }
+    }
+    int rc = 0;
+    if (k) {
+        ig__sb th;
+        ig__sb_init(&th);
+        char ymin[32], xmax[32], t[64];
+        if (isfinite(thr) && thr > 0) {
+            ig__sb_printf(&th,
+                          "set arrow from graph 0, first %.6g to graph 1, first %.6g nohead lw 2 dt 2 lc rgb '#b2182b' front\n"
+                          "set label 'gate threshold %s' at graph 0.02, first %.6g offset 0,0.7 tc rgb '#b2182b' front\n",
+                          thr, thr, ig__fmt_g(t, sizeof t, thr, 3), thr);
+        }
+        snprintf(ymin, sizeof ymin, "%.3g", floor_v);
+        snprintf(xmax, sizeof xmax, "%.1f", k - 0.4);
+        char safe[256], base[300], title[300];
+        ig__safe_name(safe, sizeof safe, model);
+        snprintf(base, sizeof base, "parity-%s", safe);
+        snprintf(title, sizeof title, "Parity on %s: max |error| per output", model);
+        const char *kv[] = {"YMIN", ymin, "XMAX", xmax, "THRESHOLD", ig__sb_str(&th), NULL};
+        int w = 260 + 90 * k;
+        rc = ig__plot_add(ps, "parity", model, base, title, w < 560 ? 560 : w > 1400 ? 1400 : w, 400,
+                          "parity.gp", kv, &d, msg, ml);
+        ig__sb_free(&th);
+    }
+    ig__sb_free(&d);
+    return rc;
+}
+
+static int plot_dispatch(ig__plotset *ps, const ig__rctx *x, char *msg, size_t ml)
+{
+    const ig__rrun *r = x->run;
+    ig__sb d;
+    ig__sb_init(&d);
+    int k = 0;
+    for (int m = 0; m < r->nmodels; m++)
+        for (int b = 0; b < r->nbackends; b++) {
+            double s;
+            if (ig__dispatch_share(r, r->backends[b], r->models[m], &s, NULL))
+                continue;
+            char label[600];
+            snprintf(label, sizeof label, "%s/%s", r->backends[b], r->models[m]);
+            ig__sb_datstr(&d, label);
+            ig__sb_printf(&d, " %.6g %.6g\n", s, 1 - s);
+            k++;
+        }
+    int rc = 0;
+    if (k) {
+        ig__sb th;
+        ig__sb_init(&th);
+        double thr = gate_threshold(r, NULL, "dispatch");
+        char t[64];
+        if (isfinite(thr))
+            ig__sb_printf(&th,
+                          "set arrow from graph 0, first %.6g to graph 1, first %.6g nohead lw 2 dt 2 lc rgb '#222222' front\n"
+                          "set label 'gate threshold %s' at graph 0.02, first %.6g offset 0,0.7 front\n",
+                          thr, thr, ig__fmt_g(t, sizeof t, thr, 3), thr);
+        const char *kv[] = {"THRESHOLD", ig__sb_str(&th), NULL};
+        int w = 240 + 70 * k;
+        rc = ig__plot_add(ps, "dispatch", "", "dispatch",
+                          "Dispatch: share of node time on accelerated units", w < 560 ? 560 : w > 1400 ? 1400 : w,
+                          420, "dispatch.gp", kv, &d, msg, ml);
+        ig__sb_free(&th);
+    }
+    ig__sb_free(&d);
+    return rc;
+}
+
+int ig__plots_report(ig__plotset *ps, const ig__rctx *x, const ig__report_opts *o, char *msg,
+                     size_t ml)
+{
+    if (!ps->enabled)
+        return 0;
+    const ig__rrun *r = x->run;
+    int rc = 0;
+    for (int m = 0; m < r->nmodels && !rc; m++)
+        rc = plot_cdf(ps, x, r->models[m], msg, ml);
+    for (int i = 0; i < x->nlat && !rc; i++)
+        if (x->lat[i].n > 0)
+            rc = plot_hist(ps, x, &x->lat[i], msg, ml);
+    for (int i = 0; i < r->ncells && !rc; i++) {
+        const ig__rcell *c = &r->cells[i];
+        if (ig__rd_cell(r, c->backend, c->model, c->suite) != c)
+            continue;
+        if (!strcmp(c->suite, "soak"))
+            rc = plot_soak(ps, x, c, msg, ml);
+        else if (!strcmp(c->suite, "lifecycle"))
+            rc = plot_cycles(ps, x, c, msg, ml);
+    }
+    if (!rc)
+        rc = plot_speedup(ps, x, msg, ml);
+    for (int m = 0; m < r->nmodels && !rc; m++)
+        rc = plot_parity(ps, x, r->models[m], msg, ml);
+    if (!rc)
+        rc = plot_dispatch(ps, x, msg, ml);
+    if (!rc)
+        rc = ig__plots_run(ps, o);
+    return rc;
+}

@@ -1,0 +1,17 @@
+/* report_doc.h — fills the document of one run's report (report.md and
+ * report.html share it): readiness first, then evidence, environment and
+ * how to read it.
+ *
+ * The one design decision: the order of sections is the order of the
+ * questions a reader has the morning after (did it pass, what failed and
+ * why, how do I reproduce it, then the detail), not the order of suites. */
+#ifndef IG_REPORTS_REPORT_DOC_H
+#define IG_REPORTS_REPORT_DOC_H
+
+#include "derive.h"
+#include "plots.h"
+#include "rdoc.h"
+
+void ig__report_doc(ig__doc *d, const ig__rctx *x, const ig__plotset *ps);
+
+#endif

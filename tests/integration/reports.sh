@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# reports.sh CASE INFERGATE DATA OUT FIXTURES — one integration case of the
+# reports (tests/integration/reports.cmake registers each as its own ctest
+# test).  Exit 0 pass, 1 fail, 77 skipped (a tool it needs is absent; the
+# message says which).
+#   golden-gates, golden-killed  report.md and junit.xml against tests/data/*.expected
+#   xmllint                      junit.xml of both fixtures is well-formed XML
+#   browser                      report.html in headless Chromium: every plot
+#                                decoded, the verdict table present
+#   no-gnuplot                   without gnuplot the report still has its tables
+#   speed                        3 backends x 5 models reported in <= 10 s
+#   compare-aa, compare-slow     two runs of one build: no regression; a
+#                                faulty run 20% slower: regressed, exit 1
+#   matrix                       two machines merged into a hardware matrix
+#   after-run                    `infergate run` leaves report/ in its run directory
+set -u
+case_=$1 ig=$2 data=$3 out=$4 fixtures=$5
+rm -rf "$out"
+mkdir -p "$out"
+export IG_FIXTURES=$fixtures
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+
+golden() { # run
+    "$ig" report "$data/$1" -o "$out/$1" --no-plots --quiet || fail "report exited $?"
+    for f in report.md junit.xml; do
+        if ! cmp -s "$out/$1/$f" "$data/$1.expected/$f"; then
+            diff -u "$data/$1.expected/$f" "$out/$1/$f" | head -40
+            fail "$f differs from $data/$1.expected/$f"
+        fi
+    done
+    echo "PASS: $1 report.md and junit.xml match the golden files"
+}
+
+browser_bin() {
+    for b in chromium chromium-browser google-chrome; do
+        command -v "$b" >/dev/null 2>&1 && { command -v "$b"; return; }
+    done
+}
+
+case $case_ in
+golden-gates) golden run-gates ;;
+golden-killed) golden run-killed ;;
+xmllint)
+    command -v xmllint >/dev/null || skip "xmllint not installed (Debian: libxml2-utils)"
+    for r in run-gates run-killed; do
+        "$ig" report "$data/$r" -o "$out/$r" --no-plots --quiet || fail "report exited $?"
+        xmllint --noout "$out/$r/junit.xml" || fail "$r junit.xml is not well-formed"
+    done
+    # The testcase count equals the number of gate checks in run.json.
+    n=$(grep -c '<testcase ' "$out/run-gates/junit.xml")
+    want=$(grep -c '"check":' "$data/run-gates/run.json")
+    [ "$n" -eq "$want" ] || fail "$n testcases for $want gate checks"
+    echo "PASS: junit.xml well-formed, $n testcases"
+    ;;
+browser)
+    b=$(browser_bin)
+    [ -n "$b" ] || skip "no Chromium (Debian: chromium); the HTML was not opened in a browser"
+    command -v gnuplot >/dev/null || skip "gnuplot not installed: the report has no plots to load"
+    "$ig" report "$data/run-gates" -o "$out/r" --quiet || fail "report exited $?"
+    ud=$(mktemp -d)
+    trap 'rm -rf "$ud"' EXIT
+    timeout 90 "$b" --headless --no-sandbox --disable-gpu --disable-background-networking \
+        --no-first-run --disable-component-update --disable-sync --user-data-dir="$ud" \
+        --virtual-time-budget=10000 --dump-dom "file://$out/r/report.html" >"$out/dom.html" 2>"$out/chromium.log"
+    body=$(grep -o '<body[^>]*>' "$out/dom.html" | head -1)
+    echo "browser: $body"
+    echo "$body" | grep -q 'data-plots-ok="yes"' || fail "not every plot loaded ($body); see $out/chromium.log"
+    plots=$(echo "$body" | sed -n 's/.*data-plots="\([0-9]*\)\/\([0-9]*\)".*/\2/p')
+    [ "${plots:-0}" -gt 0 ] || fail "no plots in the page"
+    grep -q '<table id="verdicts"' "$out/dom.html" || fail "no verdict table in the rendered page"
+    grep -q 'NOT READY' "$out/dom.html" || fail "readiness verdict missing"
+    echo "PASS: $plots plots decoded in $(basename "$b"), verdict table present"
+    ;;
+no-gnuplot)
+    IG_GNUPLOT=/nonexistent/gnuplot "$ig" report "$data/run-gates" -o "$out/r" || fail "report exited $?"
+    grep -q 'plots skipped: gnuplot not found' "$out/r/report.md" || fail "report.md does not say plots were skipped"
+    grep -q '<table id="verdicts"' "$out/r/report.html" || fail "report.html lacks the verdict table"
+    [ -s "$out/r/junit.xml" ] || fail "no junit.xml"
+    echo "PASS: tables without gnuplot"
+    ;;
+speed)
+    "$data/gen-run.sh" "$out/run" 3 5 50000 >/dev/null || fail "gen-run.sh failed"
+    t0=$(date +%s.%N)
+    "$ig" report "$out/run" || fail "report exited $?"
+    t1=$(date +%s.%N)
+    s=$(echo "$t0 $t1" | awk '{printf "%.2f", $2 - $1}')
+    echo "report of 3 backends x 5 models: $s s (limit 10 s)"
+    awk -v s="$s" 'BEGIN { exit !(s <= 10) }' || fail "took $s s"
+    echo PASS
+    ;;
+compare-aa)
+    for r in a b; do
+        "$ig" run -b reference -b openblas -m mlp-intent -m gemm-256 --suite latency,lifecycle \
+            --duration 0.5 --no-progress -o "$out/$r" >"$out/$r.log" 2>&1 || fail "run $r exited $?"
+    done
+    "$ig" compare "$out/a" "$out/b" --md "$out/cmp.md" --json "$out/cmp.json"
+    rc=$?
+    cat "$out/cmp.md"
+    # The A/A promise holds on a quiet machine; the runs' own fingerprint
+    # says whether this one was (docs/results-schema.md, env.warnings).
+    if grep -q '"high load' "$out/a/run.json" "$out/b/run.json"; then
+        skip "the machine was not quiet (a run recorded a high-load warning): A/A is not meaningful here"
+    fi
+    [ $rc -eq 0 ] || fail "A/A compare exited $rc (expected 0: no regression)"
+    grep -q 'NO REGRESSION' "$out/cmp.md" || fail "A/A reported a regression"
+    echo PASS
+    ;;
+compare-slow)
+    "$ig" run -b reference -m mlp-intent -m gemm-256 --suite latency --duration 0.5 --no-progress \
+        -o "$out/base" >"$out/base.log" 2>&1 || fail "base run exited $?"
+    "$ig" run -b faulty:base=reference,mode=slow,pct=20 -m mlp-intent -m gemm-256 --suite latency \
+        --duration 0.5 --no-progress -o "$out/cand" >"$out/cand.log" 2>&1 || fail "candidate run exited $?"
+    "$ig" compare "$out/base" "$out/cand" --pair reference=faulty:base=reference,mode=slow,pct=20 \
+        --md "$out/cmp.md"
+    rc=$?
+    cat "$out/cmp.md"
+    [ $rc -eq 1 ] || fail "compare exited $rc (expected 1: regression)"
+    grep -q '| mlp-intent | reference → faulty:base=reference,mode=slow,pct=20 | latency | p50 |.*\*\*regressed\*\*' "$out/cmp.md" ||
+        fail "mlp-intent p50 not reported as regressed"
+    echo PASS
+    ;;
+matrix)
+    "$ig" matrix "$data/run-gates" "$data/run-killed" -o "$out/m" >"$out/matrix.log" || fail "matrix exited $?"
+    for f in matrix.md matrix.html matrix.json; do [ -s "$out/m/$f" ] || fail "no $f"; done
+    grep -q 'lab-ci-01' "$out/m/matrix.md" && grep -q 'lab-ci-02' "$out/m/matrix.md" || fail "a machine is missing"
+    if command -v gnuplot >/dev/null; then
+        [ -s "$out/m/plots/heatmap.svg" ] || fail "no heat map"
+    fi
+    "$ig" matrix "$data/run-gates" -o "$out/m2" --check --quiet
+    [ $? -eq 1 ] || fail "--check on a run with FAIL verdicts did not exit 1"
+    echo PASS
+    ;;
+after-run)
+    "$ig" run -b reference -m mlp-intent --suite parity,latency --duration 0.2 --no-progress \
+        -o "$out/run" >"$out/run.log" 2>&1 || fail "run exited $?"
+    for f in report.md report.html junit.xml; do
+        [ -s "$out/run/report/$f" ] || fail "run did not write report/$f"
+    done
+    echo PASS
+    ;;
+*) fail "unknown case $case_" ;;
+esac

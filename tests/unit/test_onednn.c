@@ -1,0 +1,1143 @@
+/* test_onednn.c — the oneDNN adapter: every op family it claims gives the
+ * reference kernel's answer on a small model built in memory, the
+ * dispatch record names a oneDNN implementation (or the fused head), and
+ * what it cannot take exactly (a dtype, an attribute combination) falls
+ * back to "reference".  Fusion chains and the channels-last hand-off are
+ * checked the same way: same numbers, nodes recorded as fused.
+ *
+ * Models are built with protobuf-c here and compiled through the adapter
+ * table, so the tests take the path a user's model takes. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "abi.h"
+#include "graph/onnx_io.h"
+
+/* ---- a small ONNX model builder ----------------------------------------- */
+
+typedef struct tmodel {
+    IgOnnx__ModelProto m;
+    IgOnnx__GraphProto g;
+    IgOnnx__OperatorSetIdProto os, *osp[1];
+    IgOnnx__NodeProto *node[48];
+    IgOnnx__TensorProto *init[48];
+    IgOnnx__ValueInfoProto *in[8], *out[8];
+    void *own[1024];
+    int nown;
+} tmodel;
+
+static void *tm_new(tmodel *t, size_t n)
+{
+    void *p = calloc(1, n);
+    assert_non_null(p);
+    assert_true(t->nown < 1024);
+    t->own[t->nown++] = p;
+    return p;
+}
+
+static char *tm_str(tmodel *t, const char *s)
+{
+    char *p = tm_new(t, strlen(s) + 1);
+    strcpy(p, s);
+    return p;
+}
+
+static void tm_begin(tmodel *t, int opset)
+{
+    memset(t, 0, sizeof *t);
+    ig_onnx__model_proto__init(&t->m);
+    ig_onnx__graph_proto__init(&t->g);
+    ig_onnx__operator_set_id_proto__init(&t->os);
+    t->os.has_version = 1;
+    t->os.version = opset;
+    t->osp[0] = &t->os;
+    t->m.has_ir_version = 1;
+    t->m.ir_version = 8;
+    t->m.n_opset_import = 1;
+    t->m.opset_import = t->osp;
+    t->m.graph = &t->g;
+    t->g.name = (char *)"test";
+    t->g.node = t->node;
+    t->g.initializer = t->init;
+    t->g.input = t->in;
+    t->g.output = t->out;
+}
+
+static void tm_free(tmodel *t)
+{
+    for (int i = 0; i < t->nown; i++)
+        free(t->own[i]);
+    t->nown = 0;
+}
+
+static IgOnnx__ValueInfoProto *tm_vi(tmodel *t, const char *name, int dtype, int rank,
+                                     const int64_t *dims)
+{
+    IgOnnx__ValueInfoProto *vi = tm_new(t, sizeof *vi);
+    IgOnnx__TypeProto *ty = tm_new(t, sizeof *ty);
+    IgOnnx__TypeProto__Tensor *tt = tm_new(t, sizeof *tt);
+    ig_onnx__value_info_proto__init(vi);
+    ig_onnx__type_proto__init(ty);
+    ig_onnx__type_proto__tensor__init(tt);
+    vi->name = tm_str(t, name);
+    vi->type = ty;
+    ty->value_case = IG_ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
+    ty->tensor_type = tt;
+    tt->has_elem_type = 1;
+    tt->elem_type = dtype;
+    if (rank >= 0) {
+        IgOnnx__TensorShapeProto *s = tm_new(t, sizeof *s);
+        IgOnnx__TensorShapeProto__Dimension **dp = tm_new(t, sizeof *dp * (size_t)(rank + 1));
+        ig_onnx__tensor_shape_proto__init(s);
+        for (int i = 0; i < rank; i++) {
+            dp[i] = tm_new(t, sizeof *dp[i]);
+            ig_onnx__tensor_shape_proto__dimension__init(dp[i]);
+            dp[i]->value_case = IG_ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+            dp[i]->dim_value = dims[i];
+        }
+        s->n_dim = (size_t)rank;
+        s->dim = dp;
+        tt->shape = s;
+    }
+    return vi;
+}
+
+static void tm_input(tmodel *t, const char *name, int dtype, int rank, const int64_t *dims)
+{
+    t->in[t->g.n_input++] = tm_vi(t, name, dtype, rank, dims);
+}
+
+static void tm_output(tmodel *t, const char *name, int dtype)
+{
+    t->out[t->g.n_output++] = tm_vi(t, name, dtype, -1, NULL);
+}
+
+static void tm_init(tmodel *t, const char *name, int rank, const int64_t *dims,
+                    const float *data)
+{
+    IgOnnx__TensorProto *p = tm_new(t, sizeof *p);
+    ig_onnx__tensor_proto__init(p);
+    p->name = tm_str(t, name);
+    p->has_data_type = 1;
+    p->data_type = IG_DT_FLOAT;
+    p->n_dims = (size_t)rank;
+    p->dims = tm_new(t, sizeof(int64_t) * (size_t)(rank + 1));
+    size_t n = 1;
+    for (int i = 0; i < rank; i++) {
+        p->dims[i] = dims[i];
+        n *= (size_t)dims[i];
+    }
+    p->n_float_data = n;
+    p->float_data = tm_new(t, sizeof(float) * (n ? n : 1));
+    memcpy(p->float_data, data, sizeof(float) * n);
+    t->init[t->g.n_initializer++] = p;
+}
+
+/* ins and outs are comma-separated names; an empty name is an absent
+ * optional input. */
+static IgOnnx__NodeProto *tm_node(tmodel *t, const char *op, const char *name,
+                                  const char *ins, const char *outs)
+{
+    IgOnnx__NodeProto *n = tm_new(t, sizeof *n);
+    ig_onnx__node_proto__init(n);
+    n->op_type = tm_str(t, op);
+    n->name = tm_str(t, name);
+    const char *lists[2] = {ins, outs};
+    for (int l = 0; l < 2; l++) {
+        char **v = tm_new(t, sizeof *v * 8);
+        size_t cnt = 0;
+        const char *p = lists[l];
+        while (p && *p) {
+            const char *e = strchr(p, ',');
+            size_t len = e ? (size_t)(e - p) : strlen(p);
+            v[cnt] = tm_new(t, len + 1);
+            memcpy(v[cnt], p, len);
+            cnt++;
+            p = e ? e + 1 : NULL;
+        }
+        if (l == 0) {
+            n->input = v;
+            n->n_input = cnt;
+        } else {
+            n->output = v;
+            n->n_output = cnt;
+        }
+    }
+    n->attribute = tm_new(t, sizeof *n->attribute * 8);
+    t->node[t->g.n_node++] = n;
+    return n;
+}
+
+static IgOnnx__AttributeProto *tm_attr(tmodel *t, IgOnnx__NodeProto *n, const char *name,
+                                       int type)
+{
+    IgOnnx__AttributeProto *a = tm_new(t, sizeof *a);
+    ig_onnx__attribute_proto__init(a);
+    a->name = tm_str(t, name);
+    a->has_type = 1;
+    a->type = type;
+    n->attribute[n->n_attribute++] = a;
+    return a;
+}
+
+static void tm_attr_i(tmodel *t, IgOnnx__NodeProto *n, const char *name, int64_t v)
+{
+    IgOnnx__AttributeProto *a = tm_attr(t, n, name, IG_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
+    a->has_i = 1;
+    a->i = v;
+}
+
+static void tm_attr_f(tmodel *t, IgOnnx__NodeProto *n, const char *name, float v)
+{
+    IgOnnx__AttributeProto *a =
+        tm_attr(t, n, name, IG_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
+    a->has_f = 1;
+    a->f = v;
+}
+
+static void tm_attr_s(tmodel *t, IgOnnx__NodeProto *n, const char *name, const char *v)
+{
+    IgOnnx__AttributeProto *a =
+        tm_attr(t, n, name, IG_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING);
+    a->has_s = 1;
+    a->s.data = (uint8_t *)tm_str(t, v);
+    a->s.len = strlen(v);
+}
+
+static void tm_attr_ints(tmodel *t, IgOnnx__NodeProto *n, const char *name, int cnt, ...)
+{
+    IgOnnx__AttributeProto *a =
+        tm_attr(t, n, name, IG_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS);
+    a->ints = tm_new(t, sizeof(int64_t) * (size_t)cnt);
+    a->n_ints = (size_t)cnt;
+    va_list ap;
+    va_start(ap, cnt);
+    for (int i = 0; i < cnt; i++)
+        a->ints[i] = va_arg(ap, int64_t);
+    va_end(ap);
+}
+
+static uint8_t *tm_pack(tmodel *t, size_t *len)
+{
+    *len = ig_onnx__model_proto__get_packed_size(&t->m);
+    uint8_t *b = malloc(*len ? *len : 1);
+    assert_non_null(b);
+    ig_onnx__model_proto__pack(&t->m, b);
+    return b;
+}
+
+/* ---- running a model on a backend -------------------------------------- */
+
+typedef struct result {
+    ig_tensor out[8];
+    int nout;
+    ig_dispatch_entry disp[48];
+    int nd;
+} result;
+
+static void result_free(result *r)
+{
+    for (int i = 0; i < r->nout; i++)
+        ig_tensor_release(&r->out[i]);
+    memset(r, 0, sizeof *r);
+}
+
+/* Compiles and runs the model twice (the second run must not re-plan or
+ * change anything); keeps the outputs and the dispatch record. */
+static int run_model(const char *spec, tmodel *t, ig_tensor *in, int nin, int nout,
+                     result *r)
+{
+    char msg[1024] = "";
+    size_t len;
+    uint8_t *bytes = tm_pack(t, &len);
+    memset(r, 0, sizeof *r);
+    ig__be *be = NULL;
+    void *comp = NULL, *inst = NULL;
+    int rc = ig__backend_open(spec, &be, msg, sizeof msg);
+    if (rc == 0) {
+        ig_artifact a = {"test.onnx", bytes, len, nin, in};
+        rc = ig__be_compile(be, &a, &comp, msg, sizeof msg);
+    }
+    if (rc == 0)
+        rc = ig__be_load(be, comp, &inst, msg, sizeof msg);
+    ig_tensor outs[8];
+    assert_true(nout <= 8);
+    for (int k = 0; rc == 0 && k < 2; k++)
+        rc = ig__be_predict(be, inst, in, nin, outs, nout, msg, sizeof msg);
+    for (int i = 0; rc == 0 && i < nout; i++) {
+        assert_int_equal(ig_tensor_copy(&r->out[i], &outs[i]), 0);
+        r->nout++;
+    }
+    if (rc == 0) {
+        const ig_dispatch_entry *e;
+        int n = 0;
+        if (ig__be_dispatch(be, inst, &e, &n) == 0) {
+            r->nd = n < 48 ? n : 48;
+            memcpy(r->disp, e, sizeof *e * (size_t)r->nd);
+        }
+    }
+    if (rc)
+        fprintf(stderr, "%s: %s\n", spec, msg);
+    ig__be_unload(be, inst);
+    ig__be_free_compiled(be, comp);
+    ig__backend_close(be);
+    free(bytes);
+    return rc;
+}
+
+/* |a-b| <= atol + rtol*|b| for every element. */
+static int close_to(const ig_tensor *got, const ig_tensor *want, double rtol,
+                    double atol)
+{
+    if (got->rank != want->rank || got->numel != want->numel)
+        return 0;
+    const float *g = got->data, *w = want->data;
+    for (int64_t i = 0; i < want->numel; i++) {
+        double d = g[i] - (double)w[i];
+        if (d < 0)
+            d = -d;
+        double lim = atol + rtol * (w[i] < 0 ? -(double)w[i] : (double)w[i]);
+        if (!(d <= lim)) {
+            fprintf(stderr, "element %lld: got %.9g want %.9g\n", (long long)i,
+                    (double)g[i], (double)w[i]);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The dispatch entry of the node named name. */
+static const ig_dispatch_entry *entry(const result *r, const char *name)
+{
+    for (int i = 0; i < r->nd; i++)
+        if (strcmp(r->disp[i].node, name) == 0)
+            return &r->disp[i];
+    fail_msg("no dispatch entry for node %s", name);
+    return NULL;
+}
+
+static void expect_onednn(const result *r, const char *name)
+{
+    const ig_dispatch_entry *e = entry(r, name);
+    if (strncmp(e->impl, "onednn:", 7) != 0)
+        fail_msg("node %s ran on '%s', expected a oneDNN implementation", name, e->impl);
+    assert_true(e->accelerated || strncmp(e->impl, "onednn:ref", 10) == 0);
+}
+
+static void expect_fused(const result *r, const char *name, const char *head)
+{
+    const ig_dispatch_entry *e = entry(r, name);
+    char want[128];
+    snprintf(want, sizeof want, "onednn:fused-into:%s", head);
+    if (strcmp(e->impl, want) != 0)
+        fail_msg("node %s ran on '%s', expected '%s'", name, e->impl, want);
+    assert_int_equal(e->accelerated, 1);
+}
+
+static void expect_reference(const result *r, const char *name)
+{
+    const ig_dispatch_entry *e = entry(r, name);
+    if (strcmp(e->impl, "reference") != 0)
+        fail_msg("node %s ran on '%s', expected 'reference'", name, e->impl);
+    assert_int_equal(e->accelerated, 0);
+}
+
+/* Runs on the reference and on onednn (with options opts), checks the
+ * outputs agree, and leaves the onednn result in *r. */
+static void both(const char *opts, tmodel *t, ig_tensor *in, int nin, int nout, result *r)
+{
+    result ref;
+    char spec[128];
+    snprintf(spec, sizeof spec, "onednn%s%s", opts && *opts ? ":" : "", opts ? opts : "");
+    assert_int_equal(run_model("reference", t, in, nin, nout, &ref), 0);
+    assert_int_equal(run_model(spec, t, in, nin, nout, r), 0);
+    for (int i = 0; i < nout; i++)
+        if (!close_to(&r->out[i], &ref.out[i], 1e-4, 1e-5))
+            fail_msg("output %d of %s differs from the reference", i, spec);
+    result_free(&ref);
+}
+
+/* Deterministic values in [-1, 1). */
+static void fill(float *p, int64_t n, unsigned seed)
+{
+    uint32_t s = seed * 2654435761u + 12345u;
+    for (int64_t i = 0; i < n; i++) {
+        s = s * 1664525u + 1013904223u;
+        p[i] = (float)((s >> 8) & 0xffff) / 32768.0f - 1.0f;
+    }
+}
+
+static ig_tensor tensor(float *data, int rank, const int64_t *dims)
+{
+    ig_tensor t;
+    memset(&t, 0, sizeof t);
+    ig_tensor_set_shape(&t, IG_DT_FLOAT, rank, dims);
+    t.data = data;
+    return t;
+}
+
+/* A float initializer with deterministic values. */
+static void tm_rand_init(tmodel *t, const char *name, int rank, const int64_t *dims,
+                         unsigned seed)
+{
+    int64_t n = 1;
+    for (int i = 0; i < rank; i++)
+        n *= dims[i];
+    float *d = tm_new(t, sizeof(float) * (size_t)(n ? n : 1));
+    fill(d, n, seed);
+    tm_init(t, name, rank, dims, d);
+}
+
+/* A graph input (declared in t) and its value, kept in t's arena. */
+static ig_tensor tm_rand_input(tmodel *t, const char *name, int rank, const int64_t *dims,
+                               unsigned seed)
+{
+    int64_t n = 1;
+    for (int i = 0; i < rank; i++)
+        n *= dims[i];
+    float *d = tm_new(t, sizeof(float) * (size_t)(n ? n : 1));
+    fill(d, n, seed);
+    tm_input(t, name, IG_DT_FLOAT, rank, dims);
+    return tensor(d, rank, dims);
+}
+
+static const int64_t *D(int64_t a, int64_t b, int64_t c, int64_t d)
+{
+    static int64_t v[8][4];
+    static int k;
+    int64_t *p = v[k++ & 7];
+    p[0] = a;
+    p[1] = b;
+    p[2] = c;
+    p[3] = d;
+    return p;
+}
+
+/* ---- convolution and fusion chains -------------------------------------- */
+
+/* Conv (bias) -> Relu: one primitive, the Relu recorded as fused. */
+static void test_conv_relu_fused(void **state)
+{
+    (void)state;
+    tmodel t;
+    tm_begin(&t, 13);
+    ig_tensor x = tm_rand_input(&t, "x", 4, D(1, 8, 6, 7), 3);
+    tm_rand_init(&t, "w", 4, D(16, 8, 3, 3), 1);
+    tm_rand_init(&t, "b", 1, D(16, 0, 0, 0), 2);
+    IgOnnx__NodeProto *n = tm_node(&t, "Conv", "conv", "x,w,b", "c");
+    tm_attr_ints(&t, n, "pads", 4, (int64_t)1, (int64_t)1, (int64_t)1, (int64_t)1);
+    tm_node(&t, "Relu", "relu", "c", "y");
+    tm_output(&t, "y", IG_DT_FLOAT);
+    result r;
+    both("", &t, &x, 1, 1, &r);
+    expect_onednn(&r, "conv");
+    expect_fused(&r, "relu", "conv");
+    result_free(&r);
+    tm_free(&t);
+}
+
+/* Conv -> BatchNormalization -> Relu, the MobileNet block: the statistics
+ * folded into the weights, the Relu a post-op. */
+static void test_conv_bn_relu(void **state)
+{
+    (void)state;
+    tmodel t;
+    tm_begin(&t, 13);
+    ig_tensor x = tm_rand_input(&t, "x", 4, D(1, 8, 6, 7), 3);
+    tm_rand_init(&t, "w", 4, D(16, 8, 3, 3), 1);
+    tm_rand_init(&t, "s", 1, D(16, 0, 0, 0), 4);
+    tm_rand_init(&t, "bb", 1, D(16, 0, 0, 0), 5);
+    tm_rand_init(&t, "m", 1, D(16, 0, 0, 0), 6);
+    float var[16];
+    fill(var, 16, 7);
+    for (int i = 0; i < 16; i++)
+        var[i] = var[i] * var[i] + 0.1f;
+    tm_init(&t, "v", 1, D(16, 0, 0, 0), var);
+    IgOnnx__NodeProto *n = tm_node(&t, "Conv", "conv", "x,w", "c");
+    tm_attr_ints(&t, n, "pads", 4, (int64_t)1, (int64_t)1, (int64_t)1, (int64_t)1);
+    tm_node(&t, "BatchNormalization", "bn", "c,s,bb,m,v", "d");
+    tm_node(&t, "Relu", "relu", "d", "y");
+    tm_output(&t, "y", IG_DT_FLOAT);
+    result r;
+    both("", &t, &x, 1, 1, &r);
+    expect_onednn(&r, "conv");
+    expect_fused(&r, "bn", "conv");
+    expect_fused(&r, "relu", "conv");
+    result_free(&r);
+    tm_free(&t);
+}
+
+/* Depthwise (group = channels) with dilation and SAME_LOWER auto padding,
+ * then a grouped conv with asymmetric pads and stride. */
+static void test_conv_depthwise_geometry(void **state)
+{
+    (void)state;
+    tmodel t;
+    tm_begin(&t, 13);
+    ig_tensor x = tm_rand_input(&t, "x", 4, D(2, 6, 9, 10), 3);
+    tm_rand_init(&t, "w1", 4, D(6, 1, 3, 3), 1);
+    tm_rand_init(&t, "w2", 4, D(8, 3, 2, 3), 2);
+    IgOnnx__NodeProto *n = tm_node(&t, "Conv", "dw", "x,w1", "a");
+    tm_attr_i(&t, n, "group", 6);
+    tm_attr_s(&t, n, "auto_pad", "SAME_LOWER");
+    tm_attr_ints(&t, n, "dilations", 2, (int64_t)2, (int64_t)1);
+    n = tm_node(&t, "Conv", "gc", "a,w2", "y");
+    tm_attr_i(&t, n, "group", 2);
+    tm_attr_ints(&t, n, "strides", 2, (int64_t)2, (int64_t)1);
+    tm_attr_ints(&t, n, "pads", 4, (int64_t)0, (int64_t)2, (int64_t)1, (int64_t)0);
+    tm_output(&t, "y", IG_DT_FLOAT);
+    result r;
+    both("", &t, &x, 1, 1, &r);
+    expect_onednn(&r, "dw");
+    expect_onednn(&r, "gc");
+    result_free(&r);
+    tm_free(&t);
+}
+
+/* 1-D and 3-D convolutions, and weights fed at run time (plain layout). */
+static void test_conv_1d_3d_runtime_weights(void **state)
+{
+    (void)state;
+    tmodel t;
+    tm_begin(&t, 13);
+    ig_tensor in[3];
+    in[0] = tm_rand_input(&t, "x", 3, D(1, 4, 11, 0), 3);
+    in[1] = tm_rand_input(&t, "w", 3, D(5, 4, 3, 0), 4);
+    int64_t d5[5] = {1, 2, 4, 5, 6}, w5[5] = {3, 2, 2, 3, 2};
+    in[2] = tm_rand_input(&t, "x3", 5, d5, 5);
+    tm_rand_init(&t, "w3", 5, w5, 6);
+    IgOnnx__NodeProto *n = tm_node(&t, "Conv", "c1d", "x,w", "y");
+    tm_attr_ints(&t, n, "pads", 2, (int64_t)1, (int64_t)0);
+    n = tm_node(&t, "Conv", "c3d", "x3,w3", "z");
+    tm_attr_ints(&t, n, "strides", 3, (int64_t)1, (int64_t)2, (int64_t)1);
+    tm_output(&t, "y", IG_DT_FLOAT);
+    tm_output(&t, "z", IG_DT_FLOAT);
+    result r;
+    both("", &t, in, 3, 2, &r);
+    expect_onednn(&r, "c1d");
+    expect_onednn(&r, "c3d");
+    result_free(&r);
+    tm_free(&t);
+}
+
+/* Squeeze-and-excitation with channel counts that are not multiples of
+ * the vector width: the fused Conv->Relu writes a block the planner may
+ * also have given to the Conv's input, which the adapter must notice; the
+ * Mul reads a channels-last tensor. */
+static void se_block(int64_t C, int64_t R)
+{
+    tmodel t;
+    tm_begin(&t, 13);
+    ig_tensor x = tm_rand_input(&t, "x", 4, D(1, C, 5, 6), 1);
+    tm_rand_init(&t, "w0", 4, D(C, C, 1, 1), 6);
+    tm_rand_init(&t, "w1", 4, D(R, C, 1, 1), 2);
+    tm_rand_init(&t, "b1", 1, D(R, 0, 0, 0), 3);
+    tm_rand_init(&t, "w2", 4, D(C, R, 1, 1), 4);
+    tm_rand_init(&t, "b2", 1, D(C, 0, 0, 0), 5);
+    tm_node(&t, "Conv", "pre", "x,w0", "xr");
+    tm_node(&t, "GlobalAveragePool", "gap", "xr", "g");
+    tm_node(&t, "Conv", "se1", "g,w1,b1", "c1");
+    tm_node(&t, "Relu", "r1", "c1", "a1");
+    tm_node(&t, "Conv", "se2", "a1,w2,b2", "c2");
+    IgOnnx__NodeProto *h = tm_node(&t, "HardSigmoid", "hs", "c2", "s");
+    tm_attr_f(&t, h, "alpha", 0.2f);
+    tm_node(&t, "Mul", "mul", "xr,s", "m");
+    tm_node(&t, "Conv", "post", "m,w0", "y");
+    tm_output(&t, "y", IG_DT_FLOAT);
+    result r;
+    both("", &t, &x, 1, 1, &r);
+    expect_onednn(&r, "gap");
+    expect_onednn(&r, "se1");
+    expect_fused(&r, "r1", "se1");
+    expect_fused(&r, "hs", "se2");
+    expect_onednn(&r, "mul");
+    result_free(&r);
+    /* Without fusion and channels-last the numbers are the same. */
+    both("fuse=0,layout=plain", &t, &x, 1, 1, &r);
+    expect_onednn(&r, "r1");
+    expect_onednn(&r, "mul");
+    result_free(&r);
+    tm_free(&t);
+}
+
+/* With many channels the channel-broadcast Mul is a binary primitive; with
+ * few, a 1x1 depthwise convolution on the channels-last tensor. */
+static void test_se_block(void **state)
+{
+    (void)state;
+    se_block(88, 22);
+    se_block(16, 4);
+}
+
+/* HardSwish spelled out as x * Clip(x + 3, 0, 6) / 6 (as paddle2onnx
+ * writes it) after Conv -> BatchNormalization: five nodes, one primitive;
+ * then a residual Add with an earlier value. */
+static void test_conv_hardswish_pattern_residual(void **state)
+{
+    (void)state;
+    tmodel t;
+    tm_begin(&t, 9);
+    ig_tensor x = tm_rand_input(&t, "x", 4, D(1, 16, 6, 5), 3);
+    tm_rand_init(&t, "w", 4, D(16, 16, 1, 1), 1);
+    tm_rand_init(&t, "w2", 4, D(16, 16, 1, 1), 9);
+    float one[16], zero[16], k3 = 3.0f, k6 = 6.0f;
+    for (int i = 0; i < 16; i++) {
+        one[i] = 1.0f + 0.01f * (float)i;
+        zero[i] = 0.05f * (float)i;
+    }
+    tm_init(&t, "s", 1, D(16, 0, 0, 0), one);
+    tm_init(&t, "bb", 1, D(16, 0, 0, 0), zero);
+    tm_init(&t, "m", 1, D(16, 0, 0, 0), zero);
+    tm_init(&t, "v", 1, D(16, 0, 0, 0), one);
+    tm_init(&t, "three", 0, NULL, &k3);
+    tm_init(&t, "six", 0, NULL, &k6);
+    tm_node(&t, "Conv", "conv", "x,w", "c");
+    tm_node(&t, "BatchNormalization", "bn", "c,s,bb,m,v", "b");
+    tm_node(&t, "Add", "add3", "b,three", "a3");
+    IgOnnx__NodeProto *n = tm_node(&t, "Clip", "clip", "a3", "k");
+    tm_attr_f(&t, n, "min", 0.0f);
+    tm_attr_f(&t, n, "max", 6.0f);
+    tm_node(&t, "Mul", "mul", "b,k", "m6");
+    tm_node(&t, "Div", "div", "m6,six", "h");
+    tm_node(&t, "Conv", "conv2", "h,w2", "c2");
+    tm_node(&t, "Add", "res", "c2,h", "y");
+    tm_output(&t, "y", IG_DT_FLOAT);
+    result r;
+    both("", &t, &x, 1, 1, &r);
+    expect_onednn(&r, "conv");
+    expect_fused(&r, "bn", "conv");
+    expect_fused(&r, "add3", "conv");
+    expect_fused(&r, "clip", "conv");
+    expect_fused(&r, "mul", "conv");
+    expect_fused(&r, "div", "conv");
+    expect_onednn(&r, "conv2");
+    expect_onednn(&r, "res");
+    result_free(&r);
+    tm_free(&t);
+}
+
+/* ---- matrix products ------------------------------------------------------ */
+
+/* A dense layer: MatMul with known weights over a batch, bias Add, Gelu
+ * and a division by a constant fused; then a residual Add. */
+static void test_matmul_dense_bias_gelu(void **state)
+{
+    (void)state;
+    tmodel t;
+    tm_begin(&t, 20);
+    ig_tensor x = tm_rand_input(&t, "x", 3, D(2, 5, 12, 0), 3);
+    tm_rand_init(&t, "w", 2, D(12, 12, 0, 0), 1);
+    tm_rand_init(&t, "b", 1, D(12, 0, 0, 0), 2);
+    float k = 1.5f;
+    tm_init(&t, "k", 0, NULL, &k);
+    tm_node(&t, "MatMul", "mm", "x,w", "p");
+    tm_node(&t, "Add", "bias", "p,b", "q");
+    tm_node(&t, "Gelu", "gelu", "q", "g");
+    tm_node(&t, "Div", "div", "g,k", "d");
+    tm_node(&t, "Add", "res", "d,x", "y");
+    tm_output(&t, "y", IG_DT_FLOAT);
+    result r;
+    both("", &t, &x, 1, 1, &r);
+    expect_onednn(&r, "mm");
+    expect_fused(&r, "bias", "mm");
+    expect_fused(&r, "gelu", "mm");
+    expect_fused(&r, "div", "mm");
+    result_free(&r);
+    tm_free(&t);
+}
+
+/* Batched MatMul of two runtime operands with broadcast batch dims, and
+ * 1-D operands (numpy promotion). */
+static void test_matmul_batched_broadcast(void **state)
+{
+    (void)state;
+    tmodel t;
+    tm_begin(&t, 13);
+    int64_t ad[4] = {2, 1, 3, 4}, bd[3] = {3, 4, 5};
+    ig_tensor in[4];
+    in[0] = tm_rand_input(&t, "a", 4, ad, 1);
+    in[1] = tm_rand_input(&t, "b", 3, bd, 2);
+    in[2] = tm_rand_input(&t, "v", 1, D(4, 0, 0, 0), 3);
+    in[3] = tm_rand_input(&t, "m", 2, D(4, 6, 0, 0), 4);
+    tm_node(&t, "MatMul", "bmm", "a,b", "y");
+    tm_node(&t, "MatMul", "vec", "v,m", "z");
+    tm_node(&t, "MatMul", "mv", "a,v", "u");
+    tm_output(&t, "y", IG_DT_FLOAT);
+    tm_output(&t, "z", IG_DT_FLOAT);
+    tm_output(&t, "u", IG_DT_FLOAT);
+    result r;
+    both("", &t, in, 4, 3, &r);
+    expect_onednn(&r, "bmm");
+    expect_onednn(&r, "vec");
+    expect_onednn(&r, "mv");
+    result_free(&r);
+    tm_free(&t);
+}
+
+/* Gemm: transposes, alpha, beta and a known row-broadcast C; and a runtime
+ * full-size C. */
+static void test_gemm(void **state)
+{
+    (void)state;
+    tmodel t;
+    tm_begin(&t, 13);
+    ig_tensor in[2];
+    in[0] = tm_rand_input(&t, "a", 2, D(6, 3, 0, 0), 1);
+    in[1] = tm_rand_input(&t, "c2", 2, D(3, 4, 0, 0), 5);
+    tm_rand_init(&t, "b", 2, D(4, 6, 0, 0), 2);
+    tm_rand_init(&t, "c", 1, D(4, 0, 0, 0), 3);
+    tm_rand_init(&t, "b2", 2, D(4, 4, 0, 0), 4);
+    IgOnnx__NodeProto *n = tm_node(&t, "Gemm", "g1", "a,b,c", "y");
+    tm_attr_i(&t, n, "transA", 1);
+    tm_attr_i(&t, n, "transB", 1);
+    tm_attr_f(&t, n, "alpha", 0.5f);
+    tm_attr_f(&t, n, "beta", 2.0f);
+    n = tm_node(&t, "Gemm", "g2", "y,b2,c2", "z");
+    tm_node(&t, "Relu", "relu", "z", "w");
+    tm_output(&t, "w", IG_DT_FLOAT);
+    result r;
+    both("", &t, in, 2, 1, &r);
+    expect_onednn(&r, "g1");
+    expect_onednn(&r, "g2");
+    expect_fused(&r, "relu", "g2");
+    result_free(&r);
+    tm_free(&t);
+}
+
+/* ---- elementwise ----------------------------------------------------------- */
+
+/* Every one-input op the adapter maps, each on its own graph input (so
+ * none is fused), against the reference. */
+static void test_eltwise_ops(void **state)
+{
+    (void)state;
+    static const char *const ops[] = {"Relu", "LeakyRelu", "Sigmoid", "Tanh",
+                                      "HardSigmoid", "HardSwish", "Clip", "Gelu",
+                                      "Exp", "Log", "Sqrt", "Abs", "Neg", "GeluTanh",
+                                      "ClipInputs"};
+    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+        tmodel t;
+        tm_begin(&t, 20);
+        ig_tensor x = tm_rand_input(&t, "x", 3, D(2, 3, 37, 0), (unsigned)k + 1);
+        float *xd = x.data;
+        if (!strcmp(ops[k], "Log") || !strcmp(ops[k], "Sqrt"))
+            for (int64_t i = 0; i < x.numel; i++)
+                xd[i] = xd[i] * xd[i] + 0.01f;
+        else
+            for (int64_t i = 0; i < x.numel; i++)
+                xd[i] *= 4.0f;
+        const char *op = !strcmp(ops[k], "GeluTanh")     ? "Gelu"
+                         : !strcmp(ops[k], "ClipInputs") ? "Clip"
+                                                         : ops[k];
+        IgOnnx__NodeProto *n;
+        if (!strcmp(ops[k], "ClipInputs")) {
+            float lo = -1.5f, hi = 2.5f;
+            tm_init(&t, "lo", 0, NULL, &lo);
+            tm_init(&t, "hi", 0, NULL, &hi);
+            n = tm_node(&t, op, "op", "x,lo,hi", "y");
+        } else {
+            n = tm_node(&t, op, "op", "x", "y");
+        }
+        if (!strcmp(ops[k], "LeakyRelu"))
+            tm_attr_f(&t, n, "alpha", 0.1f);
+        if (!strcmp(ops[k], "GeluTanh"))
+            tm_attr_s(&t, n, "approximate", "tanh");
+        tm_output(&t, "y", IG_DT_FLOAT);
+        result r;
+        both("", &t, &x, 1, 1, &r);
+        expect_onednn(&r, "op");
+        result_free(&r);
+        tm_free(&t);
+    }
+}
+
+/* Binary ops with numpy broadcasting, either operand the broadcast one. */
+static void test_binary_broadcast(void **state)
+{
+    (void)state;
+    static const char *const ops[] = {"Add", "Sub", "Mul", "Div"};
+    for (int k = 0; k < 4; k++) {
+        tmodel t;
+        tm_begin(&t, 13);
+        ig_tensor in[3];
+        in[0] = tm_rand_input(&t, "a", 3, D(2, 3, 4, 0), 1);
+        in[1] = tm_rand_input(&t, "b", 1, D(4, 0, 0, 0), 2);
+        in[2] = tm_rand_input(&t, "c", 3, D(1, 3, 1, 0), 3);
+        float *bd = in[1].data, *cd = in[2].data;
+        for (int i = 0; i < 4; i++)
+            bd[i] += bd[i] < 0 ? -0.5f : 0.5f; /* keep Div away from 0 */
+        for (int i = 0; i < 3; i++)
+            cd[i] += cd[i] < 0 ? -0.5f : 0.5f;
+        tm_node(&t, ops[k], "ab", "a,b", "y");
+        tm_node(&t, ops[k], "ca", "c,a", "z");
+        tm_output(&t, "y", IG_DT_FLOAT);
+        tm_output(&t, "z", IG_DT_FLOAT);
+        result r;
+        both("", &t, in, 3, 2, &r);
+        expect_onednn(&r, "ab");
+        result_free(&r);
+        tm_free(&t);
+    }
+}
+
+/* ---- pooling --------------------------------------------------------------- */
+
+static void test_pools(void **state)
+{
+    (void)state;
+    tmodel t;
+    tm_begin(&t, 19);
+    ig_tensor x = tm_rand_input(&t, "x", 4, D(1, 3, 9, 11), 1);
+    IgOnnx__NodeProto *n = tm_node(&t, "MaxPool", "maxceil", "x", "a");
+    tm_attr_ints(&t, n, "kernel_shape", 2, (int64_t)3, (int64_t)2);
+    tm_attr_ints(&t, n, "strides", 2, (int64_t)2, (int64_t)2);
+    tm_attr_i(&t, n, "ceil_mode", 1);
+    n = tm_node(&t, "AveragePool", "avgpad", "x", "b");
+    tm_attr_ints(&t, n, "kernel_shape", 2, (int64_t)3, (int64_t)3);
+    tm_attr_ints(&t, n, "pads", 4, (int64_t)1, (int64_t)0, (int64_t)1, (int64_t)2);
+    tm_attr_i(&t, n, "count_include_pad", 1);
+    n = tm_node(&t, "AveragePool", "avgex", "x", "c");
+    tm_attr_ints(&t, n, "kernel_shape", 2, (int64_t)2, (int64_t)3);
+    tm_attr_ints(&t, n, "strides", 2, (int64_t)2, (int64_t)2);
+    tm_attr_s(&t, n, "auto_pad", "SAME_LOWER");
+    /* ceil_mode windows past the end pad with count_include_pad: oneDNN
+     * would divide by the full kernel, so it is left to the reference. */
+    n = tm_node(&t, "AveragePool", "avgceil", "x", "d");
+    tm_attr_ints(&t, n, "kernel_shape", 2, (int64_t)2, (int64_t)2);
+    tm_attr_ints(&t, n, "strides", 2, (int64_t)2, (int64_t)2);
+    tm_attr_i(&t, n, "ceil_mode", 1);
+    tm_attr_i(&t, n, "count_include_pad", 1);
+    tm_node(&t, "GlobalAveragePool", "gap", "x", "e");
+    tm_node(&t, "GlobalMaxPool", "gmp", "x", "f");
+    const char *outs[] = {"a", "b", "c", "d", "e", "f"};
+    for (int i = 0; i < 6; i++)
+        tm_output(&t, outs[i], IG_DT_FLOAT);
+    result r;
+    both("", &t, &x, 1, 6, &r);
+    expect_onednn(&r, "maxceil");
+    expect_onednn(&r, "avgpad");
+    expect_onednn(&r, "avgex");
+    expect_reference(&r, "avgceil");
+    expect_onednn(&r, "gap");
+    expect_onednn(&r, "gmp");
+    result_free(&r);
+    tm_free(&t);
+}
+
+/* ---- normalisation ---------------------------------------------------------- */
+
+static void test_softmax(void **state)
+{
+    (void)state;
+    for (int opset = 11; opset <= 13; opset += 2) {
+        tmodel t;
+        tm_begin(&t, opset);
+        ig_tensor x = tm_rand_input(&t, "x", 3, D(2, 3, 7, 0), 1);
+        IgOnnx__NodeProto *n = tm_node(&t, "Softmax", "sm", "x", "y");
+        if (opset == 11)
+            tm_attr_i(&t, n, "axis", 1); /* the [3, 7] block, flattened */
+        tm_output(&t, "y", IG_DT_FLOAT);
+        result r;
+        both("", &t, &x, 1, 1, &r);
+        expect_onednn(&r, "sm");
+        result_free(&r);
+        tm_free(&t);
+    }
+}
+
+static void test_layernorm(void **state)
+{
+    (void)state;
+    tmodel t;
+    tm_begin(&t, 17);
+    ig_tensor x = tm_rand_input(&t, "x", 3, D(2, 4, 6, 0), 1);
+    tm_rand_init(&t, "s", 2, D(4, 6, 0, 0), 2);
+    tm_rand_init(&t, "b", 1, D(6, 0, 0, 0), 3);
+    IgOnnx__NodeProto *n = tm_node(&t, "LayerNormalization", "ln", "x,s,b", "y");
+    tm_attr_i(&t, n, "axis", 1);
+    tm_attr_f(&t, n, "epsilon", 1e-3f);
+    /* With the optional Mean output oneDNN has no InvStdDev: reference. */
+    tm_node(&t, "LayerNormalization", "ln2", "x,b", "z,mean");
+    tm_output(&t, "y", IG_DT_FLOAT);
+    tm_output(&t, "z", IG_DT_FLOAT);
+    tm_output(&t, "mean", IG_DT_FLOAT);
+    result r;
+    both("", &t, &x, 1, 3, &r);
+    expect_onednn(&r, "ln");
+    expect_reference(&r, "ln2");
+    result_free(&r);
+    tm_free(&t);
+}
+
+/* BatchNormalization alone: known statistics (binary primitive head) and
+ * statistics fed at run time (oneDNN's batch normalization). */
+static void test_batchnorm(void **state)
+{
+    (void)state;
+    tmodel t;
+    tm_begin(&t, 15);
+    ig_tensor in[2];
+    in[0] = tm_rand_input(&t, "x", 4, D(2, 5, 3, 4), 1);
+    in[1] = tm_rand_input(&t, "mr", 1, D(5, 0, 0, 0), 7);
+    float var[5];
+    fill(var, 5, 6);
+    for (int i = 0; i < 5; i++)
+        var[i] = var[i] * var[i] + 0.2f;
+    tm_rand_init(&t, "s", 1, D(5, 0, 0, 0), 2);
+    tm_rand_init(&t, "b", 1, D(5, 0, 0, 0), 3);
+    tm_rand_init(&t, "m", 1, D(5, 0, 0, 0), 4);
+    tm_init(&t, "v", 1, D(5, 0, 0, 0), var);
+    tm_node(&t, "BatchNormalization", "bnk", "x,s,b,m,v", "y");
+    tm_node(&t, "Sigmoid", "sig", "y", "ys");
+    tm_node(&t, "BatchNormalization", "bnr", "ys,s,b,mr,v", "z");
+    tm_output(&t, "ys", IG_DT_FLOAT);
+    tm_output(&t, "z", IG_DT_FLOAT);
+    result r;
+    both("", &t, in, 2, 2, &r);
+    expect_onednn(&r, "bnk");
+    expect_fused(&r, "sig", "bnk");
+    expect_onednn(&r, "bnr");
+    result_free(&r);
+    tm_free(&t);
+    /* [N, C]: the binary-primitive head. */
+    tm_begin(&t, 15);
+    ig_tensor x2 = tm_rand_input(&t, "x", 2, D(3, 5, 0, 0), 1);
+    tm_rand_init(&t, "s", 1, D(5, 0, 0, 0), 2);
+    tm_rand_init(&t, "b", 1, D(5, 0, 0, 0), 3);
+    tm_rand_init(&t, "m", 1, D(5, 0, 0, 0), 4);
+    tm_init(&t, "v", 1, D(5, 0, 0, 0), var);
+    tm_node(&t, "BatchNormalization", "bn2", "x,s,b,m,v", "y");
+    tm_node(&t, "Relu", "relu", "y", "z");
+    tm_output(&t, "z", IG_DT_FLOAT);
+    both("", &t, &x2, 1, 1, &r);
+    expect_onednn(&r, "bn2");
+    expect_fused(&r, "relu", "bn2");
+    result_free(&r);
+    tm_free(&t);
+}
+
+static void test_transpose(void **state)
+{
+    (void)state;
+    tmodel t;
+    tm_begin(&t, 13);
+    ig_tensor x = tm_rand_input(&t, "x", 4, D(2, 3, 4, 5), 1);
+    IgOnnx__NodeProto *n = tm_node(&t, "Transpose", "tp", "x", "y");
+    tm_attr_ints(&t, n, "perm", 4, (int64_t)0, (int64_t)2, (int64_t)3, (int64_t)1);
+    tm_node(&t, "Transpose", "rev", "x", "z");
+    tm_output(&t, "y", IG_DT_FLOAT);
+    tm_output(&t, "z", IG_DT_FLOAT);
+    result r;
+    both("", &t, &x, 1, 2, &r);
+    expect_onednn(&r, "tp");
+    expect_onednn(&r, "rev");
+    result_free(&r);
+    tm_free(&t);
+}
+
+/* ---- what stays on the reference ------------------------------------------ */
+
+/* Integer tensors, and a channels-last value read by a node the adapter
+ * declines (handed to the reference kernel through a reorder). */
+static void test_fallbacks(void **state)
+{
+    (void)state;
+    tmodel t;
+    tm_begin(&t, 13);
+    int64_t idata[6] = {-3, 1, -2, 5, 0, -7};
+    int64_t id[1] = {6};
+    tm_input(&t, "i", IG_DT_INT64, 1, id);
+    ig_tensor in[2];
+    memset(&in[0], 0, sizeof in[0]);
+    ig_tensor_set_shape(&in[0], IG_DT_INT64, 1, id);
+    in[0].data = idata;
+    in[1] = tm_rand_input(&t, "x", 4, D(1, 8, 7, 7), 1);
+    tm_rand_init(&t, "w", 4, D(8, 8, 1, 1), 2);
+    tm_node(&t, "Relu", "irelu", "i", "ir");
+    tm_node(&t, "Add", "iadd", "ir,i", "ia");
+    tm_node(&t, "Conv", "conv", "x,w", "c");
+    tm_node(&t, "Conv", "conv2", "c,w", "c2");
+    IgOnnx__NodeProto *n = tm_node(&t, "AveragePool", "avgceil", "c", "p");
+    tm_attr_ints(&t, n, "kernel_shape", 2, (int64_t)2, (int64_t)2);
+    tm_attr_ints(&t, n, "strides", 2, (int64_t)2, (int64_t)2);
+    tm_attr_i(&t, n, "ceil_mode", 1);
+    tm_attr_i(&t, n, "count_include_pad", 1);
+    tm_output(&t, "ia", IG_DT_INT64);
+    tm_output(&t, "c2", IG_DT_FLOAT);
+    tm_output(&t, "p", IG_DT_FLOAT);
+    result r, ref;
+    assert_int_equal(run_model("reference", &t, in, 2, 3, &ref), 0);
+    assert_int_equal(run_model("onednn", &t, in, 2, 3, &r), 0);
+    assert_memory_equal(r.out[0].data, ref.out[0].data, sizeof idata);
+    assert_true(close_to(&r.out[1], &ref.out[1], 1e-4, 1e-5));
+    assert_true(close_to(&r.out[2], &ref.out[2], 1e-4, 1e-5));
+    expect_reference(&r, "irelu");
+    expect_reference(&r, "iadd");
+    expect_onednn(&r, "conv");
+    /* c went channels-last (a Conv and a pool read it, both of which take
+     * that layout); the pool is declined, so the reference kernel gets a
+     * plain copy. */
+    const ig_dispatch_entry *e = entry(&r, "avgceil");
+    assert_string_equal(e->impl, "reference+onednn:reorder");
+    assert_int_equal(e->accelerated, 0);
+    result_free(&r);
+    result_free(&ref);
+    tm_free(&t);
+}
+
+/* ---- instances ------------------------------------------------------------ */
+
+typedef struct inst_job {
+    ig__be *be;
+    void *inst;
+    ig_tensor *in;
+    float *out;
+    int64_t n;
+    int rc;
+} inst_job;
+
+static void *inst_worker(void *arg)
+{
+    inst_job *j = arg;
+    char msg[256];
+    ig_tensor out;
+    for (int k = 0; k < 20 && j->rc == 0; k++) {
+        j->rc = ig__be_predict(j->be, j->inst, j->in, 1, &out, 1, msg, sizeof msg);
+        if (j->rc == 0 && k == 19)
+            memcpy(j->out, out.data, sizeof(float) * (size_t)j->n);
+    }
+    return NULL;
+}
+
+/* Two instances of one compiled model (the second plans, and claims, on
+ * its own) predicting at the same time on two threads agree with one
+ * another and with the reference. */
+static void test_two_instances_threads(void **state)
+{
+    (void)state;
+    tmodel t;
+    tm_begin(&t, 13);
+    ig_tensor x = tm_rand_input(&t, "x", 4, D(1, 8, 9, 9), 3);
+    tm_rand_init(&t, "w", 4, D(16, 8, 3, 3), 1);
+    tm_rand_init(&t, "w2", 4, D(16, 16, 1, 1), 2);
+    tm_node(&t, "Conv", "conv", "x,w", "c");
+    tm_node(&t, "Relu", "relu", "c", "r");
+    tm_node(&t, "Conv", "conv2", "r,w2", "c2");
+    tm_node(&t, "Add", "res", "c2,r", "y");
+    tm_output(&t, "y", IG_DT_FLOAT);
+    result ref;
+    assert_int_equal(run_model("reference", &t, &x, 1, 1, &ref), 0);
+    char msg[512];
+    size_t len;
+    uint8_t *bytes = tm_pack(&t, &len);
+    ig__be *be;
+    void *comp, *inst[2];
+    assert_int_equal(ig__backend_open("onednn", &be, msg, sizeof msg), 0);
+    ig_artifact a = {"test.onnx", bytes, len, 1, &x};
+    assert_int_equal(ig__be_compile(be, &a, &comp, msg, sizeof msg), 0);
+    for (int k = 0; k < 2; k++)
+        assert_int_equal(ig__be_load(be, comp, &inst[k], msg, sizeof msg), 0);
+    int64_t n = ref.out[0].numel;
+    inst_job jobs[2];
+    pthread_t th[2];
+    for (int k = 0; k < 2; k++) {
+        jobs[k] = (inst_job){be, inst[k], &x, malloc(sizeof(float) * (size_t)n), n, 0};
+        assert_int_equal(pthread_create(&th[k], NULL, inst_worker, &jobs[k]), 0);
+    }
+    for (int k = 0; k < 2; k++) {
+        pthread_join(th[k], NULL);
+        assert_int_equal(jobs[k].rc, 0);
+        ig_tensor got = tensor(jobs[k].out, ref.out[0].rank, ref.out[0].dims);
+        assert_true(close_to(&got, &ref.out[0], 1e-4, 1e-5));
+        free(jobs[k].out);
+        ig__be_unload(be, inst[k]);
+    }
+    ig__be_free_compiled(be, comp);
+    ig__backend_close(be);
+    free(bytes);
+    result_free(&ref);
+    tm_free(&t);
+}
+
+/* ---- options and probe --------------------------------------------------- */
+
+static void test_options_and_probe(void **state)
+{
+    (void)state;
+    char msg[512] = "";
+    ig__be *be = NULL;
+    assert_int_equal(ig__backend_open("onednn:colour=blue", &be, msg, sizeof msg),
+                     IG_EUSAGE);
+    assert_non_null(strstr(msg, "colour"));
+    assert_int_equal(ig__backend_open("onednn:threads=0", &be, msg, sizeof msg),
+                     IG_EUSAGE);
+    assert_int_equal(ig__backend_open("onednn:threads=1,verbose=0,fuse=1,layout=plain",
+                                      &be, msg, sizeof msg), 0);
+    ig_probe_info info;
+    memset(&info, 0, sizeof info);
+    assert_int_equal(ig__be_probe(be, &info), 0);
+    assert_int_equal(strncmp(info.device, "cpu: ", 5), 0);
+    assert_int_equal(strncmp(info.version, "oneDNN 2.", 9), 0);
+    ig__backend_close(be);
+}
+
+/* Built without oneDNN (backends/onednn/absent.c) or on a machine where it
+ * cannot make an engine: nothing to test. */
+static void test_unavailable(void **state)
+{
+    (void)state;
+    skip();
+}
+
+static int onednn_available(void)
+{
+    char msg[256];
+    ig__be *be;
+    ig_probe_info info;
+    memset(&info, 0, sizeof info);
+    if (ig__backend_open("onednn", &be, msg, sizeof msg) != 0)
+        return 0;
+    int ok = ig__be_probe(be, &info) == 0;
+    if (!ok)
+        fprintf(stderr, "onednn unavailable: %s\n", info.reason);
+    ig__backend_close(be);
+    return ok;
+}
+
+int main(void)
+{
+    if (!onednn_available()) {
+        const struct CMUnitTest none[] = {cmocka_unit_test(test_unavailable)};
+        return cmocka_run_group_tests(none, NULL, NULL);
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_conv_relu_fused),
+        cmocka_unit_test(test_conv_bn_relu),
+        cmocka_unit_test(test_conv_depthwise_geometry),
+        cmocka_unit_test(test_conv_1d_3d_runtime_weights),
+        cmocka_unit_test(test_se_block),
+        cmocka_unit_test(test_conv_hardswish_pattern_residual),
+        cmocka_unit_test(test_matmul_dense_bias_gelu),
+        cmocka_unit_test(test_matmul_batched_broadcast),
+        cmocka_unit_test(test_gemm),
+        cmocka_unit_test(test_eltwise_ops),
+        cmocka_unit_test(test_binary_broadcast),
+        cmocka_unit_test(test_pools),
+        cmocka_unit_test(test_softmax),
+        cmocka_unit_test(test_layernorm),
+        cmocka_unit_test(test_batchnorm),
+        cmocka_unit_test(test_transpose),
+        cmocka_unit_test(test_fallbacks),
+        cmocka_unit_test(test_two_instances_threads),
+        cmocka_unit_test(test_options_and_probe),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
