@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "models.h"
+#include "stats.h"
 
 #define MAX_CELLS 64
 
@@ -39,23 +40,10 @@ typedef struct {
     double p50, p99, sum_nodes_p50;
 } cell;
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Nearest-rank percentile of a sorted array (docs/cli.md). */
+/* Nearest-rank percentile of a sorted array (docs/statistics.md). */
 static double pct(const uint64_t *v, int n, double p)
 {
-    if (n == 0)
-        return 0;
-    int k = (int)(p * n + 0.999999999) - 1;
-    if (k < 0)
-        k = 0;
-    if (k >= n)
-        k = n - 1;
-    return (double)v[k];
+    return n ? (double)ig__pct_sorted(v, n, p) : 0;
 }
 
 /* If the graph is one float MatMul of 2-D operands, fills M, N, K. */
@@ -350,8 +338,8 @@ int ig__cmd_bench(int argc, char **argv)
             printf("%-14s %-22s  error: %s\n", c->model.name, c->backend, c->err);
             continue;
         }
-        qsort(c->lat, (size_t)c->n, sizeof *c->lat, cmp_u64);
-        qsort(c->nodes, (size_t)c->n, sizeof *c->nodes, cmp_u64);
+        ig__sort_u64(c->lat, c->n);
+        ig__sort_u64(c->nodes, c->n);
         c->p50 = pct(c->lat, c->n, 0.50);
         c->p99 = pct(c->lat, c->n, 0.99);
         c->sum_nodes_p50 = pct(c->nodes, c->n, 0.50);
