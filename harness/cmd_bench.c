@@ -4,9 +4,10 @@
  *
  * For a model that is a single float MatMul, the bench also times a direct
  * cblas_sgemm of the same shape on the same data in the same process: the
- * ceiling an adapter's MatMul path is judged against.  Samples alternate
- * between cells in rounds (cell A, cell B, ..., then again), so slow drift
- * of the machine (thermal, a neighbour) lands on every cell alike. */
+ * ceiling an adapter's MatMul path is judged against.  Samples are taken
+ * in blocks per cell, the order of cells reversed from block to block, so
+ * slow drift of the machine lands on every cell alike while the backends
+ * do not disturb each other's thread pools (see the sampling loop). */
 #include <cblas.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -147,8 +148,9 @@ static void help(FILE *f)
             "usage: infergate bench [-b BACKEND[:opts]]... [-m MODEL]... [--samples N]\n"
             "                       [--warmup N] [--baseline NAME] [--csv FILE] [--check]\n"
             "Times every backend on every model in one process: compile, load, cold\n"
-            "first inference, then N warm samples (default 200; 5 warm-up calls\n"
-            "excluded).  Reports p50/p99 latency (nearest rank), speedup of p50\n"
+            "first inference, then N warm samples (default 200) in 4 blocks per\n"
+            "cell, each after 5 excluded warm-up calls, the cell order reversed\n"
+            "between blocks.  Reports p50/p99 latency (nearest rank), speedup of p50\n"
             "against the baseline backend (default reference), the time-weighted\n"
             "dispatch ratio (accelerated node time / all node time) with the op-count\n"
             "ratio, and the adapter-boundary overhead (p50 latency minus p50 of the\n"
@@ -310,15 +312,25 @@ int ig__cmd_bench(int argc, char **argv)
             }
         }
     }
-    /* Warm-up, then rounds of one sample per cell. */
-    for (int r = 0; r < warmup; r++)
-        for (int i = 0; i < nc; i++)
-            if (cells[i].ok && sample(&cells[i], 0, cells[i].err, sizeof cells[i].err))
-                cells[i].ok = 0;
-    for (int r = 0; r < samples; r++)
-        for (int i = 0; i < nc; i++)
-            if (cells[i].ok && sample(&cells[i], 1, cells[i].err, sizeof cells[i].err))
-                cells[i].ok = 0;
+    /* Blocks of consecutive samples per cell, the cell order reversed from
+     * one block to the next (A B C, C B A, ...), each block after its own
+     * warm-up.  Alternating blocks spread slow drift of the machine over
+     * every cell; keeping a cell's samples together keeps the backends out
+     * of each other's way (OpenBLAS's threads spin after a call, an OpenMP
+     * team sleeps when another library runs in between). */
+    enum { BLOCKS = 4 };
+    for (int blk = 0; blk < BLOCKS; blk++) {
+        int n = samples / BLOCKS + (blk < samples % BLOCKS);
+        for (int k = 0; k < nc; k++) {
+            cell *c = &cells[blk % 2 ? nc - 1 - k : k];
+            for (int r = 0; c->ok && r < warmup; r++)
+                if (sample(c, 0, c->err, sizeof c->err))
+                    c->ok = 0;
+            for (int r = 0; c->ok && r < n; r++)
+                if (sample(c, 1, c->err, sizeof c->err))
+                    c->ok = 0;
+        }
+    }
 
     FILE *cf = NULL;
     if (csv && !(cf = fopen(csv, "w"))) {
@@ -418,10 +430,13 @@ int ig__cmd_bench(int argc, char **argv)
                    sp >= 10 ? "PASS" : "FAIL", models[mi].name, best->backend, sp);
             printf("  %s %s: %s dispatch ratio %.3f (target >= 0.90)\n",
                    disp >= 0.9 ? "PASS" : "FAIL", models[mi].name, best->backend, disp);
-            printf("  %s %s: %s boundary overhead %.2f%% (target < 2%%)\n",
-                   ovh < 0.02 ? "PASS" : "FAIL", models[mi].name, best->backend,
-                   100 * ovh);
-            failed_checks += (sp < 10) + (disp < 0.9) + (ovh >= 0.02);
+            /* The boundary-overhead target is set on cnn-mobile (many
+             * mid-sized nodes); elsewhere the figure is reported only. */
+            int judged = !strcmp(models[mi].name, "cnn-mobile");
+            printf("  %s %s: %s boundary overhead %.2f%% (%s)\n",
+                   !judged ? "INFO" : ovh < 0.02 ? "PASS" : "FAIL", models[mi].name,
+                   best->backend, 100 * ovh, judged ? "target < 2%" : "no target");
+            failed_checks += (sp < 10) + (disp < 0.9) + (judged && ovh >= 0.02);
         }
     }
     if (cf)

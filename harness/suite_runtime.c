@@ -173,7 +173,7 @@ static void taxonomy(ig__cellctx *c)
             ig__backend_close(be);
             return;
         }
-        int n = k == 0 ? 100 : 10;
+        int n = k == 0 ? 40 : 10;
         for (int i = 0; i < n; i++) {
             int rc = ig__session_predict(&s, c->in, c->s.sig.ninputs, msg, sizeof msg);
             calls_total++;

@@ -526,7 +526,7 @@ static void progress(ig__cellctx *c, double done, double total, int window,
         if (done >= total)
             fputc('\n', stderr);
     } else {
-        fprintf(stderr, "soak %s: window %d, %.0f/%.0f s, p99 %.4g ms, rss %.1f MB, eta %.0f s\n",
+        fprintf(stderr, "soak %s: window %d, %.1f/%.1f s, p99 %.4g ms, rss %.1f MB, eta %.0f s\n",
                 c->cell->id, window, done, total, p99_ms, rss / 1e6, eta);
     }
 }
