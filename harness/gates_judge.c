@@ -347,7 +347,15 @@ static void gate_c(judge *j, const char *b, const ig__model_ref *m)
         snprintf(d, sizeof d, "p99 %.3f ms [%.3f, %.3f], early-stopping bound %.3f ms, "
                               "%.0f samples; p50 %.3f ms, p95 %.3f ms",
                  p99, lo, hi, es, n, p50, p95);
-        if (valid != 1)
+        if (valid != 1 && n >= 10 && p50 > sla) {
+            /* Too few samples to show p99 meets the SLA, but enough to show
+             * it cannot: at least half the queries were over it, which a
+             * system whose p99 met the SLA (1% over) would produce with
+             * probability below 0.01^(n/2). */
+            snprintf(d + strlen(d), sizeof d - strlen(d),
+                     "; even p50 exceeds the SLA, so p99 does (binomial, n=%.0f)", n);
+            add(j, 'C', "latency_p99", b, m->name, V_FAIL, p99, sla, "ms", "<=", d, r);
+        } else if (valid != 1)
             add(j, 'C', "latency_p99", b, m->name, V_INVALID, p99, sla, "ms", "<=",
                 "too few samples for a p99 verdict (LoadGen early stopping needs 662)", r);
         else

@@ -1,0 +1,37 @@
+# Gates on the built-in fixtures: a clean backend passes all four gates
+# under the ci profile, and each faulty mode trips the gate it should
+# (issue: gates).  Each run is one test; its verdict check depends on it.
+set(IG_GATE_OUT ${CMAKE_CURRENT_BINARY_DIR}/gates)
+function(ig_gate_case name expect_fail args expect)
+  add_test(NAME gates.${name}
+           COMMAND ${CMAKE_COMMAND} -E env IG_FIXTURES=${IG_FIXTURES_DIR}
+                   $<TARGET_FILE:infergate> run --profile ci --no-progress
+                   -o ${IG_GATE_OUT}/${name} ${args})
+  set_tests_properties(gates.${name} PROPERTIES TIMEOUT 300 LABELS "integration;gates"
+                       WILL_FAIL ${expect_fail})
+  add_test(NAME gates.${name}.verdicts
+           COMMAND ${CMAKE_COMMAND} -DDIR=${IG_GATE_OUT}/${name} "-DEXPECT=${expect}"
+                   -P ${CMAKE_CURRENT_SOURCE_DIR}/gates_check.cmake)
+  set_tests_properties(gates.${name}.verdicts PROPERTIES DEPENDS gates.${name}
+                       LABELS "integration;gates")
+endfunction()
+
+# A clean backend passes A, B, C and D (exit 0).
+ig_gate_case(clean FALSE "--gates;A,B,C,D;-b;openblas;-m;gemm-256"
+  "gate:A@openblas=PASS;gate:B@openblas=PASS;gate:C@openblas=PASS;gate:D@openblas=PASS")
+# wrong and drift: C parity fails; crash: classified, and the clean
+# backend beside it still passes.
+ig_gate_case(parity TRUE
+  "--gates;C;-m;mlp-intent;-b;reference;-b;faulty:base=reference,mode=wrong;-b;faulty:base=reference,mode=drift,pct=1;-b;faulty:base=reference,mode=crash"
+  "parity_linf@mode=wrong=FAIL;parity_linf@mode=drift=FAIL;parity_linf@mode=crash=FAIL;gate:C@^reference=PASS")
+# slow: C latency fails (20 ms per call against the 10 ms SLA).
+ig_gate_case(slow TRUE "--gates;C;-m;mlp-intent;-b;faulty:base=reference,mode=slow,us=20000"
+  "latency_p99@mode=slow=FAIL")
+# leak: D memory fails (2 KiB per inference = 2 MB per 1k > 1 MB).
+ig_gate_case(leak TRUE "--gates;D;-m;gemm-256;-b;faulty:base=reference,mode=leak,bytes=2048"
+  "soak_memory@mode=leak=FAIL")
+# hang: B times the call out; flaky: B's smoke fails while its breaker
+# check still opens and falls back.
+ig_gate_case(runtime TRUE
+  "--gates;B;-m;mlp-intent;-b;faulty:base=reference,mode=hang,after=5;-b;faulty:base=reference,mode=flaky,pct=30"
+  "smoke@mode=hang=FAIL;smoke@mode=flaky=FAIL;breaker_opens_and_falls_back@mode=flaky=PASS")
