@@ -35,3 +35,7 @@ ig_gate_case(leak TRUE "--gates;D;-m;gemm-256;-b;faulty:base=reference,mode=leak
 ig_gate_case(runtime TRUE
   "--gates;B;-m;mlp-intent;-b;faulty:base=reference,mode=hang,after=5;-b;faulty:base=reference,mode=flaky,pct=30"
   "smoke@mode=hang=FAIL;smoke@mode=flaky=FAIL;breaker_opens_and_falls_back@mode=flaky=PASS")
+# A steady leak per cycle (64 KiB per predict, one predict per cycle) fails
+# A's lifecycle check beyond doubt.
+ig_gate_case(lifecycle-leak TRUE "--gates;A;-m;mlp-intent;-b;faulty:base=reference,mode=leak,bytes=65536"
+  "lifecycle_leak@mode=leak=FAIL;malformed_truncated@mode=leak=PASS")
