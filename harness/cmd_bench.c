@@ -378,13 +378,24 @@ int ig__cmd_bench(int argc, char **argv)
             snprintf(dp, sizeof dp, "%.3f", disp);
             snprintf(op, sizeof op, "%d/%d", c->acc_ops, c->all_ops);
         }
-        printf("%-14s %-22s %7d %9.2f %9.3f %9.3f %9.3f %8s %9s %8s %8.2f%%", c->model.name,
-               c->backend, c->n, c->s.compile_ns / 1e6, c->cold_ns / 1e6, c->p50 / 1e6,
-               c->p99 / 1e6, sp, dp, op, 100.0 * ovh);
+        /* The direct call has no compile, cold run or node times: print
+         * dashes, not zeros that were never measured. */
+        char comp[16] = "-", cold[16] = "-", ov[16] = "-";
+        if (!c->direct) {
+            snprintf(comp, sizeof comp, "%.2f", c->s.compile_ns / 1e6);
+            snprintf(cold, sizeof cold, "%.3f", c->cold_ns / 1e6);
+            snprintf(ov, sizeof ov, "%.2f%%", 100.0 * ovh);
+        }
+        printf("%-14s %-22s %7d %9s %9s %9.3f %9.3f %8s %9s %8s %9s", c->model.name,
+               c->backend, c->n, comp, cold, c->p50 / 1e6, c->p99 / 1e6, sp, dp, op, ov);
         if (gflops > 0)
             printf("  %.1f GFLOP/s", gflops);
         printf("\n");
-        if (cf)
+        if (cf && c->direct)
+            /* Unmeasured fields stay empty (compile, load, cold, dispatch). */
+            fprintf(cf, "%s,%s,%d,,,,%.6f,%.6f,%.4f,,,,%.3f\n", c->model.name, c->backend,
+                    c->n, c->p50 / 1e6, c->p99 / 1e6, speedup, gflops);
+        else if (cf)
             fprintf(cf, "%s,%s,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.4f,%.4f,%.4f,%.5f,%.3f\n",
                     c->model.name, c->backend, c->n, c->s.compile_ns / 1e6,
                     c->s.load_ns / 1e6, c->cold_ns / 1e6, c->p50 / 1e6, c->p99 / 1e6,

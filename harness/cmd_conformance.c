@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "parity.h"
+#include "models.h"
 #include "session.h"
 
 enum { CASE_PASS = 0, CASE_FAIL = 1, CASE_UNSUPPORTED = 2 };
@@ -39,18 +40,6 @@ typedef struct {
     int verbose;
     int npass, nfail, nunsup;
 } conf_opts;
-
-static int is_dir(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static int is_file(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -165,13 +154,13 @@ static void run_case(const char *dir, const conf_opts *o, case_result *r)
             continue;
         char sdir[4096], f[4200];
         snprintf(sdir, sizeof sdir, "%s/%s", dir, sets[si]);
-        if (!is_dir(sdir))
+        if (!ig__is_dir(sdir))
             continue;
         in = calloc((size_t)s.sig.ninputs + 1, sizeof *in);
         nin = 0;
         for (;;) {
             snprintf(f, sizeof f, "%s/input_%d.pb", sdir, nin);
-            if (!is_file(f))
+            if (!ig__is_file(f))
                 break;
             if (nin >= s.sig.ninputs) {
                 r->status = CASE_FAIL;
@@ -208,7 +197,7 @@ static void run_case(const char *dir, const conf_opts *o, case_result *r)
         }
         for (int k = 0; k < s.sig.noutputs && r->status == CASE_PASS; k++) {
             snprintf(f, sizeof f, "%s/output_%d.pb", sdir, k);
-            if (!is_file(f))
+            if (!ig__is_file(f))
                 break; /* optional outputs without expected data */
             ig_tensor want;
             rc = ig__tensor_read_pb(f, &want, NULL, 0, msg, sizeof msg);
@@ -347,7 +336,7 @@ static void walk(const char *dir, const char *label, conf_opts *o)
 {
     char model[4096];
     snprintf(model, sizeof model, "%s/model.onnx", dir);
-    if (is_file(model)) {
+    if (ig__is_file(model)) {
         case_result r;
         run_case_isolated(dir, o, &r);
         static const char *const names[] = {"PASS", "FAIL", "UNSUPPORTED"};
@@ -370,7 +359,7 @@ static void walk(const char *dir, const char *label, conf_opts *o)
     for (int i = 0; i < n; i++) {
         char sub[4096], sublabel[4096];
         snprintf(sub, sizeof sub, "%s/%s", dir, v[i]);
-        if (!is_dir(sub))
+        if (!ig__is_dir(sub))
             continue;
         snprintf(sublabel, sizeof sublabel, "%s/%s", label, v[i]);
         walk(sub, sublabel, o);
@@ -457,7 +446,7 @@ int ig__cmd_conformance(int argc, char **argv)
         return IG_EXIT_NOTHING;
     }
     for (int i = optind; i < argc; i++) {
-        if (!is_dir(argv[i])) {
+        if (!ig__is_dir(argv[i])) {
             ig__errorf("%s: not a directory", argv[i]);
             return IG_EXIT_USAGE;
         }

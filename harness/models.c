@@ -8,13 +8,13 @@
 
 #include "models.h"
 
-static int is_dir(const char *p)
+int ig__is_dir(const char *p)
 {
     struct stat st;
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static int is_file(const char *p)
+int ig__is_file(const char *p)
 {
     struct stat st;
     return stat(p, &st) == 0 && S_ISREG(st.st_mode);
@@ -101,7 +101,7 @@ int ig__model_resolve(const char *arg, const char *fixtures_dir,
 {
     memset(m, 0, sizeof *m);
     no_thresholds(m);
-    if (is_dir(arg)) {
+    if (ig__is_dir(arg)) {
         snprintf(m->dir, sizeof m->dir, "%s", arg);
         snprintf(m->path, sizeof m->path, "%s/model.onnx", arg);
         const char *base = strrchr(arg, '/');
@@ -109,13 +109,13 @@ int ig__model_resolve(const char *arg, const char *fixtures_dir,
         size_t l = strlen(m->name);
         while (l > 0 && m->name[l - 1] == '/')
             m->name[--l] = 0;
-        if (!is_file(m->path)) {
+        if (!ig__is_file(m->path)) {
             snprintf(msg, msglen, "%s: no model.onnx in this folder", arg);
             return IG_ENOTFOUND;
         }
         return 0;
     }
-    if (is_file(arg)) {
+    if (ig__is_file(arg)) {
         snprintf(m->path, sizeof m->path, "%s", arg);
         const char *base = strrchr(arg, '/');
         snprintf(m->name, sizeof m->name, "%s", base ? base + 1 : arg);
@@ -165,7 +165,7 @@ int ig__model_inputs(const ig__model_ref *m, const ig__session *s,
     for (int i = 0; rc == 0 && i < n; i++) {
         char f[4200];
         snprintf(f, sizeof f, "%s/test_data_set_0/input_%d.pb", m->dir, i);
-        if (m->dir[0] && is_file(f)) {
+        if (m->dir[0] && ig__is_file(f)) {
             rc = ig__tensor_read_pb(f, &in[i], NULL, 0, msg, msglen);
             continue;
         }

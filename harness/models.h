@@ -18,6 +18,10 @@ typedef struct ig__model_ref {
     double sla_p99_ms, speedup_target, rtol, atol, linf;
 } ig__model_ref;
 
+/* Whether path is a directory / a regular file (stat). */
+int ig__is_dir(const char *path);
+int ig__is_file(const char *path);
+
 /* Resolves arg against the manifest in fixtures_dir (may be NULL). */
 int ig__model_resolve(const char *arg, const char *fixtures_dir,
                       ig__model_ref *m, char *msg, size_t msglen);
