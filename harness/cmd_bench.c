@@ -391,15 +391,18 @@ int ig__cmd_bench(int argc, char **argv)
         if (gflops > 0)
             printf("  %.1f GFLOP/s", gflops);
         printf("\n");
+        char spc[32] = ""; /* empty when the baseline was not run */
+        if (base > 0)
+            snprintf(spc, sizeof spc, "%.4f", speedup);
         if (cf && c->direct)
             /* Unmeasured fields stay empty (compile, load, cold, dispatch). */
-            fprintf(cf, "%s,%s,%d,,,,%.6f,%.6f,%.4f,,,,%.3f\n", c->model.name, c->backend,
-                    c->n, c->p50 / 1e6, c->p99 / 1e6, speedup, gflops);
+            fprintf(cf, "%s,%s,%d,,,,%.6f,%.6f,%s,,,,%.3f\n", c->model.name, c->backend,
+                    c->n, c->p50 / 1e6, c->p99 / 1e6, spc, gflops);
         else if (cf)
-            fprintf(cf, "%s,%s,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.4f,%.4f,%.4f,%.5f,%.3f\n",
+            fprintf(cf, "%s,%s,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%.4f,%.4f,%.5f,%.3f\n",
                     c->model.name, c->backend, c->n, c->s.compile_ns / 1e6,
                     c->s.load_ns / 1e6, c->cold_ns / 1e6, c->p50 / 1e6, c->p99 / 1e6,
-                    speedup, disp, ops, ovh, gflops);
+                    spc, disp, ops, ovh, gflops);
     }
     if (check) {
         /* Targets of docs/benchmarks.md (issue: backends). */
