@@ -154,6 +154,33 @@ typedef struct ig__linfit {
  * input is NaN or infinite. */
 int ig__linfit_compute(const double *x, const double *y, int64_t n, ig__linfit *out);
 
+/* Theil–Sen line: the slope is the median of the slopes through every pair
+ * of points, so up to about 29 % of the points can be wild (one window
+ * that met a noisy neighbour) without moving it.  lo/hi: Sen's
+ * distribution-free interval for the slope at `confidence` (two-sided),
+ * from the normal approximation to Kendall's S; NaN when n is too small
+ * for one.  More than IG_TREND_MAX_POINTS points are first averaged in
+ * consecutive groups (the pair count grows as n²). */
+#define IG_TREND_MAX_POINTS 2048
+typedef struct ig__trend {
+    int64_t n;             /* points used (after grouping) */
+    double slope, lo, hi;  /* slope and its interval */
+    double intercept;      /* median of y − slope·x */
+} ig__trend;
+
+/* Returns 0; IG_EINVAL when n < 2 or every x is equal; IG_ENONFINITE when
+ * an input is NaN or infinite; IG_ENOMEM. */
+int ig__theil_sen(const double *x, const double *y, int64_t n, double confidence,
+                  ig__trend *out);
+
+/* Drift of y over the span of t, relative to y's median: the Theil–Sen
+ * slope times (t_last − t_first), divided by median(y).  0.5 reads "rose
+ * by half of its typical value from start to end".  lo/hi scale the
+ * slope's interval (95 %) the same way, NaN when it is not defined.
+ * Returns 0, or ig__theil_sen's error; IG_EINVAL when median(y) ≤ 0. */
+int ig__relative_drift(const double *t, const double *y, int64_t n, double *drift, double *lo,
+                       double *hi);
+
 /* ---- bounded-memory histogram ------------------------------------------------ */
 
 /* Log-linear buckets over all of uint64: exact below 256, then 128 buckets

@@ -547,12 +547,15 @@ static int suite_soak(ig__cellctx *c)
                            "throughput,rss_bytes");
     ig__hist *h = ig__hist_new();
     double *x = calloc((size_t)nw + 1, sizeof *x), *y = calloc((size_t)nw + 1, sizeof *y);
-    if (!f || !h || !x || !y) {
+    double *wt = calloc((size_t)nw + 1, sizeof *wt), *wp = calloc((size_t)nw + 1, sizeof *wp);
+    if (!f || !h || !x || !y || !wt || !wp) {
         if (f)
             fclose(f);
         ig__hist_free(h);
         free(x);
         free(y);
+        free(wt);
+        free(wp);
         return IG_ENOMEM;
     }
     warmup(c, 10, win / 2);
@@ -560,7 +563,7 @@ static int suite_soak(ig__cellctx *c)
     uint64_t t0 = ig__now_ns();
     int64_t total = 0, errors_total = 0;
     double p99_first = 0, p99_last = 0;
-    int done_w = 0;
+    int done_w = 0, ntrend = 0;
     for (int w = 0; w < nw; w++) {
         ig__hist_reset(h);
         int64_t errs = 0;
@@ -586,6 +589,10 @@ static int suite_soak(ig__cellctx *c)
         fflush(f);
         x[w] = (double)total;
         y[w] = (double)rss;
+        if (ig__hist_count(h) > 0) { /* trend points: windows that timed something */
+            wt[ntrend] = ((ws - t0) / 1e9 + (ig__now_ns() - t0) / 1e9) / 2;
+            wp[ntrend++] = p99;
+        }
         if (w == 0)
             p99_first = p99;
         p99_last = p99;
@@ -600,8 +607,14 @@ static int suite_soak(ig__cellctx *c)
     ig__emit_metric(c, NULL, "throughput", el > 0 ? total / el : 0, "inf/s", NAN, NAN);
     ig__emit_metric(c, NULL, "p99_first_window", p99_first, "ms", NAN, NAN);
     ig__emit_metric(c, NULL, "p99_last_window", p99_last, "ms", NAN, NAN);
-    ig__emit_metric(c, NULL, "p99_drift", p99_first > 0 ? p99_last / p99_first - 1 : 0,
-                    "ratio", NAN, NAN);
+    /* Drift: the Theil–Sen trend of the windows' p99 over the soak,
+     * relative to their median, with Sen's 95 % interval.  Not last/first:
+     * two single windows are each at the mercy of whatever else the
+     * machine ran in that half-second (docs/suites.md). */
+    double drift = NAN, dlo = NAN, dhi = NAN;
+    if (ntrend >= 2)
+        ig__relative_drift(wt, wp, ntrend, &drift, &dlo, &dhi);
+    ig__emit_metric(c, NULL, "p99_drift", drift, "ratio", dlo, dhi);
     /* Memory growth: least squares of RSS on inferences, first window
      * excluded as warm-up (allocator and caches settle there). */
     ig__linfit fit;
@@ -614,6 +627,8 @@ static int suite_soak(ig__cellctx *c)
     ig__hist_free(h);
     free(x);
     free(y);
+    free(wt);
+    free(wp);
     return 0;
 }
 

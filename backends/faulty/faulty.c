@@ -1,7 +1,7 @@
 /* faulty.c — the faulty adapter: wraps a real adapter (the base) and
  * injects one configured fault, so every gate can be shown to catch the
- * failure it exists for (crash, hang, slowness, NaN, drift, wrong answers,
- * leaks, errors, flakiness, out-of-memory).
+ * failure it exists for (crash, hang, slowness, latency creep, NaN, drift,
+ * wrong answers, leaks, errors, flakiness, out-of-memory).
  *
  *   -b faulty:base=NAME,mode=M[,pct=P][,after=N][,until=N][,us=U][,bytes=B][,seed=S]
  *
@@ -25,12 +25,12 @@
 
 enum {
     M_NONE, M_CRASH, M_ABORT, M_HANG, M_SLOW, M_NAN, M_DRIFT, M_WRONG,
-    M_LEAK, M_ERROR, M_FLAKY, M_OOM, M_COUNT
+    M_LEAK, M_ERROR, M_FLAKY, M_OOM, M_CREEP, M_COUNT
 };
 
 static const char *const mode_names[M_COUNT] = {
     "none", "crash", "abort", "hang", "slow", "nan", "drift", "wrong",
-    "leak", "error", "flaky", "oom",
+    "leak", "error", "flaky", "oom", "creep",
 };
 
 /* Which of pct/us/bytes a mode reads: a key the mode ignores is refused,
@@ -38,7 +38,7 @@ static const char *const mode_names[M_COUNT] = {
 enum { K_PCT = 1, K_US = 2, K_BYTES = 4 };
 static const unsigned mode_keys[M_COUNT] = {
     [M_SLOW] = K_PCT | K_US, [M_DRIFT] = K_PCT, [M_FLAKY] = K_PCT,
-    [M_LEAK] = K_BYTES,
+    [M_LEAK] = K_BYTES, [M_CREEP] = K_US,
 };
 
 /* Defaults, documented in docs/adapter-abi.md. */
@@ -46,13 +46,14 @@ static const unsigned mode_keys[M_COUNT] = {
 #define DRIFT_DEFAULT_PCT 0.01     /* +1e-4 per faulted call */
 #define FLAKY_DEFAULT_PCT 10.0     /* one call in ten fails */
 #define LEAK_DEFAULT_BYTES (256u * 1024u)
+#define CREEP_DEFAULT_US 1000.0    /* +1 ms per second of faulting */
 #define DEFAULT_SEED 1u
 
 typedef struct {
     ig__be *base;          /* owned */
     int mode;
     double pct;            /* meaning depends on mode; see the defaults */
-    double us;             /* slow: fixed extra µs per call */
+    double us;             /* slow: fixed extra µs per call; creep: µs per second */
     uint64_t after;        /* first faulted call (counted from 0) */
     uint64_t until;        /* first call no longer faulted (recovery); 0: never */
     size_t bytes;          /* leak: bytes per call */
@@ -70,6 +71,7 @@ typedef struct {
     faulty_compiled *c;    /* borrowed */
     void *base;            /* owned, unloaded through the base */
     uint64_t calls;        /* predict calls made on this instance */
+    uint64_t creep_t0;     /* creep: clock at the first faulted call */
     uint64_t rng;          /* flaky: splitmix64 state */
     ig_tensor *copies;     /* perturbed outputs, owned; ncopies entries */
     int ncopies;
@@ -192,6 +194,10 @@ static int settle(faulty_ctx *c, char *msg, size_t msglen)
     case M_SLOW:
         if (!(c->given & (K_PCT | K_US)))
             c->pct = SLOW_DEFAULT_PCT;
+        break;
+    case M_CREEP:
+        if (!(c->given & K_US))
+            c->us = CREEP_DEFAULT_US;
         break;
     case M_DRIFT:
         if (!(c->given & K_PCT))
@@ -531,6 +537,18 @@ static int faulty_predict(void *inst, const ig_tensor *in, int nin, ig_tensor *o
         uint64_t t1 = now_ns();
         double extra = (double)(t1 - t0) * c->pct / 100.0 + c->us * 1e3;
         spin_until(t1 + (uint64_t)extra);
+        return rc;
+    }
+    case M_CREEP: {
+        /* Latency that grows with time, as behind a growing queue or a
+         * fragmenting heap: us µs of extra busy time per second since
+         * this instance's first faulted call. */
+        uint64_t t0 = now_ns();
+        if (k == 1)
+            fi->creep_t0 = t0;
+        rc = ig__be_predict(base, fi->base, in, nin, out, nout, msg, msglen);
+        uint64_t t1 = now_ns();
+        spin_until(t1 + (uint64_t)(c->us * 1e3 * (double)(t0 - fi->creep_t0) / 1e9));
         return rc;
     }
     case M_LEAK:

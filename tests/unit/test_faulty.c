@@ -380,6 +380,37 @@ static void test_slow_us(void **state)
     free(model);
 }
 
+/* creep: the extra time grows with the time since the first faulted call.
+ * Lower bounds only (the wait is busy, so load can only lengthen it):
+ * after 300 ms of faulting at 100 ms per second a call takes at least
+ * 30 ms, where the first faulted call added nothing measurable. */
+static void test_creep(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *model = add_model(&len);
+    ig_tensor x = tensor2(xadd, 2, 3), y;
+    float want[6];
+    add_reference(want);
+    fx f;
+    assert_int_equal(fx_open(&f, "faulty:mode=creep,us=100000,after=1", model, len, &x), 0);
+    assert_int_equal(fx_predict(&f, &x, &y), 0); /* call 0: before the fault */
+    uint64_t t0 = now_ns();
+    assert_int_equal(fx_predict(&f, &x, &y), 0); /* first faulted call: starts the clock */
+    struct timespec ts = {0, 300 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    uint64_t t1 = now_ns();
+    assert_int_equal(fx_predict(&f, &x, &y), 0);
+    uint64_t t2 = now_ns();
+    assert_true(t2 - t1 >= (uint64_t)(0.09 * (double)(t1 - t0))); /* 100 ms per s, less slack */
+    assert_true(t2 - t1 >= 30 * 1000 * 1000);
+    assert_memory_equal(y.data, want, sizeof want); /* the base's answer */
+    fx_close(&f);
+    expect_usage("faulty:mode=creep,pct=5", "'pct'");
+    expect_usage("faulty:mode=creep,us=x", "'us'");
+    free(model);
+}
+
 /* ---- value faults ----------------------------------------------------- */
 
 static void test_nan(void **state)
@@ -613,6 +644,7 @@ int main(void)
         cmocka_unit_test(test_hang),
         cmocka_unit_test(test_slow_pct),
         cmocka_unit_test(test_slow_us),
+        cmocka_unit_test(test_creep),
         cmocka_unit_test(test_nan),
         cmocka_unit_test(test_drift),
         cmocka_unit_test(test_wrong),
