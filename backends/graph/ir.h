@@ -130,6 +130,8 @@ extern const ig__op *const ig__ops_elementwise[];
 extern const ig__op *const ig__ops_nn[];
 extern const ig__op *const ig__ops_shape[];
 extern const ig__op *const ig__ops_extra[];
+extern const ig__op *const ig__ops_recent[];   /* ops of opsets 18-24 (ops_recent.c) */
+extern const ig__op *const ig__ops_dynamic[];  /* data-dependent shapes, misc (ops_dynamic.c) */
 
 /* ---- attributes (backends/graph/attr.c) ---- */
 

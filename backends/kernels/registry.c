@@ -1,14 +1,16 @@
 /* registry.c — maps an ONNX op_type to its reference implementation.
  *
- * Kernels live in groups (elementwise, nn, shape), each exporting a
- * NULL-terminated table; the registry is a linear scan, which is fine
+ * Kernels live in groups (elementwise, nn, shape, extra, recent, dynamic),
+ * each exporting a NULL-terminated table; the registry is a linear scan,
+ * which is fine
  * because lookups happen once per node at load time, never per predict. */
 #include <string.h>
 
 #include "../graph/ir.h"
 
 static const ig__op *const *const groups[] = {
-    ig__ops_elementwise, ig__ops_nn, ig__ops_shape, ig__ops_extra};
+    ig__ops_elementwise, ig__ops_nn, ig__ops_shape, ig__ops_extra, ig__ops_recent,
+    ig__ops_dynamic};
 
 const ig__op *ig__op_find(const char *op_type)
 {
