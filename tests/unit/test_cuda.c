@@ -38,6 +38,8 @@
 #include "abi.h"
 #include "graph/onnx_io.h"
 
+#include "tmodel.h"
+
 #ifdef IG_WITH_CUDA
 #include <dlfcn.h>
 
@@ -343,378 +345,13 @@ static int have_gpu(void)
     } while (0)
 #endif
 
-/* ---- a small ONNX model builder ----------------------------------------- */
+/* ---- what is particular to CUDA ----------------------------------------- */
 
-typedef struct tmodel {
-    IgOnnx__ModelProto m;
-    IgOnnx__GraphProto g;
-    IgOnnx__OperatorSetIdProto os, *osp[1];
-    IgOnnx__NodeProto *node[48];
-    IgOnnx__TensorProto *init[48];
-    IgOnnx__ValueInfoProto *in[4], *out[4];
-    void *own[1024];
-    int nown;
-} tmodel;
-
-static void *tm_new(tmodel *t, size_t n)
-{
-    void *p = calloc(1, n);
-    assert_non_null(p);
-    assert_true(t->nown < 1024);
-    t->own[t->nown++] = p;
-    return p;
-}
-
-static char *tm_str(tmodel *t, const char *s)
-{
-    char *p = tm_new(t, strlen(s) + 1);
-    strcpy(p, s);
-    return p;
-}
-
-static void tm_begin(tmodel *t, int opset)
-{
-    memset(t, 0, sizeof *t);
-    ig_onnx__model_proto__init(&t->m);
-    ig_onnx__graph_proto__init(&t->g);
-    ig_onnx__operator_set_id_proto__init(&t->os);
-    t->os.has_version = 1;
-    t->os.version = opset;
-    t->osp[0] = &t->os;
-    t->m.has_ir_version = 1;
-    t->m.ir_version = 8;
-    t->m.n_opset_import = 1;
-    t->m.opset_import = t->osp;
-    t->m.graph = &t->g;
-    t->g.name = (char *)"test";
-    t->g.node = t->node;
-    t->g.initializer = t->init;
-    t->g.input = t->in;
-    t->g.output = t->out;
-}
-
-static void tm_free(tmodel *t)
-{
-    for (int i = 0; i < t->nown; i++)
-        free(t->own[i]);
-    t->nown = 0;
-}
-
-/* A dim < 0 is declared symbolic ("N"); rank < 0 leaves the shape out. */
-static IgOnnx__ValueInfoProto *tm_vi(tmodel *t, const char *name, int dtype, int rank,
-                                     const int64_t *dims)
-{
-    IgOnnx__ValueInfoProto *vi = tm_new(t, sizeof *vi);
-    IgOnnx__TypeProto *ty = tm_new(t, sizeof *ty);
-    IgOnnx__TypeProto__Tensor *tt = tm_new(t, sizeof *tt);
-    ig_onnx__value_info_proto__init(vi);
-    ig_onnx__type_proto__init(ty);
-    ig_onnx__type_proto__tensor__init(tt);
-    vi->name = tm_str(t, name);
-    vi->type = ty;
-    ty->value_case = IG_ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
-    ty->tensor_type = tt;
-    tt->has_elem_type = 1;
-    tt->elem_type = dtype;
-    if (rank >= 0) {
-        IgOnnx__TensorShapeProto *s = tm_new(t, sizeof *s);
-        IgOnnx__TensorShapeProto__Dimension **dp =
-            tm_new(t, sizeof *dp * (size_t)(rank + 1));
-        ig_onnx__tensor_shape_proto__init(s);
-        for (int i = 0; i < rank; i++) {
-            dp[i] = tm_new(t, sizeof *dp[i]);
-            ig_onnx__tensor_shape_proto__dimension__init(dp[i]);
-            if (dims[i] >= 0) {
-                dp[i]->value_case = IG_ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
-                dp[i]->dim_value = dims[i];
-            } else {
-                dp[i]->value_case = IG_ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
-                dp[i]->dim_param = tm_str(t, "N");
-            }
-        }
-        s->n_dim = (size_t)rank;
-        s->dim = dp;
-        tt->shape = s;
-    }
-    return vi;
-}
-
-static void tm_input(tmodel *t, const char *name, int dtype, int rank, const int64_t *dims)
-{
-    t->in[t->g.n_input++] = tm_vi(t, name, dtype, rank, dims);
-}
-
-static void tm_output(tmodel *t, const char *name)
-{
-    t->out[t->g.n_output++] = tm_vi(t, name, IG_DT_FLOAT, -1, NULL);
-}
-
-static void tm_init_typed(tmodel *t, const char *name, int dtype, int rank,
-                          const int64_t *dims, const void *data)
-{
-    IgOnnx__TensorProto *p = tm_new(t, sizeof *p);
-    ig_onnx__tensor_proto__init(p);
-    p->name = tm_str(t, name);
-    p->has_data_type = 1;
-    p->data_type = dtype;
-    p->n_dims = (size_t)rank;
-    p->dims = tm_new(t, sizeof(int64_t) * (size_t)(rank + 1));
-    size_t n = 1;
-    for (int i = 0; i < rank; i++) {
-        p->dims[i] = dims[i];
-        n *= (size_t)dims[i];
-    }
-    if (dtype == IG_DT_INT64) {
-        p->n_int64_data = n;
-        p->int64_data = tm_new(t, sizeof(int64_t) * (n ? n : 1));
-        memcpy(p->int64_data, data, sizeof(int64_t) * n);
-    } else {
-        p->n_float_data = n;
-        p->float_data = tm_new(t, sizeof(float) * (n ? n : 1));
-        memcpy(p->float_data, data, sizeof(float) * n);
-    }
-    t->init[t->g.n_initializer++] = p;
-}
-
-/* ins and outs are comma-separated names; an empty name is an absent
- * optional input. */
-static IgOnnx__NodeProto *tm_node(tmodel *t, const char *op, const char *name,
-                                  const char *ins, const char *outs)
-{
-    IgOnnx__NodeProto *n = tm_new(t, sizeof *n);
-    ig_onnx__node_proto__init(n);
-    n->op_type = tm_str(t, op);
-    n->name = tm_str(t, name);
-    const char *lists[2] = {ins, outs};
-    for (int l = 0; l < 2; l++) {
-        char **v = tm_new(t, sizeof *v * 8);
-        size_t cnt = 0;
-        const char *p = lists[l];
-        while (p && *p) {
-            const char *e = strchr(p, ',');
-            size_t len = e ? (size_t)(e - p) : strlen(p);
-            v[cnt] = tm_new(t, len + 1);
-            memcpy(v[cnt], p, len);
-            cnt++;
-            p = e ? e + 1 : NULL;
-        }
-        if (l == 0) {
-            n->input = v;
-            n->n_input = cnt;
-        } else {
-            n->output = v;
-            n->n_output = cnt;
-        }
-    }
-    n->attribute = tm_new(t, sizeof *n->attribute * 8);
-    t->node[t->g.n_node++] = n;
-    return n;
-}
-
-static IgOnnx__AttributeProto *tm_attr(tmodel *t, IgOnnx__NodeProto *n, const char *name,
-                                       int type)
-{
-    IgOnnx__AttributeProto *a = tm_new(t, sizeof *a);
-    ig_onnx__attribute_proto__init(a);
-    a->name = tm_str(t, name);
-    a->has_type = 1;
-    a->type = type;
-    n->attribute[n->n_attribute++] = a;
-    return a;
-}
-
-static void tm_attr_i(tmodel *t, IgOnnx__NodeProto *n, const char *name, int64_t v)
-{
-    IgOnnx__AttributeProto *a = tm_attr(t, n, name, IG_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
-    a->has_i = 1;
-    a->i = v;
-}
-
-static void tm_attr_f(tmodel *t, IgOnnx__NodeProto *n, const char *name, float v)
-{
-    IgOnnx__AttributeProto *a =
-        tm_attr(t, n, name, IG_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
-    a->has_f = 1;
-    a->f = v;
-}
-
-static void tm_attr_s(tmodel *t, IgOnnx__NodeProto *n, const char *name, const char *v)
-{
-    IgOnnx__AttributeProto *a =
-        tm_attr(t, n, name, IG_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING);
-    a->has_s = 1;
-    a->s.data = (uint8_t *)tm_str(t, v);
-    a->s.len = strlen(v);
-}
-
-static void tm_attr_ints(tmodel *t, IgOnnx__NodeProto *n, const char *name, int cnt, ...)
-{
-    IgOnnx__AttributeProto *a =
-        tm_attr(t, n, name, IG_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS);
-    a->ints = tm_new(t, sizeof(int64_t) * (size_t)cnt);
-    a->n_ints = (size_t)cnt;
-    va_list ap;
-    va_start(ap, cnt);
-    for (int i = 0; i < cnt; i++)
-        a->ints[i] = va_arg(ap, int64_t);
-    va_end(ap);
-}
-
-static uint8_t *tm_pack(tmodel *t, size_t *len)
-{
-    *len = ig_onnx__model_proto__get_packed_size(&t->m);
-    uint8_t *b = malloc(*len ? *len : 1);
-    assert_non_null(b);
-    ig_onnx__model_proto__pack(&t->m, b);
-    return b;
-}
-
-/* Deterministic values in [-1, 1). */
-static void fill(float *p, int64_t n, unsigned seed)
-{
-    uint32_t s = seed * 2654435761u + 12345u;
-    for (int64_t i = 0; i < n; i++) {
-        s = s * 1664525u + 1013904223u;
-        p[i] = (float)((s >> 8) & 0xffff) / 32768.0f - 1.0f;
-    }
-}
-
-static int64_t numel(int rank, const int64_t *dims)
-{
-    int64_t n = 1;
-    for (int i = 0; i < rank; i++)
-        n *= dims[i];
-    return n;
-}
-
-static ig_tensor tensor(float *data, int rank, const int64_t *dims)
-{
-    ig_tensor t;
-    memset(&t, 0, sizeof t);
-    ig_tensor_set_shape(&t, IG_DT_FLOAT, rank, dims);
-    t.data = data;
-    return t;
-}
-
-/* A float graph input of random values (owned by the model). */
-static ig_tensor tm_rand_input(tmodel *t, const char *name, int rank, const int64_t *dims,
-                               unsigned seed)
-{
-    int64_t n = numel(rank, dims);
-    float *d = tm_new(t, sizeof(float) * (size_t)(n ? n : 1));
-    fill(d, n, seed);
-    tm_input(t, name, IG_DT_FLOAT, rank, dims);
-    return tensor(d, rank, dims);
-}
-
-static void tm_rand_init(tmodel *t, const char *name, int rank, const int64_t *dims,
-                         unsigned seed)
-{
-    int64_t n = numel(rank, dims);
-    float *d = tm_new(t, sizeof(float) * (size_t)(n ? n : 1));
-    fill(d, n, seed);
-    tm_init_typed(t, name, IG_DT_FLOAT, rank, dims, d);
-}
-
-static const int64_t *D(int64_t a, int64_t b, int64_t c, int64_t d)
-{
-    static int64_t v[8][5];
-    static int k;
-    int64_t *p = v[k++ & 7];
-    p[0] = a;
-    p[1] = b;
-    p[2] = c;
-    p[3] = d;
-    p[4] = 0;
-    return p;
-}
-
-/* ---- running a model on a backend -------------------------------------- */
-
-#define MAXD 64
-
-typedef struct result {
-    ig_tensor out[4];
-    int nout;
-    ig_dispatch_entry disp[MAXD];
-    int nd;
-} result;
-
-static void result_free(result *r)
-{
-    for (int i = 0; i < r->nout; i++)
-        ig_tensor_release(&r->out[i]);
-    memset(r, 0, sizeof *r);
-}
-
-/* Compiles and runs the model twice; keeps the outputs and the dispatch
- * record of the second predict. */
-static int run_model(const char *spec, tmodel *t, ig_tensor *in, int nin, int nout,
-                     result *r)
-{
-    char msg[1024] = "";
-    size_t len;
-    uint8_t *bytes = tm_pack(t, &len);
-    memset(r, 0, sizeof *r);
-    ig__be *be = NULL;
-    void *comp = NULL, *inst = NULL;
-    int rc = ig__backend_open(spec, &be, msg, sizeof msg);
-    if (rc == 0) {
-        ig_artifact a = {"test.onnx", bytes, len, nin, in};
-        rc = ig__be_compile(be, &a, &comp, msg, sizeof msg);
-    }
-    if (rc == 0)
-        rc = ig__be_load(be, comp, &inst, msg, sizeof msg);
-    ig_tensor outs[4];
-    for (int k = 0; rc == 0 && k < 2; k++)
-        rc = ig__be_predict(be, inst, in, nin, outs, nout, msg, sizeof msg);
-    for (int i = 0; rc == 0 && i < nout; i++) {
-        assert_int_equal(ig_tensor_copy(&r->out[i], &outs[i]), 0);
-        r->nout++;
-    }
-    if (rc == 0) {
-        const ig_dispatch_entry *e;
-        int n = 0;
-        if (ig__be_dispatch(be, inst, &e, &n) == 0) {
-            r->nd = n < MAXD ? n : MAXD;
-            memcpy(r->disp, e, sizeof *e * (size_t)r->nd);
-        }
-    }
-    if (rc)
-        fprintf(stderr, "%s: %s\n", spec, msg);
-    ig__be_unload(be, inst);
-    ig__be_free_compiled(be, comp);
-    ig__backend_close(be);
-    free(bytes);
-    return rc;
-}
-
+/* |a-b| <= atol + rtol*|b| for every element; a NaN matches where the
+ * reference has a NaN too. */
 static int close_to(const ig_tensor *got, const ig_tensor *want, double rtol, double atol)
 {
-    if (got->rank != want->rank || got->numel != want->numel)
-        return 0;
-    const float *g = got->data, *w = want->data;
-    for (int64_t i = 0; i < want->numel; i++) {
-        double d = g[i] - (double)w[i];
-        if (d < 0)
-            d = -d;
-        double lim = atol + rtol * (w[i] < 0 ? -(double)w[i] : (double)w[i]);
-        if (!(d <= lim) && !(g[i] != g[i] && w[i] != w[i])) {
-            fprintf(stderr, "element %lld: got %.9g want %.9g\n", (long long)i,
-                    (double)g[i], (double)w[i]);
-            return 0;
-        }
-    }
-    return 1;
-}
-
-static const ig_dispatch_entry *entry(const result *r, const char *name)
-{
-    for (int i = 0; i < r->nd; i++)
-        if (strcmp(r->disp[i].node, name) == 0)
-            return &r->disp[i];
-    fail_msg("no dispatch entry for node %s", name);
-    return NULL;
+    return tensors_close(got, want, rtol, atol, 1);
 }
 
 /* The node ran on the GPU with implementation impl. */
@@ -724,14 +361,6 @@ static void expect_impl(const result *r, const char *node, const char *impl)
     if (strcmp(e->impl, impl) != 0)
         fail_msg("node %s ran on '%s', expected '%s'", node, e->impl, impl);
     assert_int_equal(e->accelerated, 1);
-}
-
-static void expect_reference(const result *r, const char *node)
-{
-    const ig_dispatch_entry *e = entry(r, node);
-    if (strcmp(e->impl, "reference") != 0)
-        fail_msg("node %s ran on '%s', expected 'reference'", node, e->impl);
-    assert_int_equal(e->accelerated, 0);
 }
 
 /* The transfer entry ("cuda:h2d" or "cuda:d2h"): the last two entries. */
@@ -748,15 +377,7 @@ static const ig_dispatch_entry *xfer(const result *r, const char *impl)
  * fp32-accumulation tolerance, and leaves the cuda result in *r. */
 static void both(const char *opts, tmodel *t, ig_tensor *in, int nin, int nout, result *r)
 {
-    result ref;
-    char spec[128];
-    snprintf(spec, sizeof spec, "cuda%s%s", opts && *opts ? ":" : "", opts ? opts : "");
-    assert_int_equal(run_model("reference", t, in, nin, nout, &ref), 0);
-    assert_int_equal(run_model(spec, t, in, nin, nout, r), 0);
-    for (int i = 0; i < nout; i++)
-        if (!close_to(&r->out[i], &ref.out[i], 1e-4, 1e-5))
-            fail_msg("output %d of %s differs from the reference", i, spec);
-    result_free(&ref);
+    run_both("cuda", opts, 1, t, in, nin, nout, r);
 }
 
 /* Turns the fake device off after a fake test, whatever its outcome. */
@@ -846,7 +467,7 @@ static void test_unavailable_compile(void **state)
     tm_begin(&t, 13);
     ig_tensor x = tm_rand_input(&t, "x", 2, D(2, 3, 0, 0), 1);
     tm_node(&t, "Relu", "relu", "x", "y");
-    tm_output(&t, "y");
+    tm_output(&t, "y", IG_DT_FLOAT);
     size_t len;
     uint8_t *bytes = tm_pack(&t, &len);
     ig__be *be = NULL;
@@ -940,7 +561,7 @@ static void matmul_case(int ar, const int64_t *ad, int br, const int64_t *bd, in
         in[1] = tm_rand_input(&t, "b", br, bd, 2);
     }
     tm_node(&t, "MatMul", "mm", "a,b", "y");
-    tm_output(&t, "y");
+    tm_output(&t, "y", IG_DT_FLOAT);
     result r;
     both("", &t, in, b_const ? 1 : 2, 1, &r);
     expect_impl(&r, "mm", impl);
@@ -978,7 +599,7 @@ static void gemm_case(int ta, int tb, float alpha, float beta, int crank, const 
     tm_attr_i(&t, n, "transB", tb);
     tm_attr_f(&t, n, "alpha", alpha);
     tm_attr_f(&t, n, "beta", beta);
-    tm_output(&t, "y");
+    tm_output(&t, "y", IG_DT_FLOAT);
     result r;
     both("", &t, &x, 1, 1, &r);
     expect_impl(&r, "gemm", "cuda:cublasSgemm");
@@ -1027,7 +648,7 @@ static void conv_case(int nsp, const int64_t *xd, const int64_t *wd, int group, 
         tm_attr_ints(&t, n, "strides", 3, (int64_t)stride, (int64_t)stride,
                      (int64_t)stride);
     }
-    tm_output(&t, "y");
+    tm_output(&t, "y", IG_DT_FLOAT);
     result r;
     both("", &t, &x, 1, 1, &r);
     if (strcmp(impl, "reference") == 0)
@@ -1076,7 +697,7 @@ static void pool_case(const char *op, int pad, int cip, int ceil, int dil, const
         if (dil)
             tm_attr_ints(&t, n, "dilations", 2, (int64_t)2, (int64_t)2);
     }
-    tm_output(&t, "y");
+    tm_output(&t, "y", IG_DT_FLOAT);
     result r;
     both("", &t, &x, 1, 1, &r);
     if (strcmp(impl, "reference") == 0)
@@ -1119,7 +740,7 @@ static void unary(const char *op, int opset, const char *impl, const char *attr,
         tm_attr_f(&t, n, attr, a);
     if (attr2)
         tm_attr_f(&t, n, attr2, b);
-    tm_output(&t, "y");
+    tm_output(&t, "y", IG_DT_FLOAT);
     result r;
     both("", &t, &x, 1, 1, &r);
     expect_impl(&r, "u", impl);
@@ -1135,10 +756,10 @@ static void clip_inputs(float lo, float hi, const char *impl)
     float *p = x.data;
     for (int64_t i = 0; i < x.numel; i++)
         p[i] *= 10.0f;
-    tm_init_typed(&t, "lo", IG_DT_FLOAT, 0, NULL, &lo);
-    tm_init_typed(&t, "hi", IG_DT_FLOAT, 0, NULL, &hi);
+    tm_init(&t, "lo", 0, NULL, &lo);
+    tm_init(&t, "hi", 0, NULL, &hi);
     tm_node(&t, "Clip", "u", "x,lo,hi", "y");
-    tm_output(&t, "y");
+    tm_output(&t, "y", IG_DT_FLOAT);
     result r;
     both("", &t, &x, 1, 1, &r);
     expect_impl(&r, "u", impl);
@@ -1187,7 +808,7 @@ static void binary(const char *op, int ar, const int64_t *ad, int br, const int6
             p[i] = p[i] < 0 ? p[i] - 0.5f : p[i] + 0.5f;
     }
     tm_node(&t, op, "bin", "a,b", "y");
-    tm_output(&t, "y");
+    tm_output(&t, "y", IG_DT_FLOAT);
     result r;
     both("", &t, in, 2, 1, &r);
     char want[64];
@@ -1221,7 +842,7 @@ static void test_norms(void **state)
         ig_tensor x = tm_rand_input(&t, "x", 3, D(2, 3, 4, 0), 9);
         IgOnnx__NodeProto *n = tm_node(&t, "Softmax", "sm", "x", "y");
         tm_attr_i(&t, n, "axis", 1);
-        tm_output(&t, "y");
+        tm_output(&t, "y", IG_DT_FLOAT);
         result r;
         both("", &t, &x, 1, 1, &r);
         expect_impl(&r, "sm", "cuda:cudnn:softmax");
@@ -1236,9 +857,9 @@ static void test_norms(void **state)
         tm_rand_init(&t, "b", 1, D(3, 0, 0, 0), 12);
         tm_rand_init(&t, "m", 1, D(3, 0, 0, 0), 13);
         float var[3] = {0.5f, 1.0f, 2.0f};
-        tm_init_typed(&t, "v", IG_DT_FLOAT, 1, D(3, 0, 0, 0), var);
+        tm_init(&t, "v", 1, D(3, 0, 0, 0), var);
         tm_node(&t, "BatchNormalization", "bn", "x,s,b,m,v", "y");
-        tm_output(&t, "y");
+        tm_output(&t, "y", IG_DT_FLOAT);
         result r;
         both("", &t, &x, 1, 1, &r);
         expect_impl(&r, "bn", "cuda:cudnn:batchnorm");
@@ -1253,7 +874,7 @@ static void test_norms(void **state)
         tm_rand_init(&t, "b", 1, D(8, 0, 0, 0), 16);
         IgOnnx__NodeProto *n = tm_node(&t, "LayerNormalization", "ln", "x,s,b", "y");
         tm_attr_f(&t, n, "epsilon", 1e-5f);
-        tm_output(&t, "y");
+        tm_output(&t, "y", IG_DT_FLOAT);
         result r;
         both("", &t, &x, 1, 1, &r);
         expect_impl(&r, "ln", "cuda:kernel:layernorm");
@@ -1266,7 +887,7 @@ static void test_norms(void **state)
         ig_tensor x = tm_rand_input(&t, "x", 3, D(2, 3, 8, 0), 17);
         IgOnnx__NodeProto *n = tm_node(&t, "ReduceMean", "rm", "x", "y");
         tm_attr_ints(&t, n, "axes", 2, (int64_t)-1, (int64_t)-2);
-        tm_output(&t, "y");
+        tm_output(&t, "y", IG_DT_FLOAT);
         result r;
         both("", &t, &x, 1, 1, &r);
         expect_impl(&r, "rm", "cuda:kernel:reducemean");
@@ -1297,7 +918,7 @@ static void test_shape_ops(void **state)
     int64_t ax[1] = {1};
     tm_init_typed(&t, "axes", IG_DT_INT64, 1, D(1, 0, 0, 0), ax);
     tm_node(&t, "Unsqueeze", "us", "r,axes", "y");
-    tm_output(&t, "y");
+    tm_output(&t, "y", IG_DT_FLOAT);
     result r;
     both("", &t, in, 2, 1, &r);
     expect_impl(&r, "tr", "cuda:kernel:transpose");
@@ -1324,7 +945,7 @@ static void test_cpu_fallback_transfers(void **state)
     IgOnnx__NodeProto *n = tm_node(&t, "Cast", "cast", "h", "hc");
     tm_attr_i(&t, n, "to", IG_DT_FLOAT);
     tm_node(&t, "Relu", "relu", "hc", "y");
-    tm_output(&t, "y");
+    tm_output(&t, "y", IG_DT_FLOAT);
     result r;
     both("", &t, &x, 1, 1, &r);
     expect_impl(&r, "mm", "cuda:cublasSgemm");
@@ -1354,7 +975,7 @@ static uint8_t *small_cnn(tmodel *t, ig_tensor *x, size_t *len)
     float var[8];
     for (int i = 0; i < 8; i++)
         var[i] = 0.5f + 0.1f * (float)i;
-    tm_init_typed(t, "v", IG_DT_FLOAT, 1, D(8, 0, 0, 0), var);
+    tm_init(t, "v", 1, D(8, 0, 0, 0), var);
     tm_rand_init(t, "fw", 2, D(8, 5, 0, 0), 27);
     tm_rand_init(t, "fb", 1, D(5, 0, 0, 0), 28);
     IgOnnx__NodeProto *n = tm_node(t, "Conv", "conv", "x,w", "c");
@@ -1366,7 +987,7 @@ static uint8_t *small_cnn(tmodel *t, ig_tensor *x, size_t *len)
     tm_attr_i(t, n, "axis", 1);
     tm_node(t, "Gemm", "fc", "f,fw,fb", "l");
     tm_node(t, "Softmax", "sm", "l", "y");
-    tm_output(t, "y");
+    tm_output(t, "y", IG_DT_FLOAT);
     return tm_pack(t, len);
 }
 
@@ -1469,7 +1090,7 @@ static void test_replan_new_shape(void **state)
     tm_rand_init(&t, "w", 2, D(8, 6, 0, 0), 32);
     tm_node(&t, "MatMul", "mm", "x,w", "h");
     tm_node(&t, "Tanh", "th", "h", "y");
-    tm_output(&t, "y");
+    tm_output(&t, "y", IG_DT_FLOAT);
     ig_tensor a = tensor(xa, 2, D(4, 8, 0, 0)), b = tensor(xb, 2, D(9, 8, 0, 0));
     size_t len;
     uint8_t *bytes = tm_pack(&t, &len);
@@ -1552,7 +1173,7 @@ static void test_tf32(void **state)
     ig_tensor x = tm_rand_input(&t, "x", 2, D(32, 64, 0, 0), 40);
     tm_rand_init(&t, "w", 2, D(64, 16, 0, 0), 41);
     tm_node(&t, "MatMul", "mm", "x,w", "y");
-    tm_output(&t, "y");
+    tm_output(&t, "y", IG_DT_FLOAT);
     result ref, r;
     assert_int_equal(run_model("reference", &t, &x, 1, 1, &ref), 0);
     assert_int_equal(run_model("cuda:tf32=1", &t, &x, 1, 1, &r), 0);
@@ -1594,8 +1215,8 @@ static uint8_t *boundary_model(tmodel *t, ig_tensor *x, int symbolic, size_t *le
     tm_attr_i(t, n, "to", IG_DT_FLOAT);
     tm_init_typed(t, "shape", IG_DT_INT64, 1, D(1, 0, 0, 0), shp);
     tm_node(t, "Reshape", "n7", "d,shape", "y2");
-    tm_output(t, "y1");
-    tm_output(t, "y2");
+    tm_output(t, "y1", IG_DT_FLOAT);
+    tm_output(t, "y2", IG_DT_FLOAT);
     return tm_pack(t, len);
 }
 
@@ -1717,7 +1338,7 @@ static void test_fake_no_transfer(void **state)
     tm_node(&t, "Identity", "n1", "x", "a");
     IgOnnx__NodeProto *n = tm_node(&t, "Flatten", "n2", "a", "y");
     tm_attr_i(&t, n, "axis", 1);
-    tm_output(&t, "y");
+    tm_output(&t, "y", IG_DT_FLOAT);
     size_t len;
     uint8_t *bytes = tm_pack(&t, &len);
     result ref;
@@ -1813,7 +1434,7 @@ static void test_fake_arena_reuse(void **state)
     tm_node(&t, "Identity", "n3", "b", "c");
     tm_node(&t, "Identity", "n4", "c", "d");
     tm_node(&t, "Identity", "n5", "d", "y");
-    tm_output(&t, "y");
+    tm_output(&t, "y", IG_DT_FLOAT);
     size_t len;
     uint8_t *bytes = tm_pack(&t, &len);
     fake_begin();
@@ -1849,7 +1470,7 @@ static void test_fake_constants_and_folding(void **state)
     tm_rand_init(&t, "w", 2, D(2, 4, 0, 0), 57);
     IgOnnx__NodeProto *n = tm_node(&t, "Concat", "cat", "x,w", "y");
     tm_attr_i(&t, n, "axis", 0);
-    tm_output(&t, "y");
+    tm_output(&t, "y", IG_DT_FLOAT);
     size_t len;
     uint8_t *bytes = tm_pack(&t, &len);
     result ref;
@@ -1876,7 +1497,7 @@ static void test_fake_constants_and_folding(void **state)
     tm_input(&t, "s", IG_DT_INT64, 1, D(2, 0, 0, 0));
     tm_node(&t, "Reshape", "rs", "x,s", "r");
     tm_node(&t, "Identity", "id", "r", "y");
-    tm_output(&t, "y");
+    tm_output(&t, "y", IG_DT_FLOAT);
     bytes = tm_pack(&t, &len);
     int64_t shp[2] = {6, 2};
     ig_tensor in[2];
