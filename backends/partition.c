@@ -49,6 +49,37 @@ static int make_plan(part_compiled *c, ig__plan **out, char *msg, size_t msglen)
     return 0;
 }
 
+int ig__part_load_artifact(const ig_artifact *a, ig__graph **g, ig_tensor **shapes,
+                           int *nshapes, char *msg, size_t msglen)
+{
+    *g = NULL;
+    *shapes = NULL;
+    *nshapes = 0;
+    int rc = ig__model_load_mem(a->bytes, a->len, a->path, g, msg, msglen);
+    if (rc || a->ninputs <= 0)
+        return rc;
+    *shapes = calloc((size_t)a->ninputs, sizeof **shapes);
+    if (!*shapes)
+        return IG_ENOMEM; /* *g stays for the caller to free with the rest */
+    for (int i = 0; i < a->ninputs; i++) {
+        ig_tensor_set_shape(&(*shapes)[i], a->inputs[i].dtype, a->inputs[i].rank,
+                            a->inputs[i].dims);
+        (*shapes)[i].data = NULL;
+    }
+    *nshapes = a->ninputs;
+    return 0;
+}
+
+void ig__part_name_entry(const ig__graph *g, int i, ig_dispatch_entry *e)
+{
+    const ig__node *n = &g->nodes[i];
+    if (n->name[0])
+        snprintf(e->node, sizeof e->node, "%s", n->name);
+    else
+        snprintf(e->node, sizeof e->node, "#%d", i);
+    snprintf(e->op, sizeof e->op, "%s", n->op_type);
+}
+
 int ig__part_compile(void *ctx, const ig_artifact *a, void **compiled, char *msg,
                      size_t msglen)
 {
@@ -56,18 +87,7 @@ int ig__part_compile(void *ctx, const ig_artifact *a, void **compiled, char *msg
     if (!c)
         return IG_ENOMEM;
     c->ctx = ctx;
-    int rc = ig__model_load_mem(a->bytes, a->len, a->path, &c->g, msg, msglen);
-    if (rc == 0 && a->ninputs > 0) {
-        c->shapes = calloc((size_t)a->ninputs, sizeof *c->shapes);
-        if (!c->shapes)
-            rc = IG_ENOMEM;
-        for (int i = 0; rc == 0 && i < a->ninputs; i++) {
-            ig_tensor_set_shape(&c->shapes[i], a->inputs[i].dtype, a->inputs[i].rank,
-                                a->inputs[i].dims);
-            c->shapes[i].data = NULL;
-        }
-        c->nshapes = a->ninputs;
-    }
+    int rc = ig__part_load_artifact(a, &c->g, &c->shapes, &c->nshapes, msg, msglen);
     if (rc == 0)
         rc = make_plan(c, &c->plan, msg, msglen);
     if (rc) {
@@ -117,14 +137,8 @@ int ig__part_load(void *compiled, void **inst, char *msg, size_t msglen)
         free(r);
         return rc;
     }
-    for (int i = 0; i < c->g->nnodes; i++) {
-        const ig__node *n = &c->g->nodes[i];
-        if (n->name[0])
-            snprintf(r->disp[i].node, sizeof r->disp[i].node, "%s", n->name);
-        else
-            snprintf(r->disp[i].node, sizeof r->disp[i].node, "#%d", i);
-        snprintf(r->disp[i].op, sizeof r->disp[i].op, "%s", n->op_type);
-    }
+    for (int i = 0; i < c->g->nnodes; i++)
+        ig__part_name_entry(c->g, i, &r->disp[i]);
     ig__plan_set_hook(r->plan, hook, r);
     *inst = r;
     return 0;

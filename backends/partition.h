@@ -26,6 +26,16 @@ int ig__part_predict(void *inst, const ig_tensor *in, int nin, ig_tensor *out,
 int ig__part_dispatch(void *inst, const ig_dispatch_entry **e, int *n);
 int ig__part_memory(void *inst, uint64_t *host, uint64_t *device);
 
+/* The steps of compile and load that adapters with their own model
+ * (cuda) share with the skeleton.  ig__part_load_artifact loads the
+ * artifact's graph (*g, owned) and copies its declared input shapes,
+ * without data, into *shapes (owned, *nshapes entries; NULL and 0 when
+ * it declares none).  ig__part_name_entry fills a dispatch entry's node
+ * (the node's name, or #index when it has none) and op from node i. */
+int ig__part_load_artifact(const ig_artifact *a, ig__graph **g, ig_tensor **shapes,
+                           int *nshapes, char *msg, size_t msglen);
+void ig__part_name_entry(const ig__graph *g, int i, ig_dispatch_entry *e);
+
 /* Fills the generic slots of a table. */
 #define IG__PART_SLOTS                                                         \
     .compile = ig__part_compile, .free_compiled = ig__part_free_compiled,      \

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "../graph/onnx_io.h"
+#include "../partition.h"
 #include "cuda_int.h"
 
 /* Given to cuBLAS as its workspace when a model has a cuBLAS node: the
@@ -659,18 +660,7 @@ int ig__cu_compile(void *ctx, const ig_artifact *a, void **compiled, char *msg,
     if (!c)
         return IG_ENOMEM;
     c->ctx = x;
-    rc = ig__model_load_mem(a->bytes, a->len, a->path, &c->g, msg, msglen);
-    if (rc == 0 && a->ninputs > 0) {
-        c->shapes = calloc((size_t)a->ninputs, sizeof *c->shapes);
-        if (!c->shapes)
-            rc = IG_ENOMEM;
-        for (int i = 0; rc == 0 && i < a->ninputs; i++) {
-            ig_tensor_set_shape(&c->shapes[i], a->inputs[i].dtype, a->inputs[i].rank,
-                                a->inputs[i].dims);
-            c->shapes[i].data = NULL;
-        }
-        c->nshapes = a->ninputs;
-    }
+    rc = ig__part_load_artifact(a, &c->g, &c->shapes, &c->nshapes, msg, msglen);
     if (rc == 0)
         rc = model_new(c, &c->m, msg, msglen);
     if (rc) {
@@ -704,14 +694,8 @@ int ig__cu_load(void *compiled, void **inst, char *msg, size_t msglen)
         free(r);
         return rc;
     }
-    for (int i = 0; i < nn; i++) {
-        const ig__node *n = &c->g->nodes[i];
-        if (n->name[0])
-            snprintf(r->disp[i].node, sizeof r->disp[i].node, "%s", n->name);
-        else
-            snprintf(r->disp[i].node, sizeof r->disp[i].node, "#%d", i);
-        snprintf(r->disp[i].op, sizeof r->disp[i].op, "%s", n->op_type);
-    }
+    for (int i = 0; i < nn; i++)
+        ig__part_name_entry(c->g, i, &r->disp[i]);
     snprintf(r->disp[nn].node, sizeof r->disp[nn].node, "(transfers)");
     snprintf(r->disp[nn].op, sizeof r->disp[nn].op, "MemcpyHtoD");
     snprintf(r->disp[nn].impl, sizeof r->disp[nn].impl, "cuda:h2d");
