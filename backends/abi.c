@@ -168,6 +168,14 @@ int ig__be_dispatch(ig__be *b, void *inst, const ig_dispatch_entry **e, int *n)
     return b->t->dispatch(inst, e, n);
 }
 
+int ig__be_memory(ig__be *b, void *inst, uint64_t *host, uint64_t *device)
+{
+    *host = *device = 0;
+    if (!HAS_SLOT(b->t, memory))
+        return IG_EUNSUPPORTED;
+    return b->t->memory(inst, host, device);
+}
+
 int ig__options_parse(const char *options,
                       int (*fn)(void *user, const char *key, const char *val,
                                 char *msg, size_t msglen),

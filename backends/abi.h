@@ -34,6 +34,9 @@ void ig__be_unload(ig__be *b, void *inst);
 int ig__be_predict(ig__be *b, void *inst, const ig_tensor *in, int nin,
                    ig_tensor *out, int nout, char *msg, size_t msglen);
 int ig__be_dispatch(ig__be *b, void *inst, const ig_dispatch_entry **e, int *n);
+/* Bytes the instance holds, host and device; IG_EUNSUPPORTED (both 0)
+ * when the adapter has no memory slot. */
+int ig__be_memory(ig__be *b, void *inst, uint64_t *host, uint64_t *device);
 
 /* Option parsing shared by every adapter: walks "k=v,k=v".  For each pair
  * calls fn(user, key, value); fn returns 0 or an error (and fills msg). */

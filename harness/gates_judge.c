@@ -426,6 +426,16 @@ static void gate_d(judge *j, const char *b, const ig__model_ref *m)
         else
             compare(j, 'D', "soak_memory", b, m->name, g, "<=", s->d_memory_growth_per_1k_max,
                     "bytes/1k", d, r);
+        /* Device memory, judged like RSS, where the adapter reports it
+         * (RSS cannot see it); no check at all for host-only adapters. */
+        double dglo, dghi, dg = metric(r, "device_growth_per_1k", &dglo, &dghi);
+        if (!isnan(dg)) {
+            snprintf(d, sizeof d, "device memory the instance reports: slope %.0f B per 1k "
+                                  "inferences [%.0f, %.0f], %.0f bytes held at the end",
+                     dg, dglo, dghi, metric(r, "held_device_bytes_last", NULL, NULL));
+            compare(j, 'D', "soak_device_memory", b, m->name, dg, "<=",
+                    s->d_memory_growth_per_1k_max, "bytes/1k", d, r);
+        }
         /* Drift is the Theil–Sen trend of the windows' p99 relative to
          * their median (suites.c).  Above the limit is FAIL only when
          * Sen's interval clears it too; otherwise the windows cannot tell

@@ -544,11 +544,13 @@ static int suite_soak(ig__cellctx *c)
         nw = 2;
     FILE *f = open_samples(c, "-windows",
                            "window,start_s,end_s,inferences,errors,p50_ms,p99_ms,"
-                           "throughput,rss_bytes");
+                           "throughput,rss_bytes,held_host_bytes,held_device_bytes");
     ig__hist *h = ig__hist_new();
     double *x = calloc((size_t)nw + 1, sizeof *x), *y = calloc((size_t)nw + 1, sizeof *y);
     double *wt = calloc((size_t)nw + 1, sizeof *wt), *wp = calloc((size_t)nw + 1, sizeof *wp);
-    if (!f || !h || !x || !y || !wt || !wp) {
+    double *yd = calloc((size_t)nw + 1, sizeof *yd);
+    if (!f || !h || !x || !y || !wt || !wp || !yd) {
+        free(yd);
         if (f)
             fclose(f);
         ig__hist_free(h);
@@ -563,7 +565,7 @@ static int suite_soak(ig__cellctx *c)
     uint64_t t0 = ig__now_ns();
     int64_t total = 0, errors_total = 0;
     double p99_first = 0, p99_last = 0;
-    int done_w = 0, ntrend = 0;
+    int done_w = 0, ntrend = 0, held_known = 1, device_seen = 0;
     for (int w = 0; w < nw; w++) {
         ig__hist_reset(h);
         int64_t errs = 0;
@@ -581,14 +583,26 @@ static int suite_soak(ig__cellctx *c)
         }
         errors_total += errs;
         uint64_t rss = ig__rss_bytes();
+        /* What the adapter says the instance holds: the only view of
+         * device memory, which RSS does not include. */
+        uint64_t hh = 0, hd = 0;
+        int held = ig__be_memory(c->be, c->s.inst, &hh, &hd) == 0;
+        held_known = held_known && held;
+        char hbuf[64] = ",";
+        if (held)
+            snprintf(hbuf, sizeof hbuf, "%llu,%llu", (unsigned long long)hh,
+                     (unsigned long long)hd);
         double p50 = ig__hist_percentile(h, 0.50) / 1e6, p99 = ig__hist_percentile(h, 0.99) / 1e6;
         double span = (ig__now_ns() - ws) / 1e9;
-        fprintf(f, "%d,%.3f,%.3f,%lld,%lld,%.6f,%.6f,%.3f,%llu\n", w, (ws - t0) / 1e9,
+        fprintf(f, "%d,%.3f,%.3f,%lld,%lld,%.6f,%.6f,%.3f,%llu,%s\n", w, (ws - t0) / 1e9,
                 (ig__now_ns() - t0) / 1e9, (long long)ig__hist_count(h), (long long)errs,
-                p50, p99, span > 0 ? ig__hist_count(h) / span : 0, (unsigned long long)rss);
+                p50, p99, span > 0 ? ig__hist_count(h) / span : 0, (unsigned long long)rss,
+                hbuf);
         fflush(f);
         x[w] = (double)total;
         y[w] = (double)rss;
+        yd[w] = (double)hd;
+        device_seen = device_seen || hd > 0;
         if (ig__hist_count(h) > 0) { /* trend points: windows that timed something */
             wt[ntrend] = ((ws - t0) / 1e9 + (ig__now_ns() - t0) / 1e9) / 2;
             wp[ntrend++] = p99;
@@ -624,9 +638,18 @@ static int suite_soak(ig__cellctx *c)
                         (fit.slope + 2 * fit.slope_se) * 1000.0);
         ig__emit_metric(c, NULL, "rss_growth_r2", fit.r2, "ratio", NAN, NAN);
     }
+    /* Device memory the same way, when the adapter reports any. */
+    if (held_known && device_seen && done_w >= 3 &&
+        ig__linfit_compute(x + 1, yd + 1, done_w - 1, &fit) == 0) {
+        ig__emit_metric(c, NULL, "device_growth_per_1k", fit.slope * 1000.0, "bytes",
+                        (fit.slope - 2 * fit.slope_se) * 1000.0,
+                        (fit.slope + 2 * fit.slope_se) * 1000.0);
+        ig__emit_metric(c, NULL, "held_device_bytes_last", yd[done_w - 1], "bytes", NAN, NAN);
+    }
     ig__hist_free(h);
     free(x);
     free(y);
+    free(yd);
     free(wt);
     free(wp);
     return 0;
@@ -640,7 +663,8 @@ static int suite_lifecycle(ig__cellctx *c)
     int64_t cycles = c->cell->p.cycles > 0 ? c->cell->p.cycles : 100;
     double dur = bound_s(c, 30.0);
     double *x = calloc((size_t)cycles + 1, sizeof *x), *y = calloc((size_t)cycles + 1, sizeof *y);
-    FILE *f = open_samples(c, "-cycles", "cycle,compile_ns,load_ns,predict_ns,unload_ns,rss_bytes");
+    FILE *f = open_samples(c, "-cycles", "cycle,compile_ns,load_ns,predict_ns,unload_ns,rss_bytes,"
+                                         "held_host_bytes,held_device_bytes");
     if (!x || !y || !f) {
         free(x);
         free(y);
@@ -687,16 +711,23 @@ static int suite_lifecycle(ig__cellctx *c)
         uint64_t a3 = ig__now_ns();
         if (rc)
             ig__emit_failure(c, ig__failure_of_predict(rc), msg);
+        /* What the loaded instance held after its predict (recorded as
+         * evidence; what stays behind after unload shows in RSS). */
+        uint64_t hh = 0, hd = 0;
+        char hbuf[64] = ",";
+        if (ig__be_memory(c->be, inst, &hh, &hd) == 0)
+            snprintf(hbuf, sizeof hbuf, "%llu,%llu", (unsigned long long)hh,
+                     (unsigned long long)hd);
         ig__be_unload(c->be, inst);
         ig__be_free_compiled(c->be, comp);
         free(outs);
         uint64_t a4 = ig__now_ns();
         malloc_trim(0);
         uint64_t rss = ig__rss_bytes();
-        fprintf(f, "%lld,%llu,%llu,%llu,%llu,%llu\n", (long long)i,
+        fprintf(f, "%lld,%llu,%llu,%llu,%llu,%llu,%s\n", (long long)i,
                 (unsigned long long)(a1 - a0), (unsigned long long)(a2 - a1),
                 (unsigned long long)(a3 - a2), (unsigned long long)(a4 - a3),
-                (unsigned long long)rss);
+                (unsigned long long)rss, hbuf);
         x[done] = (double)i;
         y[done] = (double)rss;
         done++;

@@ -1,7 +1,7 @@
 /* faulty.c — the faulty adapter: wraps a real adapter (the base) and
  * injects one configured fault, so every gate can be shown to catch the
  * failure it exists for (crash, hang, slowness, latency creep, NaN, drift,
- * wrong answers, leaks, errors, flakiness, out-of-memory).
+ * wrong answers, host and device leaks, errors, flakiness, out-of-memory).
  *
  *   -b faulty:base=NAME,mode=M[,pct=P][,after=N][,until=N][,us=U][,bytes=B][,seed=S]
  *
@@ -25,12 +25,12 @@
 
 enum {
     M_NONE, M_CRASH, M_ABORT, M_HANG, M_SLOW, M_NAN, M_DRIFT, M_WRONG,
-    M_LEAK, M_ERROR, M_FLAKY, M_OOM, M_CREEP, M_COUNT
+    M_LEAK, M_ERROR, M_FLAKY, M_OOM, M_CREEP, M_DEVLEAK, M_COUNT
 };
 
 static const char *const mode_names[M_COUNT] = {
     "none", "crash", "abort", "hang", "slow", "nan", "drift", "wrong",
-    "leak", "error", "flaky", "oom", "creep",
+    "leak", "error", "flaky", "oom", "creep", "devleak",
 };
 
 /* Which of pct/us/bytes a mode reads: a key the mode ignores is refused,
@@ -38,7 +38,7 @@ static const char *const mode_names[M_COUNT] = {
 enum { K_PCT = 1, K_US = 2, K_BYTES = 4 };
 static const unsigned mode_keys[M_COUNT] = {
     [M_SLOW] = K_PCT | K_US, [M_DRIFT] = K_PCT, [M_FLAKY] = K_PCT,
-    [M_LEAK] = K_BYTES, [M_CREEP] = K_US,
+    [M_LEAK] = K_BYTES, [M_CREEP] = K_US, [M_DEVLEAK] = K_BYTES,
 };
 
 /* Defaults, documented in docs/adapter-abi.md. */
@@ -72,6 +72,7 @@ typedef struct {
     void *base;            /* owned, unloaded through the base */
     uint64_t calls;        /* predict calls made on this instance */
     uint64_t creep_t0;     /* creep: clock at the first faulted call */
+    uint64_t devleaked;    /* devleak: device bytes "lost" so far */
     uint64_t rng;          /* flaky: splitmix64 state */
     ig_tensor *copies;     /* perturbed outputs, owned; ncopies entries */
     int ncopies;
@@ -213,6 +214,7 @@ static int settle(faulty_ctx *c, char *msg, size_t msglen)
         }
         break;
     case M_LEAK:
+    case M_DEVLEAK:
         if (!(c->given & K_BYTES))
             c->bytes = LEAK_DEFAULT_BYTES;
         break;
@@ -551,6 +553,12 @@ static int faulty_predict(void *inst, const ig_tensor *in, int nin, ig_tensor *o
         spin_until(t1 + (uint64_t)(c->us * 1e3 * (double)(t0 - fi->creep_t0) / 1e9));
         return rc;
     }
+    case M_DEVLEAK:
+        /* No device here to leak on: the instance's memory() report grows
+         * instead, which is all the harness can see of a GPU leak. */
+        rc = ig__be_predict(base, fi->base, in, nin, out, nout, msg, msglen);
+        fi->devleaked += c->bytes;
+        return rc;
     case M_LEAK:
         rc = ig__be_predict(base, fi->base, in, nin, out, nout, msg, msglen);
         leak(c->bytes);
@@ -573,16 +581,14 @@ static int faulty_dispatch(void *inst, const ig_dispatch_entry **e, int *n)
     return ig__be_dispatch(fi->c->ctx->base, fi->base, e, n);
 }
 
-/* abi.h has no wrapper for memory(), so the slot check the wrappers do
- * (the table may predate the slot) is repeated here. */
 static int faulty_memory(void *inst, uint64_t *host, uint64_t *device)
 {
     faulty_inst *fi = inst;
-    const ig_backend *t = fi->c->ctx->base->t;
-    *host = *device = 0;
-    if (t->struct_size < offsetof(ig_backend, memory) + sizeof t->memory || !t->memory)
-        return IG_EUNSUPPORTED;
-    return t->memory(fi->base, host, device);
+    int rc = ig__be_memory(fi->c->ctx->base, fi->base, host, device);
+    /* devleak: device memory that grows with every faulted call. */
+    if (rc == 0 && fi->c->ctx->mode == M_DEVLEAK)
+        *device += fi->devleaked;
+    return rc;
 }
 
 const ig_backend ig__backend_faulty = {

@@ -39,6 +39,11 @@ ig_gate_case(leak TRUE "--gates;D;-m;gemm-256;-b;faulty:base=reference,mode=leak
 ig_gate_case(runtime TRUE
   "--gates;B;-m;mlp-intent;-b;faulty:base=reference,mode=hang,after=5;-b;faulty:base=reference,mode=flaky,pct=30"
   "smoke@mode=hang=FAIL;smoke@mode=flaky=FAIL;breaker_opens_and_falls_back@mode=flaky=PASS")
+# devleak: device memory the instance reports grows 2 KiB per call (what
+# a GPU leak looks like from the harness, where RSS cannot see it): D's
+# device-memory check fails while the RSS check beside it passes.
+ig_gate_case(devleak TRUE "--gates;D;-m;gemm-256;-b;faulty:base=reference,mode=devleak,bytes=2048"
+  "soak_device_memory@mode=devleak=FAIL;soak_memory@mode=devleak=PASS")
 # creep: latency that grows 20 ms per second of the soak fails D's p99
 # drift beyond doubt (its interval clears the limit), while the memory
 # check beside it passes.  Over the null adapter, so the creep is nearly

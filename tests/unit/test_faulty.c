@@ -411,6 +411,32 @@ static void test_creep(void **state)
     free(model);
 }
 
+/* devleak: the device bytes memory() reports grow by `bytes` per faulted
+ * call on top of the base's own figures; host bytes stay the base's. */
+static void test_devleak(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *model = add_model(&len);
+    ig_tensor x = tensor2(xadd, 2, 3), y;
+    fx base, f;
+    assert_int_equal(fx_open(&base, "reference", model, len, &x), 0);
+    assert_int_equal(fx_open(&f, "faulty:mode=devleak,bytes=4096,after=1", model, len, &x), 0);
+    uint64_t bh, bd, h, d;
+    for (int call = 0; call < 4; call++) {
+        assert_int_equal(fx_predict(&base, &x, &y), 0);
+        assert_int_equal(fx_predict(&f, &x, &y), 0);
+        assert_int_equal(ig__be_memory(base.be, base.inst, &bh, &bd), 0);
+        assert_int_equal(ig__be_memory(f.be, f.inst, &h, &d), 0);
+        assert_int_equal(h, bh);
+        assert_int_equal(d, bd + 4096u * (uint64_t)call); /* call 0 is before the fault */
+    }
+    fx_close(&base);
+    fx_close(&f);
+    expect_usage("faulty:mode=devleak,us=5", "'us'");
+    free(model);
+}
+
 /* ---- value faults ----------------------------------------------------- */
 
 static void test_nan(void **state)
@@ -645,6 +671,7 @@ int main(void)
         cmocka_unit_test(test_slow_pct),
         cmocka_unit_test(test_slow_us),
         cmocka_unit_test(test_creep),
+        cmocka_unit_test(test_devleak),
         cmocka_unit_test(test_nan),
         cmocka_unit_test(test_drift),
         cmocka_unit_test(test_wrong),
