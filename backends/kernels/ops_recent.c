@@ -2,7 +2,12 @@
  * (normalisations and attention of recent transformer exports, and
  * friends).  The registry scans it after the older groups, so no op here
  * may repeat theirs. */
-#include "../graph/ir.h"
+#include "k_recent.h"
 
 const ig__op *const ig__ops_recent[] = {
+    &ig__op_GroupNormalization, &ig__op_RMSNormalization,
+    &ig__op_RotaryEmbedding, &ig__op_Attention, &ig__op_Swish,
+    &ig__op_BitwiseAnd, &ig__op_BitwiseOr, &ig__op_BitwiseXor,
+    &ig__op_BitwiseNot, &ig__op_CenterCropPad, &ig__op_Col2Im,
+    &ig__op_AffineGrid, &ig__op_LpPool,
     NULL};
