@@ -3,9 +3,12 @@
  * LessOrEqual, GreaterOrEqual, PRelu and BitShift.
  *
  * One element loop serves them all, driven by the broadcast iterator and a
- * switch on the op: float operands are computed in double, int32/int64 in
- * int64 (wrapping like the dtype), bool as 0/1, unsigned (BitShift only)
- * in uint64.  The variadic ops fold their inputs one by one into a dense
+ * switch on the op: float operands (float, and for Min, Max and Mod also
+ * double and float16) are computed in double, signed integers in int64
+ * (wrapping like the dtype), bool as 0/1, unsigned integers in uint64
+ * (Min, Max, Mod and BitShift).  Min, Max and Mod of float16 give exact
+ * results (one of the operands, or an exact fmod), so computing them in
+ * double and rounding once loses nothing.  The variadic ops fold their inputs one by one into a dense
  * double (or int64) accumulator of the output's shape, so a float Sum or
  * Mean is rounded to float once, at the end. */
 #include <math.h>
@@ -25,7 +28,25 @@ struct bx {
     void *o;                 /* typed output, when not folding */
     int odt;
     int err;
+    int uns;                 /* unsigned operands: iacc holds uint64 bits */
 };
+
+/* Dtype classes of the element loops. */
+static int is_fdt(int dt)
+{
+    return dt == IG_DT_FLOAT || dt == IG_DT_DOUBLE || dt == IG_DT_FLOAT16;
+}
+
+static int is_sdt(int dt)
+{
+    return dt == IG_DT_INT64 || dt == IG_DT_INT32 || dt == IG_DT_INT16 ||
+           dt == IG_DT_INT8;
+}
+
+#define MASK_F (IG__X_F32 | (1u << IG_DT_DOUBLE) | (1u << IG_DT_FLOAT16))
+#define MASK_S (IG__X_I64 | IG__X_I32 | (1u << IG_DT_INT16) | (1u << IG_DT_INT8))
+#define MASK_U ((1u << IG_DT_UINT8) | (1u << IG_DT_UINT16) |                    \
+                (1u << IG_DT_UINT32) | (1u << IG_DT_UINT64))
 
 static inline double fbin(enum bk k, double p, double q)
 {
@@ -73,6 +94,15 @@ static inline uint64_t ubin(struct bx *B, uint64_t p, uint64_t q, int bits)
     case B_AND: return p && q;
     case B_OR: return p || q;
     case B_XOR: return !p != !q;
+    case B_MIN: return q < p ? q : p;
+    case B_MAX: return q > p ? q : p;
+    case B_SUM: return p + q;
+    case B_MOD: case B_FMOD:
+        if (q == 0) {
+            B->err = IG_EINVAL;
+            return 0;
+        }
+        return p % q; /* both readings agree on unsigned operands */
     case B_SHL: case B_SHR:
         if (q >= (uint64_t)bits) {
             B->err = IG_EINVAL;
@@ -85,8 +115,40 @@ static inline uint64_t ubin(struct bx *B, uint64_t p, uint64_t q, int bits)
 
 static inline int64_t iget(const ig_tensor *t, int64_t k)
 {
-    return t->dtype == IG_DT_INT64 ? ((const int64_t *)t->data)[k]
-                                   : ((const int32_t *)t->data)[k];
+    switch (t->dtype) {
+    case IG_DT_INT64: return ((const int64_t *)t->data)[k];
+    case IG_DT_INT32: return ((const int32_t *)t->data)[k];
+    case IG_DT_INT16: return ((const int16_t *)t->data)[k];
+    default: return ((const int8_t *)t->data)[k];
+    }
+}
+
+/* Stores v wrapped to the signed dtype dt. */
+static inline void iput(void *o, int dt, int64_t k, int64_t v)
+{
+    uint64_t u = (uint64_t)v;
+    switch (dt) {
+    case IG_DT_INT64: ((int64_t *)o)[k] = v; break;
+    case IG_DT_INT32: ((int32_t *)o)[k] = (int32_t)(uint32_t)u; break;
+    case IG_DT_INT16: ((int16_t *)o)[k] = (int16_t)(uint16_t)u; break;
+    default: ((int8_t *)o)[k] = (int8_t)(uint8_t)u; break;
+    }
+}
+
+static inline double fget(const ig_tensor *t, int64_t k)
+{
+    return t->dtype == IG_DT_FLOAT ? ((const float *)t->data)[k]
+                                   : ig__get_as_double(t, k);
+}
+
+/* Stores v rounded to the float dtype dt. */
+static inline void fput(void *o, int dt, int64_t k, double v)
+{
+    switch (dt) {
+    case IG_DT_FLOAT: ((float *)o)[k] = (float)v; break;
+    case IG_DT_DOUBLE: ((double *)o)[k] = v; break;
+    default: ((uint16_t *)o)[k] = ig__float_to_half((float)v); break;
+    }
 }
 
 static inline uint64_t uget(const ig_tensor *t, int64_t k)
@@ -118,8 +180,10 @@ static int fold_run(void *u, int64_t o, const int64_t *off, const int64_t *st,
     for (int64_t i = 0; i < n; i++) {
         int64_t kb = off[1] + i * st[1];
         if (B->dacc) {
-            double q = ((const float *)B->b->data)[kb];
-            B->dacc[o + i] = fbin(B->k, B->dacc[o + i], q);
+            B->dacc[o + i] = fbin(B->k, B->dacc[o + i], fget(B->b, kb));
+        } else if (B->uns) {
+            B->iacc[o + i] = (int64_t)ubin(B, (uint64_t)B->iacc[o + i],
+                                           uget(B->b, kb), 64);
         } else {
             B->iacc[o + i] = ibin(B, B->iacc[o + i], iget(B->b, kb));
         }
@@ -135,21 +199,18 @@ static int pair_run(void *u, int64_t o, const int64_t *off, const int64_t *st,
     int dt = B->a->dtype;
     for (int64_t i = 0; i < n; i++) {
         int64_t ka = off[0] + i * st[0], kb = off[1] + i * st[1];
-        if (dt == IG_DT_FLOAT) {
-            double r = fbin(B->k, ((const float *)B->a->data)[ka],
-                            ((const float *)B->b->data)[kb]);
+        if (is_fdt(dt)) {
+            double r = fbin(B->k, fget(B->a, ka), fget(B->b, kb));
             if (B->odt == IG_DT_BOOL)
                 ((uint8_t *)B->o)[o + i] = (uint8_t)(r != 0);
             else
-                ((float *)B->o)[o + i] = (float)r;
-        } else if (dt == IG_DT_INT64 || dt == IG_DT_INT32) {
+                fput(B->o, B->odt, o + i, r);
+        } else if (is_sdt(dt)) {
             int64_t r = ibin(B, iget(B->a, ka), iget(B->b, kb));
             if (B->odt == IG_DT_BOOL)
                 ((uint8_t *)B->o)[o + i] = (uint8_t)(r != 0);
-            else if (B->odt == IG_DT_INT64)
-                ((int64_t *)B->o)[o + i] = r;
             else
-                ((int32_t *)B->o)[o + i] = (int32_t)(uint32_t)(uint64_t)r;
+                iput(B->o, B->odt, o + i, r);
         } else {
             int bits = (int)ig_dtype_size(dt) * 8;
             uput(B->o, B->odt, o + i,
@@ -191,7 +252,7 @@ static int pair_exec(ig__kctx *c, enum bk k)
     ig_tensor *y = c->out[0];
     ig__bciter it;
     ig__bc_init_tensors(&it, y->rank, y->dims, c->in, 2);
-    struct bx B = {k, c->in[0], c->in[1], NULL, NULL, y->data, y->dtype, 0};
+    struct bx B = {k, c->in[0], c->in[1], NULL, NULL, y->data, y->dtype, 0, 0};
     int rc = ig__bc_run(&it, pair_run, &B);
     if (rc)
         return ig__kerr(c, rc, k == B_SHL || k == B_SHR
@@ -205,19 +266,19 @@ static int pair_exec(ig__kctx *c, enum bk k)
 /* Opset 6 requires equal shapes, 8 broadcasts; broadcasting equal shapes
  * is the identity, so one kernel serves both. */
 
-static int var_infer(ig__kctx *c, int ints)
+static int var_infer(ig__kctx *c, unsigned mask)
 {
     if (c->nin < 1)
         return ig__kerr(c, IG_EINVAL, "needs at least one input");
-    return bx_infer(c, c->nin, ints ? IG__X_NUM : IG__X_F32, 0);
+    return bx_infer(c, c->nin, mask, 0);
 }
 
 static int var_run(ig__kctx *c, enum bk k, int mean)
 {
     ig_tensor *y = c->out[0];
-    int isf = y->dtype == IG_DT_FLOAT;
+    int isf = is_fdt(y->dtype), uns = !isf && !is_sdt(y->dtype);
     size_t ny = (size_t)(y->numel ? y->numel : 1);
-    struct bx B = {k, NULL, NULL, NULL, NULL, NULL, y->dtype, 0};
+    struct bx B = {k, NULL, NULL, NULL, NULL, NULL, y->dtype, 0, uns};
     if (isf)
         B.dacc = malloc(sizeof *B.dacc * ny);
     else
@@ -229,7 +290,9 @@ static int var_run(ig__kctx *c, enum bk k, int mean)
     ig__bcast_strides(c->in[0], y->rank, y->dims, st);
     for (int64_t i = 0; i < y->numel; i++) {
         if (isf)
-            B.dacc[i] = ((const float *)c->in[0]->data)[off];
+            B.dacc[i] = fget(c->in[0], off);
+        else if (uns)
+            B.iacc[i] = (int64_t)uget(c->in[0], off);
         else
             B.iacc[i] = iget(c->in[0], off);
         for (int d = y->rank - 1; d >= 0; d--) {
@@ -252,28 +315,35 @@ static int var_run(ig__kctx *c, enum bk k, int mean)
     }
     for (int64_t i = 0; i < y->numel; i++) {
         if (isf)
-            ((float *)y->data)[i] =
-                (float)(mean ? B.dacc[i] / c->nin : B.dacc[i]);
-        else if (y->dtype == IG_DT_INT64)
-            ((int64_t *)y->data)[i] = B.iacc[i];
+            fput(y->data, y->dtype, i, mean ? B.dacc[i] / c->nin : B.dacc[i]);
+        else if (uns)
+            uput(y->data, y->dtype, i, (uint64_t)B.iacc[i]);
         else
-            ((int32_t *)y->data)[i] = (int32_t)(uint32_t)(uint64_t)B.iacc[i];
+            iput(y->data, y->dtype, i, B.iacc[i]);
     }
     free(B.dacc);
     free(B.iacc);
     return 0;
 }
 
-static int Min_infer(ig__kctx *c) { return var_infer(c, 1); }
+/* Min and Max take every numeric dtype of the spec (integers from opset
+ * 12); Sum keeps float and int32/int64, where one rounding at the end is
+ * exact enough (a float16 Sum would round twice, via float). */
+static int Min_infer(ig__kctx *c)
+{
+    return var_infer(c, c->opset >= 12 ? MASK_F | MASK_S | MASK_U
+                                       : MASK_F | IG__X_I32 | IG__X_I64);
+}
 static int Min_run(ig__kctx *c) { return var_run(c, B_MIN, 0); }
 static int Max_run(ig__kctx *c) { return var_run(c, B_MAX, 0); }
+static int Sum_infer(ig__kctx *c) { return var_infer(c, IG__X_NUM); }
 static int Sum_run(ig__kctx *c) { return var_run(c, B_SUM, 0); }
-static int Mean_infer(ig__kctx *c) { return var_infer(c, 0); }
+static int Mean_infer(ig__kctx *c) { return var_infer(c, IG__X_F32); }
 static int Mean_run(ig__kctx *c) { return var_run(c, B_SUM, 1); }
 
 const ig__op ig__op_Min = {"Min", 6, Min_infer, Min_run};
 const ig__op ig__op_Max = {"Max", 6, Min_infer, Max_run};
-const ig__op ig__op_Sum = {"Sum", 6, Min_infer, Sum_run};
+const ig__op ig__op_Sum = {"Sum", 6, Sum_infer, Sum_run};
 const ig__op ig__op_Mean = {"Mean", 6, Mean_infer, Mean_run};
 
 /* ---- Mod ---------------------------------------------------------------- */
@@ -283,10 +353,10 @@ const ig__op ig__op_Mean = {"Mean", 6, Mean_infer, Mean_run};
 
 static int Mod_infer(ig__kctx *c)
 {
-    int rc = bx_infer(c, 2, IG__X_NUM, 0);
+    int rc = bx_infer(c, 2, MASK_F | MASK_S | MASK_U, 0);
     if (rc)
         return rc;
-    if (c->in[0]->dtype == IG_DT_FLOAT && !ig__attr_i(c->node, "fmod", 0))
+    if (is_fdt(c->in[0]->dtype) && !ig__attr_i(c->node, "fmod", 0))
         return ig__kerr(c, IG_EUNSUPPORTED,
                         "fmod=0 with float inputs is not supported");
     return 0;

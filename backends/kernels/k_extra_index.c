@@ -7,7 +7,8 @@
  * SpaceToDepth, OneHot's values) move them by width with memcpy, so every
  * fixed-size dtype works without being interpreted; ops that compute
  * (CumSum, the scatter reductions, TopK, the normalisations) take float in
- * double plus int32/int64 where it is exact, and refuse the rest.  Every
+ * double plus int32/int64 where it is exact (CumSum also double and
+ * uint32/uint64), and refuse the rest.  Every
  * index read from data is bounds-checked and a bad one fails the run:
  * nothing is ever written out of place. */
 #include <math.h>
@@ -112,9 +113,15 @@ static int cs_axis(ig__kctx *c, int *axis)
     return 0;
 }
 
+/* Float and double data sum in double and round each output once;
+ * int32/int64 and uint32/uint64 wrap like their dtype.  float16 is refused:
+ * kutil rounds to half only from float, which would round twice. */
+#define CS_FLOATS (IG__X_F32 | (1u << IG_DT_DOUBLE))
+#define CS_INTS (IG__X_I64 | IG__X_I32 | (1u << IG_DT_UINT32) | (1u << IG_DT_UINT64))
+
 static int CumSum_infer(ig__kctx *c)
 {
-    int rc = ig__x_dtype_in(c, 0, "x", IG__X_NUM);
+    int rc = ig__x_dtype_in(c, 0, "x", CS_FLOATS | CS_INTS);
     if (rc)
         return rc;
     /* The axis decides no shape, so it is checked here only when known. */
@@ -136,6 +143,8 @@ static int CumSum_run(ig__kctx *c)
         return rc;
     int excl = ig__attr_i(c->node, "exclusive", 0) != 0;
     int rev = ig__attr_i(c->node, "reverse", 0) != 0;
+    int isf = ((1u << x->dtype) & CS_FLOATS) != 0;
+    void *y = c->out[0]->data;
     int64_t outer = ig__x_prod(x->dims, 0, axis), n = x->dims[axis];
     int64_t inner = ig__x_prod(x->dims, axis + 1, x->rank);
     for (int64_t o = 0; o < outer; o++) {
@@ -145,24 +154,31 @@ static int CumSum_run(ig__kctx *c)
             for (int64_t t = 0; t < n; t++) {
                 int64_t k = rev ? n - 1 - t : t;
                 int64_t e = (o * n + k) * inner + j;
-                if (x->dtype == IG_DT_FLOAT) {
-                    double v = ((const float *)x->data)[e];
+                if (isf) {
+                    double v = ig__get_as_double(x, e);
                     if (!excl)
                         s += v;
-                    ((float *)c->out[0]->data)[e] = (float)s;
+                    if (x->dtype == IG_DT_FLOAT)
+                        ((float *)y)[e] = (float)s;
+                    else
+                        ((double *)y)[e] = s;
                     if (excl)
                         s += v;
                 } else {
-                    int64_t v = ival(x, e);
+                    /* Sums wrap in uint64, then truncate to the dtype. */
+                    uint64_t v = x->dtype == IG_DT_UINT64
+                                     ? ((const uint64_t *)x->data)[e]
+                                 : x->dtype == IG_DT_UINT32
+                                     ? ((const uint32_t *)x->data)[e]
+                                     : (uint64_t)ival(x, e);
                     if (!excl)
-                        si = (int64_t)((uint64_t)si + (uint64_t)v);
-                    if (x->dtype == IG_DT_INT64)
-                        ((int64_t *)c->out[0]->data)[e] = si;
+                        si = (int64_t)((uint64_t)si + v);
+                    if (x->dtype == IG_DT_INT64 || x->dtype == IG_DT_UINT64)
+                        ((int64_t *)y)[e] = si;
                     else
-                        ((int32_t *)c->out[0]->data)[e] =
-                            (int32_t)(uint32_t)(uint64_t)si;
+                        ((int32_t *)y)[e] = (int32_t)(uint32_t)(uint64_t)si;
                     if (excl)
-                        si = (int64_t)((uint64_t)si + (uint64_t)v);
+                        si = (int64_t)((uint64_t)si + v);
                 }
             }
         }

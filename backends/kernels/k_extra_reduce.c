@@ -9,7 +9,8 @@
  * adjacent and no element pays for an index decomposition.  Float data
  * accumulates in double (LogSumExp in two passes, max first, so it cannot
  * overflow); int32/int64 data accumulates exactly in int64 and wraps like
- * the dtype. */
+ * the dtype.  ReduceLogSumExp also takes double data (the ONNX node tests
+ * use it), through the same double accumulator. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,7 @@ struct rop {
     enum rkind k;
     int axes_input_from; /* opset from which axes is an input */
     int ints;            /* int32/int64 data supported */
+    int dbl;             /* double data supported */
 };
 
 /* Fills red[d] = 1 for each reduced axis; *noop when the op is an identity
@@ -95,8 +97,9 @@ static int red_axes(ig__kctx *c, const struct rop *op, unsigned char *red,
 
 static int red_infer(ig__kctx *c, const struct rop *op)
 {
-    int rc = ig__x_dtype_in(c, 0, "data",
-                            op->ints ? IG__X_NUM : IG__X_F32);
+    unsigned mask = (op->ints ? IG__X_NUM : IG__X_F32) |
+                    (op->dbl ? 1u << IG_DT_DOUBLE : 0);
+    int rc = ig__x_dtype_in(c, 0, "data", mask);
     if (rc)
         return rc;
     if (!ig__has_out(c, 0))
@@ -123,6 +126,7 @@ static int red_infer(ig__kctx *c, const struct rop *op)
     }
     /* The max or min of nothing has no integer value to give. */
     if (!noop && count == 0 && x->dtype != IG_DT_FLOAT &&
+        x->dtype != IG_DT_DOUBLE &&
         (op->k == R_MAX || op->k == R_MIN))
         return ig__kerr(c, IG_EUNSUPPORTED,
                         "integer max/min over an empty set is not supported");
@@ -143,10 +147,12 @@ static int red_f32(void *u, int64_t o, const int64_t *off, const int64_t *st,
     struct racc *R = u;
     double *a = R->acc + off[0];
     const float *x = (const float *)R->x->data + off[1];
+    const double *xd = (const double *)R->x->data + off[1];
+    int isd = R->x->dtype == IG_DT_DOUBLE;
     int64_t sa = st[0], sx = st[1];
     (void)o;
     for (int64_t i = 0; i < n; i++) {
-        double v = x[i * sx];
+        double v = isd ? xd[i * sx] : x[i * sx];
         double *p = a + i * sa;
         switch (R->k) {
         case R_SUM: case R_LOGSUM: *p += v; break;
@@ -221,7 +227,7 @@ static int red_run(ig__kctx *c, const struct rop *op)
     ig__bc_init(&it, x->rank, x->dims, 2, (const int64_t (*)[IG_MAX_RANK])st);
     size_t ny = (size_t)(y->numel ? y->numel : 1);
     struct racc R = {op->k, NULL, NULL, NULL, x};
-    if (x->dtype != IG_DT_FLOAT) {
+    if (x->dtype != IG_DT_FLOAT && x->dtype != IG_DT_DOUBLE) {
         R.iacc = malloc(sizeof *R.iacc * ny);
         if (!R.iacc)
             return IG_ENOMEM;
@@ -262,7 +268,6 @@ static int red_run(ig__kctx *c, const struct rop *op)
         R.mx = mx;
     }
     ig__bc_run(&it, red_f32, &R);
-    float *yd = y->data;
     for (int64_t i = 0; i < y->numel; i++) {
         double v = buf[i];
         switch (op->k) {
@@ -275,29 +280,32 @@ static int red_run(ig__kctx *c, const struct rop *op)
         }
         default: break;
         }
-        yd[i] = (float)v;
+        if (y->dtype == IG_DT_DOUBLE)
+            ((double *)y->data)[i] = v;
+        else
+            ((float *)y->data)[i] = (float)v;
     }
     free(buf);
     return 0;
 }
 
-#define REDOP(Name, kind, from, ints)                                          \
-    static const struct rop Name##_op = {kind, from, ints};                    \
+#define REDOP(Name, kind, from, ints, dbl)                                     \
+    static const struct rop Name##_op = {kind, from, ints, dbl};               \
     static int Name##_infer(ig__kctx *c) { return red_infer(c, &Name##_op); }  \
     static int Name##_run(ig__kctx *c) { return red_run(c, &Name##_op); }      \
     const ig__op ig__op_##Name = {#Name, 1, Name##_infer, Name##_run};
 
 /* Opsets 1 and 11 differ only in allowing negative axes, which is a
  * superset; 13 moves ReduceSum's axes to an input, 18 the others'. */
-REDOP(ReduceSum, R_SUM, 13, 1)
-REDOP(ReduceSumSquare, R_SUMSQ, 18, 1)
-REDOP(ReduceL1, R_L1, 18, 1)
-REDOP(ReduceL2, R_L2, 18, 0)
-REDOP(ReduceLogSum, R_LOGSUM, 18, 0)
-REDOP(ReduceLogSumExp, R_LOGSUMEXP, 18, 0)
-REDOP(ReduceProd, R_PROD, 18, 1)
-REDOP(ReduceMax, R_MAX, 18, 1)
-REDOP(ReduceMin, R_MIN, 18, 1)
+REDOP(ReduceSum, R_SUM, 13, 1, 0)
+REDOP(ReduceSumSquare, R_SUMSQ, 18, 1, 0)
+REDOP(ReduceL1, R_L1, 18, 1, 0)
+REDOP(ReduceL2, R_L2, 18, 0, 0)
+REDOP(ReduceLogSum, R_LOGSUM, 18, 0, 0)
+REDOP(ReduceLogSumExp, R_LOGSUMEXP, 18, 0, 1)
+REDOP(ReduceProd, R_PROD, 18, 1, 0)
+REDOP(ReduceMax, R_MAX, 18, 1, 0)
+REDOP(ReduceMin, R_MIN, 18, 1, 0)
 
 /* ---- ArgMax / ArgMin ---------------------------------------------------- */
 

@@ -6,7 +6,11 @@
  * input, so a ceil_mode window hanging past the end padding is not divided
  * by the full kernel size; without it, only the taps inside the input.
  * MaxPool propagates NaN (a NaN in the window gives NaN), so a non-finite
- * input cannot vanish in the oracle. */
+ * input cannot vanish in the oracle.  MaxPool's optional Indices output
+ * (opset 8) holds, per output, the flat index into X of the first maximum
+ * met in row-major window order (of the first NaN when the window has
+ * one); storage_order=1 numbers the spatial part column-major, the batch
+ * and channel part staying row-major, as the spec's formula does. */
 #include <math.h>
 #include <string.h>
 
@@ -39,9 +43,14 @@ static int pool_infer(ig__kctx *c)
     int rc = pool_geom(c, &w);
     if (rc)
         return rc;
-    if (strcmp(c->node->op_type, "MaxPool") == 0 && c->nout > 1 && c->out[1])
-        return ig__kerr(c, IG_EUNSUPPORTED,
-                        "the optional Indices output is not implemented");
+    int with_ix = strcmp(c->node->op_type, "MaxPool") == 0 && c->nout > 1 &&
+                  c->out[1];
+    if (with_ix && c->opset < 8)
+        return ig__kerr(c, IG_EINVAL, "the Indices output needs opset 8");
+    int64_t so = ig__attr_i(c->node, "storage_order", 0);
+    if (so != 0 && so != 1)
+        return ig__kerr(c, IG_EINVAL, "storage_order must be 0 or 1, is %lld",
+                        (long long)so);
     if (strcmp(c->node->op_type, "AveragePool") == 0) {
         int64_t cip = ig__attr_i(c->node, "count_include_pad", 0);
         if (cip != 0 && cip != 1)
@@ -52,7 +61,10 @@ static int pool_infer(ig__kctx *c)
     int64_t dims[5] = {x->dims[0], x->dims[1]};
     for (int i = 0; i < w.nsp; i++)
         dims[2 + i] = w.out[3 - w.nsp + i];
-    return ig_tensor_set_shape(c->out[0], IG_DT_FLOAT, x->rank, dims);
+    rc = ig_tensor_set_shape(c->out[0], IG_DT_FLOAT, x->rank, dims);
+    if (rc == 0 && with_ix)
+        rc = ig_tensor_set_shape(c->out[1], IG_DT_INT64, x->rank, dims);
+    return rc;
 }
 
 /* One window: the range [lo, hi) of taps along an axis that fall inside
@@ -85,6 +97,8 @@ static int pool_run(ig__kctx *c)
     const ig_tensor *X = c->in[0];
     const float *x = X->data;
     float *y = c->out[0]->data;
+    int64_t *ix = is_max && c->nout > 1 && c->out[1] ? c->out[1]->data : NULL;
+    int colmaj = ig__attr_i(c->node, "storage_order", 0) == 1;
     int64_t planes = X->dims[0] * X->dims[1];
     int64_t isz = w.in[0] * w.in[1] * w.in[2];
     int64_t osz = w.out[0] * w.out[1] * w.out[2];
@@ -106,6 +120,7 @@ static int pool_run(ig__kctx *c)
                     }
                     double v = is_max ? -INFINITY : 0.0;
                     int nan = 0;
+                    int64_t at[3] = {-1, -1, -1}; /* argmax, spatial coords */
                     for (int64_t tz = lo[0]; tz < hi[0]; tz++) {
                         int64_t iz = st[0] + tz * w.d[0];
                         for (int64_t ty = lo[1]; ty < hi[1]; ty++) {
@@ -114,22 +129,39 @@ static int pool_run(ig__kctx *c)
                             for (int64_t tx = lo[2]; tx < hi[2]; tx++) {
                                 float e = xp[base + tx * w.d[2]];
                                 if (is_max) {
-                                    if (e > v)
-                                        v = e;
-                                    else if (isnan(e))
+                                    if (nan)
+                                        continue;
+                                    if (isnan(e))
                                         nan = 1;
+                                    else if (e > v || at[0] < 0)
+                                        v = e;
+                                    else
+                                        continue;
+                                    at[0] = iz;
+                                    at[1] = iy;
+                                    at[2] = st[2] + tx * w.d[2];
                                 } else {
                                     v += e;
                                 }
                             }
                         }
                     }
+                    int64_t oi = (oz * w.out[1] + oy) * w.out[2] + ox;
+                    if (is_max && ix) {
+                        /* A window entirely in padding has no argmax. */
+                        if (at[0] < 0)
+                            return ig__kerr(c, IG_EUNSUPPORTED,
+                                            "a window holds no input element, "
+                                            "so it has no index");
+                        ix[p * osz + oi] =
+                            p * isz +
+                            (colmaj ? at[0] + (at[1] + at[2] * w.in[1]) * w.in[0]
+                                    : (at[0] * w.in[1] + at[1]) * w.in[2] + at[2]);
+                    }
                     if (is_max)
-                        yp[(oz * w.out[1] + oy) * w.out[2] + ox] =
-                            nan ? NAN : (float)v;
+                        yp[oi] = nan ? NAN : (float)v;
                     else
-                        yp[(oz * w.out[1] + oy) * w.out[2] + ox] =
-                            (float)(v / (double)(cip ? npad : nvalid));
+                        yp[oi] = (float)(v / (double)(cip ? npad : nvalid));
                 }
     }
     return 0;

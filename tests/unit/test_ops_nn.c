@@ -434,7 +434,10 @@ static void test_maxpool_dilation_nan(void **state)
     ig_tensor_release(&out[0]);
 }
 
-static void test_maxpool_indices_unsupported(void **state)
+/* The Indices output is implemented (tested in test_ops_dynamic.c); here
+ * only its opset gate: all-equal taps give each window's first tap, and
+ * before opset 8 the output does not exist. */
+static void test_maxpool_indices_opset(void **state)
 {
     (void)state;
     float x[16] = {0};
@@ -444,8 +447,13 @@ static void test_maxpool_indices_unsupported(void **state)
     kt_node k;
     kt_init(&k, "MaxPool", 1, 2);
     kt_attr_ints(&k, "kernel_shape", k2, 2);
-    assert_int_equal(run(&k, 12, in, out), IG_EUNSUPPORTED);
-    assert_non_null(strstr(msg, "Indices"));
+    assert_int_equal(run(&k, 12, in, out), 0);
+    assert_int_equal(out[1].dtype, IG_DT_INT64);
+    assert_int_equal(((const int64_t *)out[1].data)[4], 5); /* (1,1): 1*4+1 */
+    ig_tensor_release(&out[0]);
+    ig_tensor_release(&out[1]);
+    assert_int_equal(run(&k, 7, in, out), IG_EINVAL);
+    assert_non_null(strstr(msg, "opset 8"));
     /* and an integer input is refused */
     uint8_t xb[16] = {0};
     ig_tensor XB = mk(IG_DT_UINT8, xb, DIMS(1, 1, 4, 4));
@@ -1144,7 +1152,7 @@ int main(void)
         cmocka_unit_test(test_maxpool_ceil),
         cmocka_unit_test(test_maxpool_ceil_right_pad),
         cmocka_unit_test(test_maxpool_dilation_nan),
-        cmocka_unit_test(test_maxpool_indices_unsupported),
+        cmocka_unit_test(test_maxpool_indices_opset),
         cmocka_unit_test(test_avgpool_count_include_pad),
         cmocka_unit_test(test_avgpool_ceil),
         cmocka_unit_test(test_avgpool_same),
