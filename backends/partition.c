@@ -38,7 +38,7 @@ static int make_plan(part_compiled *c, ig__plan **out, char *msg, size_t msglen)
     if (c->nshapes == c->g->ninputs && c->nshapes > 0) {
         rc = ig__plan_prepare(p, c->shapes, c->nshapes, msg, msglen);
         /* A plan that needs input values is made at the first predict. */
-        if (rc == IG_EUNSUPPORTED)
+        if (rc == IG_EUNSUPPORTED && ig__plan_needs_values(p))
             rc = 0;
     }
     if (rc) {

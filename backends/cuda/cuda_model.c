@@ -622,7 +622,7 @@ static int model_new(cu_compiled *cc, cu_model **out, char *msg, size_t msglen)
         if (cc->nshapes == g->ninputs && cc->nshapes > 0) {
             rc = ig__plan_prepare(m->plan, cc->shapes, cc->nshapes, msg, msglen);
             /* A plan that needs input values is made at the first predict. */
-            if (rc == IG_EUNSUPPORTED)
+            if (rc == IG_EUNSUPPORTED && ig__plan_needs_values(m->plan))
                 rc = 0;
         }
     }

@@ -105,9 +105,10 @@ typedef struct ig__kctx {
     int nout;
     char *msg;            /* caller-owned message buffer */
     size_t msglen;
-    /* Set by ig__kctx_ints when infer() needed the value of an input that
-     * was not known: the planner then retries with integer graph inputs
-     * treated as known (see plan.c). */
+    /* Set (by ig__kctx_ints, or by a kernel itself) when infer() needed
+     * the value of an input that was not known: the planner then retries
+     * with every graph input known, keying the plan on input values (see
+     * plan.c).  Any other refusal is final. */
     int wanted_value;
 } ig__kctx;
 

@@ -12,7 +12,9 @@
  * caller, as in the ONNX node tests), planning fails in that mode and is
  * retried with all graph inputs known: the plan is then keyed on input
  * values too, and a predict with new values re-plans.  That keeps the
- * common case fast without refusing legal models. */
+ * common case fast without refusing legal models.  Only a kernel that set
+ * wanted_value triggers the retry (NonZero, Unique and friends compute
+ * their output shapes from values this way); any other refusal is final. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +33,7 @@ struct ig__plan {
     int *argoff;              /* per node: offset into args/argknown */
     int planned;
     int value_keyed;          /* mode 2: graph inputs known, plan keyed on values */
+    int needs_values;         /* the last mode-1 build failed for want of values */
     ig_tensor *key;           /* per graph input: shape (and values when keyed) */
     ig__node_hook hook;
     void *hook_user;
@@ -139,6 +142,11 @@ void ig__plan_set_hook(ig__plan *p, ig__node_hook hook, void *user)
 {
     p->hook = hook;
     p->hook_user = user;
+}
+
+int ig__plan_needs_values(const ig__plan *p)
+{
+    return p->needs_values;
 }
 
 uint64_t ig__plan_bytes(const ig__plan *p)
@@ -298,6 +306,7 @@ static int build(ig__plan *p, const ig_tensor *inputs, int value_keyed, char *ms
     const ig__graph *g = p->g;
     p->planned = 0;
     p->value_keyed = value_keyed;
+    p->needs_values = 0;
     drop_impls(p);
     for (int i = 0; i < p->npool; i++)
         p->pool[i].busy = 0;
@@ -361,8 +370,12 @@ static int build_nodes(ig__plan *p, const ig_tensor *inputs, int value_keyed,
         if (msg && msglen)
             msg[0] = 0;
         int rc = n->op->infer(&c);
-        if (rc)
+        if (rc) {
+            /* Only a kernel that asked for values it lacked makes a
+             * value-keyed retry worthwhile; any other refusal stands. */
+            p->needs_values = rc == IG_EUNSUPPORTED && c.wanted_value && !value_keyed;
             return rc;
+        }
         p->folded[i] = all || shape_only(n);
         for (int k = 0; k < n->nout; k++) {
             ig_tensor *t = a[n->nin + k];
@@ -453,7 +466,7 @@ int ig__plan_run(ig__plan *p, const ig_tensor *inputs, int ninputs, char *msg,
                 return rc;
         }
         int rc = build(p, inputs, p->value_keyed, msg, msglen);
-        if (rc == IG_EUNSUPPORTED && !p->value_keyed && ninputs > 0)
+        if (rc == IG_EUNSUPPORTED && p->needs_values && ninputs > 0)
             rc = build(p, inputs, 1, msg, msglen);
         if (rc) {
             p->planned = 0;

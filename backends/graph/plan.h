@@ -49,9 +49,13 @@ void ig__plan_set_hook(ig__plan *p, ig__node_hook hook, void *user);
 void ig__plan_set_claimer(ig__plan *p, ig__node_claimer claim, void *user);
 /* Plans for the shapes of inputs without running (their data may be NULL),
  * so adapters claim nodes at compile time.  Returns IG_EUNSUPPORTED when
- * the plan needs input values; the plan is then made at the first run. */
+ * the plan needs input values (ig__plan_needs_values then says so, and the
+ * plan is made at the first run) or when a kernel refuses the node. */
 int ig__plan_prepare(ig__plan *p, const ig_tensor *inputs, int ninputs,
                      char *msg, size_t msglen);
+/* Whether the last failed build was for want of input values (a kernel
+ * set wanted_value), as opposed to an op, attribute or dtype refused. */
+int ig__plan_needs_values(const ig__plan *p);
 /* Implementation of node i in the current plan: the claimed one, or NULL
  * when the reference kernel runs it. */
 const ig__node_impl *ig__plan_node_impl(const ig__plan *p, int i);

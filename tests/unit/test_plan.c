@@ -210,6 +210,9 @@ static void test_value_keyed_shape_input(void **state)
     int64_t s1[2] = {2, 3}, s2[3] = {3, 1, 2};
     int64_t n1[1] = {2}, n2[1] = {3};
     ig_tensor in[2] = {tensor(IG_DT_FLOAT, xv, 1, dx), tensor(IG_DT_INT64, s1, 1, n1)};
+    /* Shapes alone cannot plan it, and the planner says why. */
+    assert_int_equal(ig__plan_prepare(p, in, 2, msg, sizeof msg), IG_EUNSUPPORTED);
+    assert_true(ig__plan_needs_values(p));
     assert_int_equal(ig__plan_run(p, in, 2, msg, sizeof msg), 0);
     assert_int_equal(ig__plan_output(p, 0)->rank, 2);
     assert_int_equal(ig__plan_output(p, 0)->dims[1], 3);
@@ -223,6 +226,30 @@ static void test_value_keyed_shape_input(void **state)
     xv[5] = 60;
     assert_int_equal(ig__plan_run(p, in, 2, msg, sizeof msg), 0);
     assert_float_equal(((const float *)ig__plan_output(p, 0)->data)[5], 60.0f, 0);
+    ig__plan_free(p);
+    ig__graph_free(g);
+}
+
+/* A kernel that refuses the node (Sqrt of int64) is not a plan that
+ * needs values: no value-keyed retry, and the refusal is the answer. */
+static void test_refusal_is_not_values(void **state)
+{
+    (void)state;
+    ig__graph *g = new_graph();
+    int64_t dx[1] = {3};
+    add_input(g, "x", IG_DT_INT64, 1, dx);
+    add_node(g, "Sqrt", "x", NULL, "y");
+    add_output(g, "y");
+    ig__plan *p;
+    char msg[512] = "";
+    assert_int_equal(ig__plan_create(g, &p, msg, sizeof msg), 0);
+    int64_t xv[3] = {1, 4, 9};
+    ig_tensor x = tensor(IG_DT_INT64, xv, 1, dx);
+    assert_int_equal(ig__plan_prepare(p, &x, 1, msg, sizeof msg), IG_EUNSUPPORTED);
+    assert_false(ig__plan_needs_values(p));
+    assert_int_equal(ig__plan_run(p, &x, 1, msg, sizeof msg), IG_EUNSUPPORTED);
+    assert_non_null(strstr(msg, "Sqrt"));
+    assert_false(ig__plan_needs_values(p));
     ig__plan_free(p);
     ig__graph_free(g);
 }
@@ -246,6 +273,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fold_and_hook),
+        cmocka_unit_test(test_refusal_is_not_values),
         cmocka_unit_test(test_replan_on_new_shape),
         cmocka_unit_test(test_declared_shape_checked),
         cmocka_unit_test(test_value_keyed_shape_input),
