@@ -88,6 +88,8 @@ int ig__part_compile(void *ctx, const ig_artifact *a, void **compiled, char *msg
         return IG_ENOMEM;
     c->ctx = ctx;
     int rc = ig__part_load_artifact(a, &c->g, &c->shapes, &c->nshapes, msg, msglen);
+    if (rc == 0 && c->ctx && c->ctx->graph_ready)
+        rc = c->ctx->graph_ready(c->ctx->claim_user, c->g);
     if (rc == 0)
         rc = make_plan(c, &c->plan, msg, msglen);
     if (rc) {

@@ -13,7 +13,12 @@
 /* First member of every partitioned adapter's context. */
 typedef struct ig__part_ctx {
     ig__node_claimer claim;   /* NULL: everything on the reference kernels */
-    void *claim_user;         /* passed to claim (usually the context) */
+    void *claim_user;         /* passed to claim and graph_ready */
+    /* Optional: called at compile with the loaded graph (borrowed; it lives
+     * as long as the compiled model) before the plan is made and nodes
+     * are claimed, for adapters whose claims need graph-wide facts
+     * (onednn's fusion: who reads a value).  Non-zero fails the compile. */
+    int (*graph_ready)(void *user, const ig__graph *g);
 } ig__part_ctx;
 
 int ig__part_compile(void *ctx, const ig_artifact *a, void **compiled, char *msg,

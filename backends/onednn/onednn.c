@@ -8,8 +8,9 @@
  *
  * Design decision: the partition skeleton does compile/load/predict, but
  * this file wraps those slots so that, while a plan is being built, the
- * claimer can see the adapter's own parse of the model (dn_graph): who
- * reads each value and which values are graph outputs.  That is what lets
+ * claimer can see facts about the whole graph (dn_graph, made from the
+ * skeleton's own graph through its graph_ready hook): who reads each
+ * value and which values are graph outputs.  That is what lets
  * a Conv absorb the BatchNormalization and activation after it, and lets a
  * producer write channels-last only when every reader takes it.  Whatever
  * the adapter cannot do exactly is left to the reference kernels (the
@@ -21,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graph/onnx_io.h"
+#include "graph/ir.h"
 #include "onednn_int.h"
 
 /* The model whose plan this thread is building (set by the wrappers), and
@@ -122,28 +123,20 @@ static void graph_free(dn_graph *gi)
         free(r);
     }
     pthread_mutex_destroy(&gi->mu);
-    ig__graph_free(gi->g);
     free(gi->nread);
     free(gi->reader);
     free(gi->cl);
     free(gi);
 }
 
-/* Parses the artifact again for the facts the claimer needs.  A model the
- * parser refuses gets no facts; the skeleton then reports the error. */
-static dn_graph *graph_make(const ig_artifact *a)
+/* The facts the claimer needs, from the skeleton's graph (g borrowed). */
+static dn_graph *graph_make(const ig__graph *g)
 {
-    char msg[256];
     dn_graph *gi = calloc(1, sizeof *gi);
     if (!gi)
         return NULL;
     pthread_mutex_init(&gi->mu, NULL);
-    if (ig__model_load_mem(a->bytes, a->len, a->path, &gi->g, msg, sizeof msg) != 0) {
-        gi->g = NULL;
-        graph_free(gi);
-        return NULL;
-    }
-    const ig__graph *g = gi->g;
+    gi->g = g;
     size_t nv = (size_t)g->nvalues + 1;
     gi->nread = calloc(nv, sizeof *gi->nread);
     gi->reader = malloc(nv * sizeof *gi->reader);
@@ -503,6 +496,15 @@ static void find_omp(dn_ctx *x)
     x->nthr_default = x->threads ? x->threads : (n > 0 ? n : 1);
 }
 
+/* The skeleton's graph_ready hook: the facts for this compile's claims,
+ * handed to dn_compile through the thread-local it reads them from. */
+static int dn_graph_ready(void *user, const ig__graph *g)
+{
+    (void)user;
+    tl_graph = graph_make(g);
+    return tl_graph ? 0 : IG_ENOMEM;
+}
+
 static int dn_create(const char *options, void **ctx, char *msg, size_t msglen)
 {
     dn_ctx *x = calloc(1, sizeof *x);
@@ -518,6 +520,7 @@ static int dn_create(const char *options, void **ctx, char *msg, size_t msglen)
     }
     x->part.claim = dn_claim;
     x->part.claim_user = x;
+    x->part.graph_ready = dn_graph_ready;
     find_omp(x);
     if (x->verbose)
         dnnl_set_verbose(x->verbose);
@@ -605,11 +608,11 @@ static int dn_compile(void *ctx, const ig_artifact *a, void **compiled, char *ms
     dn_compiled *dc = calloc(1, sizeof *dc);
     if (!dc)
         return IG_ENOMEM;
-    dc->gi = graph_make(a);
     set_threads(x);
-    tl_graph = dc->gi;
+    tl_graph = NULL; /* set by dn_graph_ready once the skeleton has the graph */
     tl_pending = NULL;
     int rc = ig__part_compile(ctx, a, &dc->part, msg, msglen);
+    dc->gi = tl_graph;
     tl_graph = NULL;
     tl_pending = NULL;
     if (rc) {

@@ -39,9 +39,9 @@ typedef struct dn_ctx {
 
 typedef struct dn_reg dn_reg;
 
-/* Facts about one compiled model, from the adapter's own parse of it. */
+/* Facts about one compiled model's graph. */
 typedef struct dn_graph {
-    ig__graph *g;             /* owned copy; same value/node indices as the plan's */
+    const ig__graph *g;       /* borrowed from the skeleton's compiled model */
     int *nread;               /* per value: how many node inputs read it */
     int *reader;              /* per value: the one reader, or -1 */
     signed char *cl;          /* per value: channels-last verdict, -1 unknown */
