@@ -109,6 +109,66 @@ static int plot_hist(ig__plotset *ps, const ig__rctx *x, const ig__lat *l, char 
     return rc;
 }
 
+/* One memory plot of a soak: RSS (device 0) or the device bytes the
+ * adapter reported (device 1) over inferences, with the recorded slope
+ * drawn through the windows it was fitted on (the first is excluded). */
+static int soak_memory(ig__plotset *ps, const ig__rcell *c, const ig__rwindow *w, int n,
+                       const char *safe, int device, char *msg, size_t ml)
+{
+    const ig__rmetric *g =
+        ig__rd_metric(c, "", device ? "device_growth_per_1k" : "rss_growth_per_1k");
+    double *xs = malloc((size_t)n * sizeof *xs), *ys = malloc((size_t)n * sizeof *ys);
+    if (!xs || !ys) {
+        free(xs);
+        free(ys);
+        return IG_ENOMEM;
+    }
+    double cum = 0;
+    for (int i = 0; i < n; i++) {
+        cum += w[i].inferences;
+        xs[i] = cum;
+        ys[i] = (device ? w[i].held_device_bytes : w[i].rss_bytes) / 1048576.0;
+    }
+    ig__sb d, fit;
+    ig__sb_init(&d);
+    for (int i = 0; i < n; i++)
+        if (isfinite(ys[i]))
+            ig__sb_printf(&d, "%.6g %.6g\n", xs[i], ys[i]);
+    ig__sb_init(&fit);
+    char t1[64], t2[64];
+    if (g && isfinite(g->v) && n >= 3) {
+        double slope = g->v / 1000 / 1048576.0, m = 0;
+        for (int i = 1; i < n; i++)
+            m += ys[i] - slope * xs[i];
+        m /= n - 1;
+        ig__sb_printf(&d, "\n\n%.6g %.6g\n%.6g %.6g\n", xs[1], m + slope * xs[1], xs[n - 1],
+                      m + slope * xs[n - 1]);
+        ig__sb fl;
+        ig__sb_init(&fl);
+        ig__sb_printf(&fl, "fit: %s per 1k inferences", ig__fmt_bytes(t1, sizeof t1, g->v));
+        if (isfinite(g->lo) && isfinite(g->hi) && g->hi > g->lo)
+            ig__sb_printf(&fl, " (%s to %s)", ig__fmt_bytes(t1, sizeof t1, g->lo),
+                          ig__fmt_bytes(t2, sizeof t2, g->hi));
+        ig__sb_puts(&fit, ", \\\n     '' index 1 using 1:2 with lines lw 2 lc rgb '#b2182b' title ");
+        ig__sb_gpstr(&fit, ig__sb_str(&fl));
+        ig__sb_free(&fl);
+    }
+    char base[300], title[400];
+    snprintf(base, sizeof base, "%s-%s", device ? "devmem" : "rss", safe);
+    snprintf(title, sizeof title, "%s: %s on %s, over the soak",
+             device ? "Device memory held" : "Memory (RSS)", c->backend, c->model);
+    const char *kv[] = {"XLABEL", "'inferences'", "FIT", ig__sb_str(&fit),
+                        "YLABEL", device ? "'device memory held (MiB)'" : "'RSS (MiB)'",
+                        "SERIES", device ? "'device'" : "'RSS'", NULL};
+    int rc = ig__plot_add(ps, device ? "devmem" : "rss", c->id, base, title, 680, 380, "rss.gp",
+                          kv, &d, msg, ml);
+    ig__sb_free(&d);
+    ig__sb_free(&fit);
+    free(xs);
+    free(ys);
+    return rc;
+}
+
 static int plot_soak(ig__plotset *ps, const ig__rctx *x, const ig__rcell *c, char *msg, size_t ml)
 {
     const ig__rrun *r = x->run;
@@ -138,52 +198,11 @@ static int plot_soak(ig__plotset *ps, const ig__rctx *x, const ig__rcell *c, cha
     if (rc)
         goto out;
 
-    /* RSS over inferences; the first window is excluded from the fit. */
-    const ig__rmetric *g = ig__rd_metric(c, "", "rss_growth_per_1k");
-    double *xs = malloc((size_t)n * sizeof *xs), *ys = malloc((size_t)n * sizeof *ys);
-    if (!xs || !ys) {
-        free(xs);
-        free(ys);
-        rc = IG_ENOMEM;
-        goto out;
-    }
-    double cum = 0;
-    for (int i = 0; i < n; i++) {
-        cum += w[i].inferences;
-        xs[i] = cum;
-        ys[i] = w[i].rss_bytes / 1048576.0;
-    }
-    ig__sb_init(&d);
-    for (int i = 0; i < n; i++)
-        ig__sb_printf(&d, "%.6g %.6g\n", xs[i], ys[i]);
-    ig__sb fit;
-    ig__sb_init(&fit);
-    char t1[64], t2[64];
-    if (g && isfinite(g->v) && n >= 3) {
-        double slope = g->v / 1000 / 1048576.0, m = 0;
-        for (int i = 1; i < n; i++)
-            m += ys[i] - slope * xs[i];
-        m /= n - 1;
-        ig__sb_printf(&d, "\n\n%.6g %.6g\n%.6g %.6g\n", xs[1], m + slope * xs[1], xs[n - 1],
-                      m + slope * xs[n - 1]);
-        ig__sb fl;
-        ig__sb_init(&fl);
-        ig__sb_printf(&fl, "fit: %s per 1k inferences", ig__fmt_bytes(t1, sizeof t1, g->v));
-        if (isfinite(g->lo) && isfinite(g->hi) && g->hi > g->lo)
-            ig__sb_printf(&fl, " (%s to %s)", ig__fmt_bytes(t1, sizeof t1, g->lo),
-                          ig__fmt_bytes(t2, sizeof t2, g->hi));
-        ig__sb_puts(&fit, ", \\\n     '' index 1 using 1:2 with lines lw 2 lc rgb '#b2182b' title ");
-        ig__sb_gpstr(&fit, ig__sb_str(&fl));
-        ig__sb_free(&fl);
-    }
-    snprintf(base, sizeof base, "rss-%s", safe);
-    snprintf(title, sizeof title, "Memory: %s on %s, RSS over the soak", c->backend, c->model);
-    const char *kv2[] = {"XLABEL", "'inferences'", "FIT", ig__sb_str(&fit), NULL};
-    rc = ig__plot_add(ps, "rss", c->id, base, title, 680, 380, "rss.gp", kv2, &d, msg, ml);
-    ig__sb_free(&d);
-    ig__sb_free(&fit);
-    free(xs);
-    free(ys);
+    /* Memory over inferences: RSS, and the device memory the adapter
+     * reports where it reports any. */
+    rc = soak_memory(ps, c, w, n, safe, 0, msg, ml);
+    if (rc == 0 && ig__rd_metric(c, "", "device_growth_per_1k"))
+        rc = soak_memory(ps, c, w, n, safe, 1, msg, ml);
 out:
     free(w);
     return rc;
@@ -232,7 +251,7 @@ static int plot_cycles(ig__plotset *ps, const ig__rctx *x, const ig__rcell *c, c
     snprintf(title, sizeof title, "Memory: %s on %s, RSS over %d lifecycle cycles", c->backend,
              c->model, n);
     const char *kv[] = {"XLABEL", "'compile + load + predict + unload cycle'", "FIT",
-                        ig__sb_str(&fit), NULL};
+                        ig__sb_str(&fit), "YLABEL", "'RSS (MiB)'", "SERIES", "'RSS'", NULL};
     rc = ig__plot_add(ps, "rss", c->id, base, title, 680, 380, "rss.gp", kv, &d, msg, ml);
     ig__sb_free(&d);
     ig__sb_free(&fit);

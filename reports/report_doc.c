@@ -70,6 +70,21 @@ static const char *bytes_ci(char *buf, size_t n, const ig__rmetric *m)
     return buf;
 }
 
+/* A ratio as a signed percentage with its interval, when it has one. */
+static const char *pct_ci(char *buf, size_t n, const ig__rmetric *m)
+{
+    char a[48], b[48], c[48];
+    if (!m || !isfinite(m->v))
+        return "—";
+    ig__fmt_pct(a, sizeof a, m->v);
+    if (isfinite(m->lo) && isfinite(m->hi) && (m->lo != m->v || m->hi != m->v))
+        snprintf(buf, n, "%s [%s, %s]", a, ig__fmt_pct(b, sizeof b, m->lo),
+                 ig__fmt_pct(c, sizeof c, m->hi));
+    else
+        snprintf(buf, n, "%s", a);
+    return buf;
+}
+
 static const char *val(char *buf, size_t n, const ig__rcell *c, const char *name, int digits)
 {
     return ig__fmt_g(buf, n, ig__rd_value(c, name), digits);
@@ -435,17 +450,19 @@ static void soak(ig__doc *d, const ig__rrun *r, const ig__plotset *ps)
         return;
     ig__doc_h(d, 2, "soak", "Soak and memory");
     ig__doc_p(d, "Fixed windows over the soak, each summarised from a bounded-memory histogram. "
-                 "p99 drift = p99 of the last window ÷ p99 of the first − 1. Memory growth is the "
-                 "least-squares slope of RSS on inferences (first window excluded) with ±2 "
-                 "standard errors.");
+                 "p99 drift = the change of p99 from the first window to the last, relative to "
+                 "the median window p99, estimated from every window (Theil–Sen trend × span), "
+                 "with Sen's 95%% interval. Memory growth is the least-squares slope of RSS on "
+                 "inferences (first window excluded) with ±2 standard errors; where the adapter "
+                 "reports the device memory its instance holds, that is fitted the same way "
+                 "(RSS cannot see it).");
     ig__doc_table(d, "soak-table", 10, "model", "backend", "windows", "inferences", "errors",
                   "throughput (inf/s)", "p99 first → last", "p99 drift", "RSS growth per 1k", "r²");
     FOR_CELLS(r, "soak", c)
     {
         if (!ig__rd_metric(c, "", "windows"))
             continue;
-        char a[48], b[48], e[48], f[48], g[48], h[48], i2[48], j[160], k[48];
-        double drift = ig__rd_value(c, "p99_drift");
+        char a[48], b[48], e[48], f[48], g[48], h[48], i2[48], j[160], k[160];
         snprintf(h, sizeof h, "%s → %s", ms(a, sizeof a, ig__rd_value(c, "p99_first_window")),
                  ms(b, sizeof b, ig__rd_value(c, "p99_last_window")));
         ig__doc_row(d);
@@ -457,7 +474,7 @@ static void soak(ig__doc *d, const ig__rrun *r, const ig__plotset *ps)
         ig__doc_cell(d, errs > 0 ? "v-fail" : NULL, "%s", count(g, sizeof g, errs));
         ig__doc_cell(d, NULL, "%s", rate(i2, sizeof i2, c, "throughput"));
         ig__doc_cell(d, NULL, "%s", h);
-        ig__doc_cell(d, NULL, "%s", ig__fmt_pct(k, sizeof k, drift));
+        ig__doc_cell(d, NULL, "%s", pct_ci(k, sizeof k, ig__rd_metric(c, "", "p99_drift")));
         ig__doc_cell(d, NULL, "%s", bytes_ci(j, sizeof j, ig__rd_metric(c, "", "rss_growth_per_1k")));
         ig__doc_cell(d, NULL, "%s", val(a, sizeof a, c, "rss_growth_r2", 3));
     }
@@ -465,6 +482,7 @@ static void soak(ig__doc *d, const ig__rrun *r, const ig__plotset *ps)
     {
         plot_if(d, ps, "soak", c->id);
         plot_if(d, ps, "rss", c->id);
+        plot_if(d, ps, "devmem", c->id);
     }
 }
 

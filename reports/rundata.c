@@ -551,6 +551,8 @@ static int window_row(void *ctx, const double *f, int nf)
     w->p99_ms = f[6];
     w->throughput = f[7];
     w->rss_bytes = f[8];
+    w->held_host_bytes = nf > 9 ? f[9] : NAN;
+    w->held_device_bytes = nf > 10 ? f[10] : NAN;
     return 0;
 }
 

@@ -111,6 +111,7 @@ int ig__rd_samples(const ig__rrun *r, const char *cell_id, uint64_t **ns, int64_
 typedef struct ig__rwindow {
     int window;
     double start_s, end_s, inferences, errors, p50_ms, p99_ms, throughput, rss_bytes;
+    double held_host_bytes, held_device_bytes; /* NaN when not recorded */
 } ig__rwindow;
 /* samples/<cell>-windows.csv (soak).  Same returns; *w owned by the caller. */
 int ig__rd_windows(const ig__rrun *r, const char *cell_id, ig__rwindow **w, int *n);
