@@ -134,6 +134,17 @@ extern const ig__op *const ig__ops_extra[];
 extern const ig__op *const ig__ops_recent[];   /* ops of opsets 18-24 (ops_recent.c) */
 extern const ig__op *const ig__ops_dynamic[];  /* data-dependent shapes, misc (ops_dynamic.c) */
 
+/* ---- attribute table (backends/kernels/attrs.c) ---- */
+
+/* The NULL-terminated names of the attributes the kernel of op_type
+ * implements (borrowed, static), or NULL when the table has no entry for
+ * op_type.  Every registered op has one; tests/unit/test_onnx_io.c checks. */
+const char *const *ig__op_attrs(const char *op_type);
+/* The name of the first attribute of n that its op's kernel does not
+ * implement (borrowed from n), or NULL when there is none.  An op without
+ * an entry implements no attribute. */
+const char *ig__op_attr_unknown(const ig__node *n);
+
 /* ---- attributes (backends/graph/attr.c) ---- */
 
 const ig__attr *ig__attr_get(const ig__node *n, const char *name);

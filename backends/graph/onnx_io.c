@@ -4,9 +4,10 @@
  * turns the parsed messages into ig__graph and checks what the spec leaves
  * to the reader: every node input is produced somewhere, the nodes form a
  * DAG (they are re-sorted topologically, since exporters do not always
- * emit them in order), each op has a kernel for the imported opset, and
- * tensor payloads match their declared shapes.  Any failure is one message
- * that starts with the file's path. */
+ * emit them in order), each op has a kernel for the imported opset that
+ * implements every attribute the node carries (backends/kernels/attrs.c),
+ * and tensor payloads match their declared shapes.  Any failure is one
+ * message that starts with the file's path. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -714,6 +715,14 @@ static int build_graph(const IgOnnx__ModelProto *mp, const char *path,
             rc = fail(msg, msglen, IG_EUNSUPPORTED, path,
                       "%s: only opset %d and later of %s is implemented", desc,
                       n->op->since, n->op_type);
+            break;
+        }
+        /* A kernel computes as if an attribute it does not read were
+         * absent, so such a node is refused here (table in attrs.c). */
+        const char *unknown = ig__op_attr_unknown(n);
+        if (unknown) {
+            rc = fail(msg, msglen, IG_EUNSUPPORTED, path,
+                      "%s: attribute '%s' is not implemented", desc, unknown);
             break;
         }
         for (size_t k = 0; k < np->n_output && !rc; k++) {

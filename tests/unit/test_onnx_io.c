@@ -1,7 +1,8 @@
 /* test_onnx_io.c — the model loader: tensors in raw and typed fields,
- * initializers listed as inputs (IR < 4), out-of-order nodes, and every
- * way a model file can be wrong, each with its own error code and a
- * message that names the file. */
+ * initializers listed as inputs (IR < 4), out-of-order nodes, attributes
+ * a kernel does not implement (and the attribute table covering every
+ * registered op), and every way a model file can be wrong, each with its
+ * own error code and a message that names the file. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -236,6 +237,93 @@ static void test_unknown_op_named(void **state)
     assert_non_null(strstr(msg, "opset 13"));
 }
 
+/* Every op the registry can bind must have an entry in the attribute table
+ * (attrs.c): an op added without one would accept no attribute at all,
+ * and the omission must show up here rather than in a user's model. */
+static void test_attr_table_covers_registry(void **state)
+{
+    (void)state;
+    const ig__op *const *const groups[] = {
+        ig__ops_elementwise, ig__ops_nn, ig__ops_shape, ig__ops_extra,
+        ig__ops_recent, ig__ops_dynamic};
+    int nops = 0, missing = 0;
+    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
+        for (const ig__op *const *p = groups[g]; *p; p++, nops++)
+            if (!ig__op_attrs((*p)->op_type)) {
+                print_error("op %s has no entry in backends/kernels/attrs.c\n",
+                            (*p)->op_type);
+                missing++;
+            }
+    assert_int_equal(missing, 0);
+    assert_true(nops > 100);
+    assert_null(ig__op_attrs("NoSuchOp"));
+}
+
+/* Sets one INT attribute on a node of the tiny model. */
+static void set_int_attr(IgOnnx__NodeProto *n, IgOnnx__AttributeProto *a,
+                         IgOnnx__AttributeProto **ap, const char *name,
+                         int64_t v)
+{
+    ig_onnx__attribute_proto__init(a);
+    a->name = (char *)name;
+    a->has_type = 1;
+    a->type = IG_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+    a->has_i = 1;
+    a->i = v;
+    ap[0] = a;
+    n->n_attribute = 1;
+    n->attribute = ap;
+}
+
+/* Add-1..6's broadcast is an attribute the Add kernel does not read: the
+ * node is refused by name instead of being computed as if it were absent. */
+static void test_unknown_attribute_refused(void **state)
+{
+    (void)state;
+    tiny t;
+    tiny_init(&t, 0, 0);
+    IgOnnx__AttributeProto a, *ap[1];
+    set_int_attr(&t.add, &a, ap, "broadcast", 1);
+    ig__graph *g;
+    char msg[512] = "";
+    assert_int_equal(load_tiny(&t, &g, msg, sizeof msg), IG_EUNSUPPORTED);
+    assert_null(g);
+    assert_non_null(strstr(msg, "tiny.onnx"));
+    assert_non_null(strstr(msg, "node 'add0' (Add, opset 13): attribute "
+                                "'broadcast' is not implemented"));
+}
+
+/* An attribute in the op's list loads and takes effect. */
+static void test_known_attribute_loads(void **state)
+{
+    (void)state;
+    tiny t;
+    tiny_init(&t, 0, 0);
+    t.relu.op_type = "LeakyRelu";
+    IgOnnx__AttributeProto a, *ap[1];
+    ig_onnx__attribute_proto__init(&a);
+    a.name = "alpha";
+    a.has_type = 1;
+    a.type = IG_ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT;
+    a.has_f = 1;
+    a.f = 0.0f; /* LeakyRelu with alpha 0 is Relu */
+    ap[0] = &a;
+    t.relu.n_attribute = 1;
+    t.relu.attribute = ap;
+    ig__graph *g;
+    char msg[512] = "";
+    assert_int_equal(load_tiny(&t, &g, msg, sizeof msg), 0);
+    run_and_check(g);
+    ig__graph_free(g);
+    /* The same name on an op that has no such attribute is refused. */
+    tiny_init(&t, 0, 0);
+    t.relu.attribute = ap;
+    t.relu.n_attribute = 1;
+    assert_int_equal(load_tiny(&t, &g, msg, sizeof msg), IG_EUNSUPPORTED);
+    assert_non_null(strstr(msg, "(Relu, opset 13): attribute 'alpha' is not "
+                                "implemented"));
+}
+
 static void test_undefined_input(void **state)
 {
     (void)state;
@@ -355,6 +443,9 @@ int main(void)
         cmocka_unit_test(test_out_of_order_nodes_sorted),
         cmocka_unit_test(test_initializer_listed_as_input),
         cmocka_unit_test(test_unknown_op_named),
+        cmocka_unit_test(test_attr_table_covers_registry),
+        cmocka_unit_test(test_unknown_attribute_refused),
+        cmocka_unit_test(test_known_attribute_loads),
         cmocka_unit_test(test_undefined_input),
         cmocka_unit_test(test_cycle_detected),
         cmocka_unit_test(test_raw_data_size_mismatch),

@@ -1,0 +1,278 @@
+/* attrs.c — the attributes each reference kernel implements, by op_type.
+ *
+ * The loader (onnx_io.c) refuses a node that carries an attribute missing
+ * from its op's list, because a kernel that does not read an attribute
+ * computes as if it were absent: an opset-25 attribute, or an old one such
+ * as Add-6's broadcast, would otherwise give a silently wrong answer.
+ *
+ * The design decision: a list holds what the kernel actually reads (its
+ * ig__attr_* calls, and those of the helpers it calls, such as
+ * ig__win_init's strides, dilations, pads and auto_pad), and beyond that
+ * only spec attributes that provably cannot change an inference result,
+ * each with its reason in a comment.  An attribute the spec defines but no
+ * kernel reads, and that changes results, is deliberately absent: the
+ * model is refused by name instead.  Lists are per op, the union over the
+ * op's versions; the version rules inside an op (Split's split attribute
+ * before 13 only, ...) stay with the kernels.  The unit test
+ * test_attr_table_covers_registry fails for a registered op without an
+ * entry. */
+#include <string.h>
+
+#include "../graph/ir.h"
+
+/* "consumed_inputs" (opsets 1 to 5) is a legacy in-place hint for the
+ * runtime's memory planner; it never changes what an op computes. */
+#define LEGACY "consumed_inputs"
+
+typedef struct {
+    const char *op_type;
+    const char *const *attrs; /* NULL-terminated */
+} entry;
+
+#define OP(op, ...) {op, (const char *const[]){__VA_ARGS__}}
+
+static const entry table[] = {
+    /* ---- ig__ops_elementwise -------------------------------------------
+     * The binary ops' kernels start at opset 7, after broadcast and axis
+     * (opsets 1 to 6) were dropped, so they take no attribute at all. */
+    OP("Add", NULL),
+    OP("Sub", NULL),
+    OP("Mul", NULL),
+    OP("Div", NULL),
+    OP("Pow", NULL),
+    OP("Equal", NULL),
+    OP("Less", NULL),
+    OP("Greater", NULL),
+    OP("Where", NULL),
+    OP("Sqrt", LEGACY, NULL),
+    OP("Erf", NULL),
+    OP("Neg", LEGACY, NULL),
+    OP("Abs", LEGACY, NULL),
+    OP("Exp", LEGACY, NULL),
+    OP("Log", LEGACY, NULL),
+    OP("Reciprocal", LEGACY, NULL),
+    OP("Relu", LEGACY, NULL),
+    OP("Sigmoid", LEGACY, NULL),
+    OP("Tanh", LEGACY, NULL),
+    OP("HardSigmoid", "alpha", "beta", LEGACY, NULL),
+    OP("HardSwish", NULL),
+    OP("Gelu", "approximate", NULL),
+    OP("LeakyRelu", "alpha", LEGACY, NULL),
+    OP("Clip", "max", "min", LEGACY, NULL),
+    OP("Softmax", "axis", NULL),
+    OP("LayerNormalization", "axis", "epsilon", "stash_type", NULL),
+    /* momentum only updates the running statistics of training mode,
+     * whose outputs the kernel refuses.  is_test (opsets 1, 6) is
+     * superseded by the outputs asked for: with Y alone the spec's "test
+     * mode" output case applies, and the statistics outputs are refused. */
+    OP("BatchNormalization", "epsilon", "is_test", "momentum", "spatial",
+       "training_mode", LEGACY, NULL),
+    OP("ReduceMean", "axes", "keepdims", "noop_with_empty_axes", NULL),
+    /* saturate (from opset 19) applies only to float8 targets and
+     * round_mode only to float8e8m0; the kernel refuses every float8
+     * dtype, so neither can change a result it produces. */
+    OP("Cast", "round_mode", "saturate", "to", NULL),
+    /* Inference Dropout is the identity: ratio and seed only shape the
+     * random mask of training, is_test (opsets 1, 6) only selects it, and
+     * a training_mode input that is true is refused. */
+    OP("Dropout", "is_test", "ratio", "seed", LEGACY, NULL),
+
+    /* ---- ig__ops_nn ----------------------------------------------------- */
+    OP("Conv", "auto_pad", "dilations", "group", "kernel_shape", "pads",
+       "strides", NULL),
+    OP("ConvTranspose", "auto_pad", "dilations", "group", "kernel_shape",
+       "output_padding", "output_shape", "pads", "strides", NULL),
+    OP("MaxPool", "auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads",
+       "storage_order", "strides", NULL),
+    OP("AveragePool", "auto_pad", "ceil_mode", "count_include_pad",
+       "dilations", "kernel_shape", "pads", "strides", NULL),
+    OP("GlobalAveragePool", NULL),
+    OP("GlobalMaxPool", NULL),
+    OP("MatMul", NULL),
+    OP("Gemm", "alpha", "beta", "broadcast", "transA", "transB", NULL),
+    OP("Resize", "antialias", "axes", "coordinate_transformation_mode",
+       "cubic_coeff_a", "exclude_outside", "extrapolation_value",
+       "keep_aspect_ratio_policy", "mode", "nearest_mode", NULL),
+    OP("Upsample", "mode", "scales", NULL),
+    OP("Pad", "mode", "paddings", "pads", "value", NULL),
+
+    /* ---- ig__ops_shape -------------------------------------------------- */
+    OP("Reshape", "allowzero", "shape", LEGACY, NULL),
+    OP("Flatten", "axis", NULL),
+    OP("Squeeze", "axes", NULL),
+    OP("Unsqueeze", "axes", NULL),
+    OP("Identity", NULL),
+    OP("Shape", "end", "start", NULL),
+    OP("Size", NULL),
+    OP("Transpose", "perm", NULL),
+    OP("Expand", NULL),
+    OP("Tile", NULL),
+    OP("Concat", "axis", NULL),
+    OP("Split", "axis", "num_outputs", "split", NULL),
+    OP("Slice", "axes", "ends", "starts", NULL),
+    OP("Gather", "axis", NULL),
+    OP("GatherElements", "axis", NULL),
+    /* sparse_value and value_string(s) are read only to be refused. */
+    OP("Constant", "sparse_value", "value", "value_float", "value_floats",
+       "value_int", "value_ints", "value_string", "value_strings", NULL),
+    OP("ConstantOfShape", "value", NULL),
+    OP("Range", NULL),
+
+    /* ---- ig__ops_extra -------------------------------------------------- */
+    OP("ReduceSum", "axes", "keepdims", "noop_with_empty_axes", NULL),
+    OP("ReduceMax", "axes", "keepdims", "noop_with_empty_axes", NULL),
+    OP("ReduceMin", "axes", "keepdims", "noop_with_empty_axes", NULL),
+    OP("ReduceProd", "axes", "keepdims", "noop_with_empty_axes", NULL),
+    OP("ReduceL1", "axes", "keepdims", "noop_with_empty_axes", NULL),
+    OP("ReduceL2", "axes", "keepdims", "noop_with_empty_axes", NULL),
+    OP("ReduceSumSquare", "axes", "keepdims", "noop_with_empty_axes", NULL),
+    OP("ReduceLogSum", "axes", "keepdims", "noop_with_empty_axes", NULL),
+    OP("ReduceLogSumExp", "axes", "keepdims", "noop_with_empty_axes", NULL),
+    OP("ArgMax", "axis", "keepdims", "select_last_index", NULL),
+    OP("ArgMin", "axis", "keepdims", "select_last_index", NULL),
+    OP("LogSoftmax", "axis", NULL),
+    OP("Hardmax", "axis", NULL),
+    OP("Floor", LEGACY, NULL),
+    OP("Ceil", LEGACY, NULL),
+    OP("Round", NULL),
+    OP("Sign", NULL),
+    OP("Sin", NULL),
+    OP("Cos", NULL),
+    OP("Tan", NULL),
+    OP("Asin", NULL),
+    OP("Acos", NULL),
+    OP("Atan", NULL),
+    OP("Sinh", NULL),
+    OP("Cosh", NULL),
+    OP("Asinh", NULL),
+    OP("Acosh", NULL),
+    OP("Atanh", NULL),
+    OP("IsNaN", NULL),
+    OP("IsInf", "detect_negative", "detect_positive", NULL),
+    OP("Not", NULL),
+    OP("Elu", "alpha", LEGACY, NULL),
+    OP("Selu", "alpha", "gamma", LEGACY, NULL),
+    OP("Celu", "alpha", NULL),
+    OP("Softplus", NULL),
+    OP("Softsign", NULL),
+    OP("ThresholdedRelu", "alpha", NULL),
+    OP("Mish", NULL),
+    OP("Shrink", "bias", "lambd", NULL),
+    /* The variadic ops start at opset 6, after consumed_inputs. */
+    OP("Min", NULL),
+    OP("Max", NULL),
+    OP("Sum", NULL),
+    OP("Mean", NULL),
+    OP("Mod", "fmod", NULL),
+    OP("And", NULL),
+    OP("Or", NULL),
+    OP("Xor", NULL),
+    OP("LessOrEqual", NULL),
+    OP("GreaterOrEqual", NULL),
+    OP("PRelu", LEGACY, NULL),
+    OP("BitShift", "direction", NULL),
+    OP("Trilu", "upper", NULL),
+    OP("CumSum", "exclusive", "reverse", NULL),
+    OP("OneHot", "axis", NULL),
+    OP("GatherND", "batch_dims", NULL),
+    OP("ScatterND", "reduction", NULL),
+    OP("ScatterElements", "axis", "reduction", NULL),
+    OP("Scatter", "axis", NULL),
+    OP("DepthToSpace", "blocksize", "mode", NULL),
+    OP("SpaceToDepth", "blocksize", NULL),
+    /* sorted=0 (opset 11) leaves the order of the k results unspecified,
+     * so the kernel's sorted order is one of the answers it allows. */
+    OP("TopK", "axis", "k", "largest", "sorted", NULL),
+    OP("InstanceNormalization", "epsilon", LEGACY, NULL),
+    OP("LpNormalization", "axis", "p", NULL),
+    OP("ReverseSequence", "batch_axis", "time_axis", NULL),
+    /* As for Cast, whose kernel CastLike runs. */
+    OP("CastLike", "round_mode", "saturate", NULL),
+    OP("LRN", "alpha", "beta", "bias", "size", NULL),
+    OP("MeanVarianceNormalization", "axes", NULL),
+    OP("EyeLike", "dtype", "k", NULL),
+    OP("GridSample", "align_corners", "mode", "padding_mode", NULL),
+    OP("Einsum", "equation", NULL),
+    /* saturate (from opset 19) applies only to float8 outputs, which the
+     * kernel refuses (int8 and uint8 only).  precision is not listed: it
+     * changes the precision of x / y_scale and the kernel does not read
+     * it. */
+    OP("QuantizeLinear", "axis", "block_size", "output_dtype", "saturate",
+       NULL),
+    /* output_dtype is not listed: it changes the output dtype, and the
+     * kernel always produces x_scale's. */
+    OP("DequantizeLinear", "axis", "block_size", NULL),
+    OP("DynamicQuantizeLinear", NULL),
+    OP("MatMulInteger", NULL),
+    OP("QLinearMatMul", NULL),
+    /* The recurrent kernels start at opset 7, after output_sequence;
+     * activations, activation_alpha/beta and clip are read to refuse
+     * what the kernel does not implement. */
+    OP("RNN", "activation_alpha", "activation_beta", "activations", "clip",
+       "direction", "hidden_size", "layout", NULL),
+    OP("GRU", "activation_alpha", "activation_beta", "activations", "clip",
+       "direction", "hidden_size", "layout", "linear_before_reset", NULL),
+    OP("LSTM", "activation_alpha", "activation_beta", "activations", "clip",
+       "direction", "hidden_size", "input_forget", "layout", NULL),
+    OP("NegativeLogLikelihoodLoss", "ignore_index", "reduction", NULL),
+    OP("SoftmaxCrossEntropyLoss", "ignore_index", "reduction", NULL),
+
+    /* ---- ig__ops_recent: the kernels check these again per opset
+     * (k_recent.h), which is finer than this per-op union. ------------- */
+    OP("GroupNormalization", "epsilon", "num_groups", "stash_type", NULL),
+    OP("RMSNormalization", "axis", "epsilon", "stash_type", NULL),
+    OP("RotaryEmbedding", "interleaved", "num_heads", "rotary_embedding_dim",
+       NULL),
+    OP("Attention", "is_causal", "kv_num_heads", "q_num_heads",
+       "qk_matmul_output_mode", "scale", "softcap", "softmax_precision", NULL),
+    OP("Swish", "alpha", NULL),
+    OP("BitwiseAnd", NULL),
+    OP("BitwiseOr", NULL),
+    OP("BitwiseXor", NULL),
+    OP("BitwiseNot", NULL),
+    OP("CenterCropPad", "axes", NULL),
+    OP("Col2Im", "dilations", "pads", "strides", NULL),
+    OP("AffineGrid", "align_corners", NULL),
+    OP("LpPool", "auto_pad", "ceil_mode", "dilations", "kernel_shape", "p",
+       "pads", "strides", NULL),
+
+    /* ---- ig__ops_dynamic ------------------------------------------------ */
+    OP("NonZero", NULL),
+    OP("Compress", "axis", NULL),
+    OP("Unique", "axis", "sorted", NULL),
+    OP("NonMaxSuppression", "center_point_box", NULL),
+    OP("MaxUnpool", "kernel_shape", "pads", "strides", NULL),
+    OP("HannWindow", "output_datatype", "periodic", NULL),
+    OP("HammingWindow", "output_datatype", "periodic", NULL),
+    OP("BlackmanWindow", "output_datatype", "periodic", NULL),
+    OP("Det", NULL),
+    /* Spectral and RoI ops (k_dynamic_spectral*.c, k_dynamic_roi*.c):
+     * the spec's attributes of every version (DFT's axis is an attribute
+     * in opset 17 and an input from 20). */
+    OP("DFT", "axis", "inverse", "onesided", NULL),
+    OP("STFT", "onesided", NULL),
+    OP("MelWeightMatrix", "output_datatype", NULL),
+    OP("RoiAlign", "coordinate_transformation_mode", "mode", "output_height",
+       "output_width", "sampling_ratio", "spatial_scale", NULL),
+};
+
+const char *const *ig__op_attrs(const char *op_type)
+{
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (strcmp(table[i].op_type, op_type) == 0)
+            return table[i].attrs;
+    return NULL;
+}
+
+const char *ig__op_attr_unknown(const ig__node *n)
+{
+    const char *const *known = ig__op_attrs(n->op_type);
+    for (int a = 0; a < n->nattr; a++) {
+        int ok = 0;
+        for (const char *const *k = known; k && *k && !ok; k++)
+            ok = strcmp(*k, n->attrs[a].name) == 0;
+        if (!ok)
+            return n->attrs[a].name;
+    }
+    return NULL;
+}
