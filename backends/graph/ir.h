@@ -126,6 +126,8 @@ typedef struct ig__op {
 
 /* The op implementing op_type in the default ONNX domain, or NULL. */
 const ig__op *ig__op_find(const char *op_type);
+/* The i-th registered op (registry order), or NULL past the last. */
+const ig__op *ig__op_at(int i);
 /* NULL-terminated tables, one per kernel file group. */
 extern const ig__op *const ig__ops_elementwise[];
 extern const ig__op *const ig__ops_nn[];

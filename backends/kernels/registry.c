@@ -12,6 +12,15 @@ static const ig__op *const *const groups[] = {
     ig__ops_elementwise, ig__ops_nn, ig__ops_shape, ig__ops_extra, ig__ops_recent,
     ig__ops_dynamic};
 
+const ig__op *ig__op_at(int i)
+{
+    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
+        for (const ig__op *const *p = groups[g]; *p; p++)
+            if (i-- == 0)
+                return *p;
+    return NULL;
+}
+
 const ig__op *ig__op_find(const char *op_type)
 {
     for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
