@@ -42,5 +42,9 @@ extern const ig__op ig__op_HannWindow, ig__op_HammingWindow,
     ig__op_BlackmanWindow;
 /* k_dynamic_det.c */
 extern const ig__op ig__op_Det;
+/* k_dynamic_spectral.c */
+extern const ig__op ig__op_DFT, ig__op_STFT, ig__op_MelWeightMatrix;
+/* k_dynamic_roi.c */
+extern const ig__op ig__op_RoiAlign;
 
 #endif

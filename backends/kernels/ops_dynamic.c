@@ -15,4 +15,8 @@ const ig__op *const ig__ops_dynamic[] = {
     &ig__op_HannWindow, &ig__op_HammingWindow, &ig__op_BlackmanWindow,
     /* k_dynamic_det.c */
     &ig__op_Det,
+    /* k_dynamic_spectral.c */
+    &ig__op_DFT, &ig__op_STFT, &ig__op_MelWeightMatrix,
+    /* k_dynamic_roi.c */
+    &ig__op_RoiAlign,
     NULL};
