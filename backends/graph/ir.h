@@ -139,13 +139,15 @@ extern const ig__op *const ig__ops_dynamic[];  /* data-dependent shapes, misc (o
 /* ---- attribute table (backends/kernels/attrs.c) ---- */
 
 /* The NULL-terminated names of the attributes the kernel of op_type
- * implements (borrowed, static), or NULL when the table has no entry for
- * op_type.  Every registered op has one; tests/unit/test_onnx_io.c checks. */
+ * implements (borrowed, static; "name@FROM-TO" for one that exists only
+ * in those opsets), or NULL when the table has no entry for op_type.  Every registered op has one; tests/unit/test_onnx_io.c checks. */
 const char *const *ig__op_attrs(const char *op_type);
 /* The name of the first attribute of n that its op's kernel does not
- * implement (borrowed from n), or NULL when there is none.  An op without
- * an entry implements no attribute. */
-const char *ig__op_attr_unknown(const ig__node *n);
+ * implement at n's opset (borrowed from n), or NULL when there is none;
+ * *other_opset is 1 when the attribute belongs to other versions of the op
+ * (entries "name@FROM-TO").  An op without an entry implements no
+ * attribute. */
+const char *ig__op_attr_unknown(const ig__node *n, int *other_opset);
 
 /* ---- attributes (backends/graph/attr.c) ---- */
 

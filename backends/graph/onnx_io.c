@@ -719,10 +719,16 @@ static int build_graph(const IgOnnx__ModelProto *mp, const char *path,
         }
         /* A kernel computes as if an attribute it does not read were
          * absent, so such a node is refused here (table in attrs.c). */
-        const char *unknown = ig__op_attr_unknown(n);
+        int other_opset;
+        const char *unknown = ig__op_attr_unknown(n, &other_opset);
         if (unknown) {
-            rc = fail(msg, msglen, IG_EUNSUPPORTED, path,
-                      "%s: attribute '%s' is not implemented", desc, unknown);
+            if (other_opset)
+                rc = fail(msg, msglen, IG_EUNSUPPORTED, path,
+                          "%s: attribute '%s' belongs to other opsets of %s", desc, unknown,
+                          n->op_type);
+            else
+                rc = fail(msg, msglen, IG_EUNSUPPORTED, path,
+                          "%s: attribute '%s' is not implemented", desc, unknown);
             break;
         }
         for (size_t k = 0; k < np->n_output && !rc; k++) {

@@ -12,10 +12,15 @@
  * each with its reason in a comment.  An attribute the spec defines but no
  * kernel reads, and that changes results, is deliberately absent: the
  * model is refused by name instead.  Lists are per op, the union over the
- * op's versions; the version rules inside an op (Split's split attribute
+ * op's versions; an attribute that exists only in some versions carries
+ * them as "name@FROM-TO" (or "@FROM-" for "from FROM on"), so that, say,
+ * Slice-10 with Slice-1's starts attribute is refused rather than read as
+ * if it were absent.  Finer rules inside an op (Split's split attribute
  * before 13 only, ...) stay with the kernels.  The unit test
  * test_attr_table_covers_registry fails for a registered op without an
  * entry. */
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../graph/ir.h"
@@ -58,7 +63,7 @@ static const entry table[] = {
     OP("HardSwish", NULL),
     OP("Gelu", "approximate", NULL),
     OP("LeakyRelu", "alpha", LEGACY, NULL),
-    OP("Clip", "max", "min", LEGACY, NULL),
+    OP("Clip", "max@1-10", "min@1-10", LEGACY, NULL),
     OP("Softmax", "axis", NULL),
     OP("LayerNormalization", "axis", "epsilon", "stash_type", NULL),
     /* momentum only updates the running statistics of training mode,
@@ -94,10 +99,10 @@ static const entry table[] = {
        "cubic_coeff_a", "exclude_outside", "extrapolation_value",
        "keep_aspect_ratio_policy", "mode", "nearest_mode", NULL),
     OP("Upsample", "mode", "scales", NULL),
-    OP("Pad", "mode", "paddings", "pads", "value", NULL),
+    OP("Pad", "mode", "paddings@1-1", "pads@2-10", "value@1-10", NULL),
 
     /* ---- ig__ops_shape -------------------------------------------------- */
-    OP("Reshape", "allowzero", "shape", LEGACY, NULL),
+    OP("Reshape", "allowzero@14-", "shape@1-4", LEGACY, NULL),
     OP("Flatten", "axis", NULL),
     OP("Squeeze", "axes", NULL),
     OP("Unsqueeze", "axes", NULL),
@@ -109,7 +114,7 @@ static const entry table[] = {
     OP("Tile", NULL),
     OP("Concat", "axis", NULL),
     OP("Split", "axis", "num_outputs", "split", NULL),
-    OP("Slice", "axes", "ends", "starts", NULL),
+    OP("Slice", "axes@1-9", "ends@1-9", "starts@1-9", NULL),
     OP("Gather", "axis", NULL),
     OP("GatherElements", "axis", NULL),
     /* sparse_value and value_string(s) are read only to be refused. */
@@ -128,8 +133,8 @@ static const entry table[] = {
     OP("ReduceSumSquare", "axes", "keepdims", "noop_with_empty_axes", NULL),
     OP("ReduceLogSum", "axes", "keepdims", "noop_with_empty_axes", NULL),
     OP("ReduceLogSumExp", "axes", "keepdims", "noop_with_empty_axes", NULL),
-    OP("ArgMax", "axis", "keepdims", "select_last_index", NULL),
-    OP("ArgMin", "axis", "keepdims", "select_last_index", NULL),
+    OP("ArgMax", "axis", "keepdims", "select_last_index@12-", NULL),
+    OP("ArgMin", "axis", "keepdims", "select_last_index@12-", NULL),
     OP("LogSoftmax", "axis", NULL),
     OP("Hardmax", "axis", NULL),
     OP("Floor", LEGACY, NULL),
@@ -182,7 +187,7 @@ static const entry table[] = {
     OP("SpaceToDepth", "blocksize", NULL),
     /* sorted=0 (opset 11) leaves the order of the k results unspecified,
      * so the kernel's sorted order is one of the answers it allows. */
-    OP("TopK", "axis", "k", "largest", "sorted", NULL),
+    OP("TopK", "axis", "k@1-9", "largest@11-", "sorted@11-", NULL),
     OP("InstanceNormalization", "epsilon", LEGACY, NULL),
     OP("LpNormalization", "axis", "p", NULL),
     OP("ReverseSequence", "batch_axis", "time_axis", NULL),
@@ -264,15 +269,40 @@ const char *const *ig__op_attrs(const char *op_type)
     return NULL;
 }
 
-const char *ig__op_attr_unknown(const ig__node *n)
+/* Whether entry k ("name" or "name@FROM-" or "name@FROM-TO") names attr;
+ * *from and *to receive its opset range (1 and INT_MAX when it has none). */
+static int entry_names(const char *k, const char *attr, int *from, int *to)
+{
+    const char *at = strchr(k, '@');
+    size_t len = at ? (size_t)(at - k) : strlen(k);
+    if (strlen(attr) != len || strncmp(k, attr, len) != 0)
+        return 0;
+    *from = 1;
+    *to = INT_MAX;
+    if (at) {
+        char *end;
+        *from = (int)strtol(at + 1, &end, 10);
+        if (*end == '-' && end[1])
+            *to = (int)strtol(end + 1, NULL, 10);
+    }
+    return 1;
+}
+
+const char *ig__op_attr_unknown(const ig__node *n, int *other_opset)
 {
     const char *const *known = ig__op_attrs(n->op_type);
+    *other_opset = 0;
     for (int a = 0; a < n->nattr; a++) {
-        int ok = 0;
+        int ok = 0, elsewhere = 0, from, to;
         for (const char *const *k = known; k && *k && !ok; k++)
-            ok = strcmp(*k, n->attrs[a].name) == 0;
-        if (!ok)
+            if (entry_names(*k, n->attrs[a].name, &from, &to)) {
+                ok = n->opset >= from && n->opset <= to;
+                elsewhere = !ok;
+            }
+        if (!ok) {
+            *other_opset = elsewhere;
             return n->attrs[a].name;
+        }
     }
     return NULL;
 }

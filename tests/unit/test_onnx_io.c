@@ -293,6 +293,33 @@ static void test_unknown_attribute_refused(void **state)
                                 "'broadcast' is not implemented"));
 }
 
+/* An attribute of other versions of the op is refused at this one:
+ * ArgMax's select_last_index exists from opset 12 on. */
+static void test_attribute_of_other_opset_refused(void **state)
+{
+    (void)state;
+    for (int opset = 11; opset <= 12; opset++) {
+        tiny t;
+        tiny_init(&t, 0, 0);
+        t.os.version = opset;
+        t.relu.op_type = "ArgMax";
+        IgOnnx__AttributeProto a, *ap[1];
+        set_int_attr(&t.relu, &a, ap, "select_last_index", 1);
+        ig__graph *g;
+        char msg[512] = "";
+        int rc = load_tiny(&t, &g, msg, sizeof msg);
+        if (opset == 11) {
+            assert_int_equal(rc, IG_EUNSUPPORTED);
+            assert_non_null(strstr(msg, "node 'relu0' (ArgMax, opset 11): attribute "
+                                        "'select_last_index' belongs to other opsets of "
+                                        "ArgMax"));
+        } else {
+            assert_int_equal(rc, 0);
+            ig__graph_free(g);
+        }
+    }
+}
+
 /* An attribute in the op's list loads and takes effect. */
 static void test_known_attribute_loads(void **state)
 {
@@ -446,6 +473,7 @@ int main(void)
         cmocka_unit_test(test_attr_table_covers_registry),
         cmocka_unit_test(test_unknown_attribute_refused),
         cmocka_unit_test(test_known_attribute_loads),
+        cmocka_unit_test(test_attribute_of_other_opset_refused),
         cmocka_unit_test(test_undefined_input),
         cmocka_unit_test(test_cycle_detected),
         cmocka_unit_test(test_raw_data_size_mismatch),
