@@ -20,55 +20,9 @@
 
 #include "../../backends/kernels/k_recent.h"
 #include "ktest.h"
+#include "kharness.h"
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static ig_tensor tn(int dt, void *data, int rank, const int64_t *dims)
-{
-    ig_tensor t;
-    memset(&t, 0, sizeof t);
-    ig_tensor_set_shape(&t, dt, rank, dims);
-    t.data = data;
-    return t;
-}
-
-#define DIMS(...) ((const int64_t[]){__VA_ARGS__})
-#define NDIMS(...) ((int)(sizeof((int64_t[]){__VA_ARGS__}) / sizeof(int64_t)))
-#define TEN(dt, data, ...) tn(dt, data, NDIMS(__VA_ARGS__), DIMS(__VA_ARGS__))
-#define F32 IG_DT_FLOAT
-#define I64 IG_DT_INT64
-#define I32 IG_DT_INT32
-
-static char msg[512];
-static ig_tensor out[4];
-
-static void release(int n)
-{
-    for (int i = 0; i < n; i++)
-        ig_tensor_release(&out[i]);
-}
-
-static void shape_is(const ig_tensor *t, int dt, int rank, const int64_t *dims)
-{
-    assert_int_equal(t->dtype, dt);
-    assert_int_equal(t->rank, rank);
-    for (int d = 0; d < rank; d++)
-        assert_int_equal(t->dims[d], dims[d]);
-}
-#define SHAPE(t, dt, ...) shape_is(t, dt, NDIMS(__VA_ARGS__), DIMS(__VA_ARGS__))
-
-static int run(kt_node *k, int opset, ig_tensor **in)
-{
-    release(4);
-    return kt_run(k, opset, in, out, msg, sizeof msg);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    release(4);
-    return 0;
-}
 
 #define FL(...) ((const float[]){__VA_ARGS__})
 #define NFL(...) ((int64_t)(sizeof((float[]){__VA_ARGS__}) / sizeof(float)))
