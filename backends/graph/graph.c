@@ -1,4 +1,6 @@
-/* graph.c — lifetime and lookup for the loaded graph (ig__graph). */
+/* graph.c — lifetime and lookup for the loaded graph (ig__graph).
+ * A graph owns its subgraphs (GRAPH attributes of If, Loop and Scan), so
+ * freeing it frees them, recursively. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +16,7 @@ static void attr_free(ig__attr *a)
         ig_tensor_release(a->t);
         free(a->t);
     }
+    ig__graph_free(a->g);
 }
 
 void ig__graph_free(ig__graph *g)
@@ -39,6 +42,7 @@ void ig__graph_free(ig__graph *g)
     free(g->nodes);
     free(g->inputs);
     free(g->outputs);
+    free(g->outer_in);
     free(g->path);
     free(g);
 }

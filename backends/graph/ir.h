@@ -42,6 +42,8 @@ typedef struct ig__attr {
     int64_t *ints;     /* owned, n entries */
     int n;
     ig_tensor *t;      /* owned, for IG_AT_TENSOR */
+    struct ig__graph *g; /* owned, for IG_AT_GRAPH: the subgraph (If, Loop,
+                          * Scan bodies), built by the loader like a model */
 } ig__attr;
 
 struct ig__op;
@@ -51,6 +53,11 @@ typedef struct ig__node {
     char *op_type;     /* owned */
     char *domain;      /* owned; "" for the default ONNX domain */
     int nin, nout;
+    /* Inputs the model lists for the node.  in[nin_declared..nin) are the
+     * outer-scope values its subgraphs read (see ig__graph.outer_in), so
+     * topological order and the planner's liveness see them like any
+     * input.  0 in a hand-built node means "all of them" (nin). */
+    int nin_declared;
     int *in;           /* owned; value indices, -1 for an absent optional */
     int *out;          /* owned; value indices, -1 for an absent optional */
     ig__attr *attrs;   /* owned, nattr entries */
@@ -85,6 +92,14 @@ typedef struct ig__graph {
     int nnodes;
     int *inputs;          /* owned; value indices of caller-fed inputs */
     int ninputs;
+    /* Subgraphs only: inputs[0..ninputs_declared) are the subgraph's formal
+     * inputs; inputs[ninputs_declared..ninputs) are its implicit inputs,
+     * names it reads from enclosing graphs (outer-scope references), and
+     * outer_in[j] is the index in the owning node's in[] that feeds
+     * implicit input j.  A model's main graph has ninputs_declared ==
+     * ninputs and outer_in NULL. */
+    int ninputs_declared;
+    int *outer_in;        /* owned; ninputs - ninputs_declared entries */
     int *outputs;         /* owned; value indices of graph outputs */
     int noutputs;
     int64_t ir_version;

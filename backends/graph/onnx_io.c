@@ -7,7 +7,10 @@
  * emit them in order), each op has a kernel for the imported opset that
  * implements every attribute the node carries (backends/kernels/attrs.c),
  * and tensor payloads match their declared shapes.  Any failure is one
- * message that starts with the file's path. */
+ * message that starts with the file's path.  Subgraphs (If, Loop, Scan)
+ * are built by the same code into graphs their attributes own; names they
+ * read from enclosing graphs become explicit inputs on both sides (see
+ * "graphs and subgraphs" below). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -344,15 +347,34 @@ static void map_put(name_map *m, int idx)
 }
 
 /* Returns the index of the value called name, adding it when absent.
- * Returns -2 on allocation failure. */
+ * Returns -2 on allocation failure.  The values array and the map start
+ * at a bound on the names the graph itself mentions and grow only for
+ * implicit inputs of subgraphs (outer-scope names, see scope_resolve). */
 static int value_get(name_map *m, int *cap_values, const char *name, int add)
 {
     int v = map_find(m, name);
     if (v >= 0 || !add)
         return v;
     ig__graph *g = m->g;
-    if (g->nvalues == *cap_values)
-        return -2; /* capacity is precomputed; cannot happen */
+    if (g->nvalues == *cap_values) {
+        int nc = *cap_values * 2 + 8;
+        ig__value *nv = realloc(g->values, sizeof *nv * (size_t)nc);
+        if (!nv)
+            return -2;
+        g->values = nv;
+        *cap_values = nc;
+    }
+    if ((size_t)(g->nvalues + 1) * 2 > m->cap) {
+        size_t nc = m->cap * 2;
+        int *ns = calloc(nc, sizeof *ns);
+        if (!ns)
+            return -2;
+        free(m->slot);
+        m->slot = ns;
+        m->cap = nc;
+        for (int i = 0; i < g->nvalues; i++)
+            map_put(m, i);
+    }
     ig__value *val = &g->values[g->nvalues];
     memset(val, 0, sizeof *val);
     val->name = strdup(name);
@@ -479,9 +501,10 @@ static int convert_attr(const IgOnnx__AttributeProto *ap, ig__attr *a,
         break;
     }
     default:
-        /* Graphs, string lists and sparse tensors are kept as typed but
-         * empty attributes: no supported op reads them, and an op that
-         * would is not in the registry. */
+        /* A graph is built later, once every value of the enclosing graph
+         * exists (build_subgraph).  String lists and sparse tensors are
+         * kept as typed but empty attributes: no supported op reads them,
+         * and an op that would is not in the registry. */
         break;
     }
     return 0;
@@ -571,10 +594,140 @@ static int topo_sort(ig__graph *g, const char *path, char *msg, size_t msglen)
     return rc;
 }
 
+/* ---- graphs and subgraphs ------------------------------------------------
+ *
+ * The main graph and every subgraph (a GRAPH attribute: If's branches,
+ * Loop's and Scan's bodies) are built by the same code, build_body, each
+ * into its own ig__graph owned by the attribute.  A subgraph may read a
+ * name it neither computes nor declares as input or initializer: ONNX
+ * resolves it in the enclosing graphs (outer-scope reference).  The design
+ * decision is to make such names ordinary inputs on both sides:
+ *   - in the subgraph, the name becomes an extra graph input after the
+ *     declared ones (its "implicit inputs", ninputs_declared marks where
+ *     they start), so a plan runs the subgraph like any model fed those
+ *     values;
+ *   - in the enclosing graph, the node owning the subgraph gets the outer
+ *     value appended to its in[] after the inputs the model lists
+ *     (nin_declared marks where they start), and the subgraph's outer_in[j]
+ *     says which of the node's inputs feeds implicit input j.
+ * Topological order and the planner's liveness (last use, block reuse)
+ * then hold for outer values without knowing about subgraphs: the value
+ * stays alive until the control-flow node has run.  A name two levels out
+ * becomes an implicit input of every graph in between, so each subgraph
+ * only ever reads its direct parent's values. */
+
+/* One graph being built, and the one enclosing it (NULL for the main
+ * graph). */
+typedef struct scope {
+    ig__graph *g;
+    name_map m;
+    int capv;
+    struct scope *parent;
+    int *impl;           /* implicit inputs added so far (value indices) */
+    int nimpl, capimpl;
+    const char *dir;     /* folder of the model file, for external data */
+    const char *where;   /* message prefix: the path, plus the node and
+                          * attribute for a subgraph */
+} scope;
+
+/* The index in s's graph of the value called name: a local one, or an
+ * implicit input added for a name an enclosing graph resolves.  -1 when
+ * no scope has it, -2 on allocation failure. */
+static int scope_resolve(scope *s, const char *name)
+{
+    int v = map_find(&s->m, name);
+    if (v >= 0 || !s->parent)
+        return v;
+    int pv = scope_resolve(s->parent, name);
+    if (pv < 0)
+        return pv;
+    if (s->nimpl == s->capimpl) {
+        int nc = s->capimpl ? s->capimpl * 2 : 8;
+        int *ni = realloc(s->impl, sizeof *ni * (size_t)nc);
+        if (!ni)
+            return -2;
+        s->impl = ni;
+        s->capimpl = nc;
+    }
+    v = value_get(&s->m, &s->capv, name, 1);
+    if (v < 0)
+        return -2;
+    s->g->values[v].kind = IG_VK_INPUT;
+    s->impl[s->nimpl++] = v;
+    return v;
+}
+
+static int build_body(const IgOnnx__GraphProto *gp, scope *s, char *msg,
+                      size_t msglen);
+
+/* Builds the GRAPH attribute k of node n (from np) of s's graph into
+ * n->attrs[k].g, then appends the outer values it reads to n's inputs. */
+static int build_subgraph(scope *s, ig__node *n, const IgOnnx__NodeProto *np,
+                          int k, char *msg, size_t msglen)
+{
+    ig__attr *a = &n->attrs[k];
+    const IgOnnx__GraphProto *gp = np->attribute[k]->g;
+    char where[1024];
+    snprintf(where, sizeof where, "%s: node '%s' (%s, opset %d), attribute '%s'",
+             s->where, n->name, n->op_type, n->opset, a->name);
+    if (!gp)
+        return fail(msg, msglen, IG_EPARSE, s->where,
+                    "node '%s' (%s): graph attribute '%s' has no graph", n->name,
+                    n->op_type, a->name);
+    ig__graph *sg = calloc(1, sizeof *sg);
+    if (!sg)
+        return IG_ENOMEM;
+    a->g = sg;
+    sg->ir_version = s->g->ir_version;
+    sg->opset = s->g->opset;
+    sg->path = strdup(s->g->path ? s->g->path : "(memory)");
+    if (!sg->path)
+        return IG_ENOMEM;
+    scope sub = {sg, {NULL, 16, sg}, 0, s, NULL, 0, 0, s->dir, where};
+    int rc = build_body(gp, &sub, msg, msglen);
+    free(sub.m.slot);
+    if (rc) {
+        free(sub.impl);
+        return rc;
+    }
+    /* The implicit inputs follow the declared ones. */
+    int nd = sg->ninputs;
+    int *ins = realloc(sg->inputs, sizeof *ins * (size_t)(nd + sub.nimpl + 1));
+    sg->outer_in = calloc((size_t)sub.nimpl + 1, sizeof *sg->outer_in);
+    if (ins)
+        sg->inputs = ins;
+    if (!ins || !sg->outer_in) {
+        free(sub.impl);
+        return IG_ENOMEM;
+    }
+    sg->ninputs_declared = nd;
+    for (int j = 0; j < sub.nimpl; j++)
+        sg->inputs[sg->ninputs++] = sub.impl[j];
+    free(sub.impl);
+    for (int j = 0; j < sub.nimpl; j++) {
+        int v = scope_resolve(s, sg->values[sg->inputs[nd + j]].name);
+        if (v < 0)
+            return IG_ENOMEM; /* it resolved while the subgraph was built */
+        int at = -1;
+        for (int q = n->nin_declared; q < n->nin && at < 0; q++)
+            if (n->in[q] == v)
+                at = q;
+        if (at < 0) {
+            int *ni = realloc(n->in, sizeof *ni * (size_t)(n->nin + 2));
+            if (!ni)
+                return IG_ENOMEM;
+            n->in = ni;
+            at = n->nin++;
+            n->in[at] = v;
+        }
+        sg->outer_in[j] = at;
+    }
+    return 0;
+}
+
 static int build_graph(const IgOnnx__ModelProto *mp, const char *path,
                        ig__graph *g, char *msg, size_t msglen)
 {
-    const IgOnnx__GraphProto *gp = mp->graph;
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", path ? path : ".");
     char *slash = strrchr(dir, '/');
@@ -606,24 +759,42 @@ static int build_graph(const IgOnnx__ModelProto *mp, const char *path,
         return fail(msg, msglen, IG_EUNSUPPORTED, path,
                     "model imports opset %d; infergate follows op semantics up to opset %d",
                     g->opset, IG_MAX_OPSET);
+    scope top = {g, {NULL, 16, g}, 0, NULL, NULL, 0, 0, dir, path};
+    int rc = build_body(mp->graph, &top, msg, msglen);
+    free(top.m.slot);
+    free(top.impl);
+    g->ninputs_declared = g->ninputs;
+    return rc;
+}
+
+/* Builds s->g from gp: values, nodes (with their subgraphs), inputs and
+ * outputs, topologically sorted.  s->m.slot is left for the caller to
+ * free. */
+static int build_body(const IgOnnx__GraphProto *gp, scope *s, char *msg,
+                      size_t msglen)
+{
+    ig__graph *g = s->g;
+    const char *path = s->where;
+    const char *dir = s->dir;
 
     /* Upper bound on distinct values: every name that can appear. */
     size_t maxv = gp->n_input + gp->n_initializer + gp->n_output + 1;
     for (size_t i = 0; i < gp->n_node; i++)
         maxv += gp->node[i]->n_input + gp->node[i]->n_output;
-    int capv = (int)maxv;
+    s->capv = (int)maxv;
+    int *capv = &s->capv;
     g->values = calloc(maxv, sizeof *g->values);
     g->nodes = calloc(gp->n_node + 1, sizeof *g->nodes);
     g->inputs = calloc(gp->n_input + 1, sizeof *g->inputs);
     g->outputs = calloc(gp->n_output + 1, sizeof *g->outputs);
-    name_map m = {NULL, 16, g};
-    while (m.cap < maxv * 2)
-        m.cap <<= 1;
-    m.slot = calloc(m.cap, sizeof *m.slot);
-    if (!g->values || !g->nodes || !g->inputs || !g->outputs || !m.slot) {
-        free(m.slot);
+    name_map *m = &s->m;
+    m->g = g;
+    m->cap = 16;
+    while (m->cap < maxv * 2)
+        m->cap <<= 1;
+    m->slot = calloc(m->cap, sizeof *m->slot);
+    if (!g->values || !g->nodes || !g->inputs || !g->outputs || !m->slot)
         return IG_ENOMEM;
-    }
     int rc = 0;
 
     for (size_t i = 0; i < gp->n_initializer && !rc; i++) {
@@ -632,12 +803,12 @@ static int build_graph(const IgOnnx__ModelProto *mp, const char *path,
             rc = fail(msg, msglen, IG_EPARSE, path, "initializer %zu has no name", i);
             break;
         }
-        if (map_find(&m, tp->name) >= 0) {
+        if (map_find(m, tp->name) >= 0) {
             rc = fail(msg, msglen, IG_EPARSE, path, "initializer '%s' defined twice",
                       tp->name);
             break;
         }
-        int v = value_get(&m, &capv, tp->name, 1);
+        int v = value_get(m, capv, tp->name, 1);
         if (v < 0) {
             rc = IG_ENOMEM;
             break;
@@ -653,7 +824,7 @@ static int build_graph(const IgOnnx__ModelProto *mp, const char *path,
         }
         if ((rc = check_tensor_type(vi, "input", path, msg, msglen)) != 0)
             break;
-        int v = value_get(&m, &capv, vi->name, 1);
+        int v = value_get(m, capv, vi->name, 1);
         if (v < 0) {
             rc = IG_ENOMEM;
             break;
@@ -668,7 +839,7 @@ static int build_graph(const IgOnnx__ModelProto *mp, const char *path,
     }
     for (size_t i = 0; i < gp->n_value_info && !rc; i++) {
         const IgOnnx__ValueInfoProto *vi = gp->value_info[i];
-        int v = vi->name ? value_get(&m, &capv, vi->name, 0) : -1;
+        int v = vi->name ? value_get(m, capv, vi->name, 0) : -1;
         if (v >= 0)
             decl_type(&g->values[v], vi);
     }
@@ -687,6 +858,7 @@ static int build_graph(const IgOnnx__ModelProto *mp, const char *path,
             break;
         }
         n->nin = (int)np->n_input;
+        n->nin_declared = n->nin;
         n->nout = (int)np->n_output;
         n->opset = g->opset;
         char desc[512];
@@ -737,7 +909,7 @@ static int build_graph(const IgOnnx__ModelProto *mp, const char *path,
                 n->out[k] = -1;
                 continue;
             }
-            int v = value_get(&m, &capv, nm, 1);
+            int v = value_get(m, capv, nm, 1);
             if (v < 0) {
                 rc = IG_ENOMEM;
                 break;
@@ -752,17 +924,22 @@ static int build_graph(const IgOnnx__ModelProto *mp, const char *path,
         }
     }
     /* Inputs are resolved after all outputs exist, since exporters do not
-     * always list nodes in order. */
+     * always list nodes in order; subgraphs likewise, since they may read
+     * any value of this graph. */
     for (int i = 0; i < g->nnodes && !rc; i++) {
         ig__node *n = &g->nodes[i];
         const IgOnnx__NodeProto *np = gp->node[i];
-        for (int k = 0; k < n->nin; k++) {
+        for (int k = 0; k < n->nin_declared; k++) {
             const char *nm = np->input[k];
             if (!nm || !nm[0]) {
                 n->in[k] = -1;
                 continue;
             }
-            int v = value_get(&m, &capv, nm, 0);
+            int v = scope_resolve(s, nm);
+            if (v == -2) {
+                rc = IG_ENOMEM;
+                break;
+            }
             if (v < 0) {
                 rc = fail(msg, msglen, IG_EPARSE, path,
                           "node '%s' (%s): input '%s' is not produced by any node, "
@@ -772,12 +949,19 @@ static int build_graph(const IgOnnx__ModelProto *mp, const char *path,
             }
             n->in[k] = v;
         }
+        for (int k = 0; k < n->nattr && !rc; k++)
+            if (n->attrs[k].type == IG_AT_GRAPH)
+                rc = build_subgraph(s, n, np, k, msg, msglen);
     }
     for (size_t i = 0; i < gp->n_output && !rc; i++) {
         const IgOnnx__ValueInfoProto *vi = gp->output[i];
         if ((rc = check_tensor_type(vi, "output", path, msg, msglen)) != 0)
             break;
-        int v = vi->name ? value_get(&m, &capv, vi->name, 0) : -1;
+        int v = vi->name ? scope_resolve(s, vi->name) : -1;
+        if (v == -2) {
+            rc = IG_ENOMEM;
+            break;
+        }
         if (v < 0) {
             rc = fail(msg, msglen, IG_EPARSE, path,
                       "graph output '%s' is not produced by any node",
@@ -788,7 +972,6 @@ static int build_graph(const IgOnnx__ModelProto *mp, const char *path,
         g->values[v].is_output = 1;
         g->outputs[g->noutputs++] = v;
     }
-    free(m.slot);
     if (!rc && g->noutputs == 0)
         rc = fail(msg, msglen, IG_EPARSE, path, "graph has no outputs");
     if (!rc)

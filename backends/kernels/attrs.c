@@ -259,6 +259,12 @@ static const entry table[] = {
     OP("MelWeightMatrix", "output_datatype", NULL),
     OP("RoiAlign", "coordinate_transformation_mode", "mode", "output_height",
        "output_width", "sampling_ratio", "spatial_scale", NULL),
+    /* Control flow (k_control.c).  Scan's kernel starts at opset 9, so
+     * Scan-8's batch form never reaches it. */
+    OP("If", "then_branch", "else_branch", NULL),
+    OP("Loop", "body", NULL),
+    OP("Scan", "body", "num_scan_inputs", "scan_input_axes", "scan_input_directions",
+       "scan_output_axes", "scan_output_directions", NULL),
 };
 
 const char *const *ig__op_attrs(const char *op_type)

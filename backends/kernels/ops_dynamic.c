@@ -19,4 +19,6 @@ const ig__op *const ig__ops_dynamic[] = {
     &ig__op_DFT, &ig__op_STFT, &ig__op_MelWeightMatrix,
     /* k_dynamic_roi.c */
     &ig__op_RoiAlign,
+    /* k_control.c */
+    &ig__op_If, &ig__op_Loop, &ig__op_Scan,
     NULL};
