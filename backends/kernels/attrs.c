@@ -210,6 +210,12 @@ static const entry table[] = {
     OP("DynamicQuantizeLinear", NULL),
     OP("MatMulInteger", NULL),
     OP("QLinearMatMul", NULL),
+    /* k_quant_conv.c: Conv's geometry, read by ig__conv_geom and
+     * ig__win_init. */
+    OP("ConvInteger", "auto_pad", "dilations", "group", "kernel_shape",
+       "pads", "strides", NULL),
+    OP("QLinearConv", "auto_pad", "dilations", "group", "kernel_shape",
+       "pads", "strides", NULL),
     /* The recurrent kernels start at opset 7, after output_sequence;
      * activations, activation_alpha/beta and clip are read to refuse
      * what the kernel does not implement. */

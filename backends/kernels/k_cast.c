@@ -1,5 +1,5 @@
 /* k_cast.c — ops that move values without arithmetic: Cast, and Dropout in
- * its inference form (an identity).
+ * its inference form (an identity, also training with ratio 0).
  *
  * Cast reads each element into one of two lanes that hold it exactly —
  * double for float, double and float16, int64 for integers and bool — and
@@ -181,19 +181,34 @@ const ig__op ig__op_Cast = {"Cast", 1, Cast_infer, Cast_run};
 
 /* Inference is the identity on output 0, whatever the ratio; the optional
  * mask is all true (bool from opset 10, the input's dtype before).  A
- * training_mode input that is true (opset 12+) is refused.  The old
- * is_test attribute (opsets 1, 6) is not consulted: this is an inference
- * backend, and every runtime treats Dropout there as the identity. */
+ * training_mode input that is true (opset 12+) is taken only with a ratio
+ * input of exactly 0, where training drops nothing and scales by 1/(1-0):
+ * the same identity, deterministic.  Any other training case draws random
+ * numbers and is refused.  The old is_test attribute (opsets 1, 6) is not
+ * consulted: this is an inference backend, and every runtime treats
+ * Dropout there as the identity. */
 
-static int dropout_training(ig__kctx *c, int known)
+/* known_t, known_r: whether training_mode's and ratio's values are known
+ * (in run() always; in infer() perhaps not). */
+static int dropout_training(ig__kctx *c, int known_t, int known_r)
 {
     if (c->opset < 12 || !ig__has_in(c, 2))
         return 0;
     const ig_tensor *t = c->in[2];
     if (t->dtype != IG_DT_BOOL || t->numel != 1)
         return ig__kerr(c, IG_EINVAL, "training_mode must be a bool scalar");
-    if (known && ((const uint8_t *)t->data)[0])
-        return ig__kerr(c, IG_EUNSUPPORTED, "training_mode=true is not supported");
+    if (!known_t || !((const uint8_t *)t->data)[0])
+        return 0;
+    const ig_tensor *r = ig__has_in(c, 1) ? c->in[1] : NULL;
+    if (!r)
+        return ig__kerr(c, IG_EUNSUPPORTED, "training_mode=true with the "
+                        "default ratio 0.5 is not supported (random)");
+    if (!is_float(r->dtype) || r->numel != 1)
+        return ig__kerr(c, IG_EINVAL, "ratio must be a float scalar");
+    if (known_r && ig__get_as_double(r, 0) != 0.0)
+        return ig__kerr(c, IG_EUNSUPPORTED, "training_mode=true with ratio %g "
+                        "is not supported (random); only ratio 0 is",
+                        ig__get_as_double(r, 0));
     return 0;
 }
 
@@ -202,7 +217,8 @@ static int Dropout_infer(ig__kctx *c)
     if (!ig__has_in(c, 0) || !ig__has_out(c, 0))
         return ig__kerr(c, IG_EINVAL, "input 0 or output 0 is missing");
     const ig_tensor *x = c->in[0];
-    int rc = dropout_training(c, c->nin > 2 && c->known[2]);
+    int rc = dropout_training(c, c->nin > 2 && c->known[2],
+                              c->nin > 1 && c->known[1]);
     if (rc)
         return rc;
     if (ig_dtype_size(x->dtype) == 0)
@@ -221,7 +237,7 @@ static int Dropout_infer(ig__kctx *c)
 
 static int Dropout_run(ig__kctx *c)
 {
-    int rc = dropout_training(c, 1);
+    int rc = dropout_training(c, 1, 1);
     if (rc)
         return rc;
     const ig_tensor *x = c->in[0];

@@ -14,17 +14,10 @@
 
 /* ---- Conv --------------------------------------------------------------- */
 
-/* Checks the inputs of Conv and resolves its geometry and group. */
-static int conv_geom(ig__kctx *c, ig__win *w, int64_t *group)
+int ig__conv_geom(ig__kctx *c, const ig_tensor *x, const ig_tensor *wt,
+                  const ig_tensor *b, ig__win *w, int64_t *group)
 {
-    const ig_tensor *x = c->in[0], *wt = c->nin > 1 ? c->in[1] : NULL;
-    const ig_tensor *b = c->nin > 2 ? c->in[2] : NULL;
     char s1[64], s2[64];
-    if (!x || !wt)
-        return ig__kerr(c, IG_EINVAL, "Conv needs inputs X and W");
-    int rc = ig__nn_need_float(c, 3);
-    if (rc)
-        return rc;
     if (wt->rank != x->rank || x->rank < 3)
         return ig__kerr(c, IG_ESHAPE, "X is %s and W is %s; both need the same "
                         "rank, at least 3",
@@ -55,6 +48,19 @@ static int conv_geom(ig__kctx *c, ig__win *w, int64_t *group)
                         (long long)wt->dims[0]);
     *group = g;
     return ig__win_init(c, x, wt->dims + 2, 0, 0, w);
+}
+
+/* Checks the inputs of Conv and resolves its geometry and group. */
+static int conv_geom(ig__kctx *c, ig__win *w, int64_t *group)
+{
+    const ig_tensor *x = c->in[0], *wt = c->nin > 1 ? c->in[1] : NULL;
+    const ig_tensor *b = c->nin > 2 ? c->in[2] : NULL;
+    if (!x || !wt)
+        return ig__kerr(c, IG_EINVAL, "Conv needs inputs X and W");
+    int rc = ig__nn_need_float(c, 3);
+    if (rc)
+        return rc;
+    return ig__conv_geom(c, x, wt, b, w, group);
 }
 
 static int conv_infer(ig__kctx *c)

@@ -27,6 +27,15 @@ typedef struct ig__win {
 int ig__win_init(ig__kctx *c, const ig_tensor *x, const int64_t *kshape,
                  int pool, int ceil_mode, ig__win *w);
 
+/* Checks Conv-shaped operands whatever their dtype (shared by Conv and
+ * the integer ConvInteger/QLinearConv): X and W of one rank >= 3, W's
+ * channels times group equal to X's, kernel_shape (if given) equal to W's
+ * spatial dims, bias b (NULL when absent) of W.dims[0] values; then fills
+ * w as ig__win_init does for a Conv and *group.  Errors go through
+ * ig__kerr. */
+int ig__conv_geom(ig__kctx *c, const ig_tensor *x, const ig_tensor *wt,
+                  const ig_tensor *b, ig__win *w, int64_t *group);
+
 /* Returns 0 when every present input below index upto is fp32, else
  * IG_EUNSUPPORTED with a message naming the input and its dtype. */
 int ig__nn_need_float(ig__kctx *c, int upto);

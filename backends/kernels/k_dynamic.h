@@ -46,6 +46,8 @@ extern const ig__op ig__op_Det;
 extern const ig__op ig__op_DFT, ig__op_STFT, ig__op_MelWeightMatrix;
 /* k_dynamic_roi.c */
 extern const ig__op ig__op_RoiAlign;
+/* k_quant_conv.c: integer convolutions */
+extern const ig__op ig__op_ConvInteger, ig__op_QLinearConv;
 /* k_control.c: control flow (subgraphs run at plan time, from values) */
 extern const ig__op ig__op_If, ig__op_Loop, ig__op_Scan;
 

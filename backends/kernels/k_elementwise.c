@@ -5,10 +5,11 @@
  * variants of the inner run (both operands walking, either one a constant,
  * both constant), so the iterator in k_elementwise.h hands every common
  * broadcast to a loop the compiler can vectorise.  Float arithmetic goes
- * through double; integer arithmetic wraps like two's complement (done in
- * unsigned types, so overflow is defined), and integer Div truncates toward
- * zero as ONNX Runtime and the ONNX reference do, failing on a zero
- * divisor rather than inventing a value. */
+ * through double; integer arithmetic (int8 to int64, uint8 to uint64 for
+ * Add, Sub, Mul and Div; int32/int64 for the comparisons) wraps like two's
+ * complement (done in unsigned types, so overflow is defined), and integer
+ * Div truncates toward zero as ONNX Runtime and the ONNX reference do,
+ * failing on a zero divisor rather than inventing a value. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -161,6 +162,60 @@ static inline int32_t idiv32(struct bin *B, int32_t p, int32_t q)
     return p / q;
 }
 
+/* The narrow and unsigned dtypes: arithmetic in uint32_t or uint64_t (at
+ * least int's width, so uint16 * uint16 cannot overflow a promoted int),
+ * then truncated to T, which is the wrap-around modulo 2^bits. */
+#define WRAPN(T, p, op, q) ((T)(uint32_t)((uint32_t)(p) op (uint32_t)(q)))
+#define WRAPU64(p, op, q) ((uint64_t)(p) op (uint64_t)(q))
+
+/* Signed narrow division: T_MIN / -1 wraps to T_MIN, as negation does. */
+#define IDIVN(name, T)                                                         \
+    static inline T name(struct bin *B, T p, T q)                              \
+    {                                                                          \
+        if (q == 0) {                                                          \
+            B->err = IG_EINVAL;                                                \
+            return 0;                                                          \
+        }                                                                      \
+        if (q == -1)                                                           \
+            return WRAPN(T, 0, -, p);                                          \
+        return (T)(p / q);                                                     \
+    }
+IDIVN(idiv8, int8_t)
+IDIVN(idiv16, int16_t)
+
+/* Unsigned division never overflows; only a zero divisor fails. */
+#define UDIV(name, T)                                                          \
+    static inline T name(struct bin *B, T p, T q)                              \
+    {                                                                          \
+        if (q == 0) {                                                          \
+            B->err = IG_EINVAL;                                                \
+            return 0;                                                          \
+        }                                                                      \
+        return (T)(p / q);                                                     \
+    }
+UDIV(udiv8, uint8_t)
+UDIV(udiv16, uint16_t)
+UDIV(udiv32, uint32_t)
+UDIV(udiv64, uint64_t)
+
+/* One Add, Sub or Mul kernel per narrow/unsigned dtype. */
+#define BIN_WRAPPED(op, sym)                                                   \
+    BIN_KERNEL(op##_i8, int8_t, int8_t, WRAPN(int8_t, p, sym, q))              \
+    BIN_KERNEL(op##_i16, int16_t, int16_t, WRAPN(int16_t, p, sym, q))          \
+    BIN_KERNEL(op##_u8, uint8_t, uint8_t, WRAPN(uint8_t, p, sym, q))           \
+    BIN_KERNEL(op##_u16, uint16_t, uint16_t, WRAPN(uint16_t, p, sym, q))       \
+    BIN_KERNEL(op##_u32, uint32_t, uint32_t, WRAPN(uint32_t, p, sym, q))       \
+    BIN_KERNEL(op##_u64, uint64_t, uint64_t, WRAPU64(p, sym, q))
+BIN_WRAPPED(add, +)
+BIN_WRAPPED(sub, -)
+BIN_WRAPPED(mul, *)
+BIN_KERNEL(div_i8, int8_t, int8_t, idiv8(B, p, q))
+BIN_KERNEL(div_i16, int16_t, int16_t, idiv16(B, p, q))
+BIN_KERNEL(div_u8, uint8_t, uint8_t, udiv8(B, p, q))
+BIN_KERNEL(div_u16, uint16_t, uint16_t, udiv16(B, p, q))
+BIN_KERNEL(div_u32, uint32_t, uint32_t, udiv32(B, p, q))
+BIN_KERNEL(div_u64, uint64_t, uint64_t, udiv64(B, p, q))
+
 BIN_KERNEL(add_f32, float, float, (float)((double)p + (double)q))
 BIN_KERNEL(add_i64, int64_t, int64_t, WRAP64(p, +, q))
 BIN_KERNEL(add_i32, int32_t, int32_t, WRAP32(p, +, q))
@@ -185,19 +240,28 @@ BIN_KERNEL(gt_f32, float, uint8_t, (uint8_t)(p > q))
 BIN_KERNEL(gt_i64, int64_t, uint8_t, (uint8_t)(p > q))
 BIN_KERNEL(gt_i32, int32_t, uint8_t, (uint8_t)(p > q))
 
-/* Kernels of one op by input dtype; NULL where the dtype is unsupported. */
+/* Kernels of one op by input dtype; NULL where the dtype is unsupported.
+ * The 8- and 16-bit integer dtypes are the spec's from opset 14 on (Add,
+ * Sub, Mul, Div); uint32 and uint64 from opset 7. */
 struct binop {
     ig__bc_fn f32, i64, i32, b8;
+    ig__bc_fn i8, i16, u8, u16, u32, u64;
     int cmp; /* output is bool */
 };
 
-static const struct binop ADD = {add_f32, add_i64, add_i32, NULL, 0};
-static const struct binop SUB = {sub_f32, sub_i64, sub_i32, NULL, 0};
-static const struct binop MUL = {mul_f32, mul_i64, mul_i32, NULL, 0};
-static const struct binop DIV = {div_f32, div_i64, div_i32, NULL, 0};
-static const struct binop EQ = {eq_f32, eq_i64, eq_i32, eq_b8, 1};
-static const struct binop LT = {lt_f32, lt_i64, lt_i32, NULL, 1};
-static const struct binop GT = {gt_f32, gt_i64, gt_i32, NULL, 1};
+#define ARITH(op)                                                              \
+    {op##_f32, op##_i64, op##_i32, NULL, op##_i8, op##_i16, op##_u8,           \
+     op##_u16, op##_u32, op##_u64, 0}
+static const struct binop ADD = ARITH(add);
+static const struct binop SUB = ARITH(sub);
+static const struct binop MUL = ARITH(mul);
+static const struct binop DIV = ARITH(div);
+static const struct binop EQ = {.f32 = eq_f32, .i64 = eq_i64, .i32 = eq_i32,
+                                .b8 = eq_b8, .cmp = 1};
+static const struct binop LT = {.f32 = lt_f32, .i64 = lt_i64, .i32 = lt_i32,
+                                .cmp = 1};
+static const struct binop GT = {.f32 = gt_f32, .i64 = gt_i64, .i32 = gt_i32,
+                                .cmp = 1};
 
 static ig__bc_fn pick(const struct binop *op, int dtype)
 {
@@ -206,6 +270,12 @@ static ig__bc_fn pick(const struct binop *op, int dtype)
     case IG_DT_INT64: return op->i64;
     case IG_DT_INT32: return op->i32;
     case IG_DT_BOOL: return op->b8;
+    case IG_DT_INT8: return op->i8;
+    case IG_DT_INT16: return op->i16;
+    case IG_DT_UINT8: return op->u8;
+    case IG_DT_UINT16: return op->u16;
+    case IG_DT_UINT32: return op->u32;
+    case IG_DT_UINT64: return op->u64;
     default: return NULL;
     }
 }
@@ -242,6 +312,10 @@ static int bin_infer(ig__kctx *c, const struct binop *op)
     if (!pick(op, dt))
         return ig__kerr(c, IG_EUNSUPPORTED, "dtype %s is not supported",
                         ig_dtype_name(dt));
+    if (!op->cmp && c->opset < 14 &&
+        (dt == IG_DT_INT8 || dt == IG_DT_INT16 || dt == IG_DT_UINT8 ||
+         dt == IG_DT_UINT16))
+        return ig__kerr(c, IG_EINVAL, "dtype %s needs opset 14", ig_dtype_name(dt));
     return bcast_out(c, 2, op->cmp ? IG_DT_BOOL : dt);
 }
 

@@ -1,5 +1,6 @@
 /* k_pool.c — reference MaxPool, AveragePool, GlobalAveragePool and
- * GlobalMaxPool over 1-D, 2-D and 3-D windows, fp32 in, double sums.
+ * GlobalMaxPool over 1-D, 2-D and 3-D windows, fp32 in, double sums;
+ * MaxPool also int8 and uint8 from opset 12 (output of the input's dtype).
  *
  * Design decision: AveragePool's divisor follows the ONNX spec (and
  * PyTorch): with count_include_pad it counts the taps inside the padded
@@ -16,11 +17,30 @@
 
 #include "k_conv.h"
 
+/* MaxPool-12 also takes int8 and uint8: a maximum needs no arithmetic,
+ * so those values go through double exactly. */
+static int pool_int8(const ig__kctx *c)
+{
+    int dt = c->in[0]->dtype;
+    return (dt == IG_DT_INT8 || dt == IG_DT_UINT8) && c->opset >= 12 &&
+           strcmp(c->node->op_type, "MaxPool") == 0;
+}
+
+/* Element i of a pool input of dtype dt (fp32, int8 or uint8). */
+static inline double pool_at(const void *x, int dt, int64_t i)
+{
+    switch (dt) {
+    case IG_DT_INT8: return ((const int8_t *)x)[i];
+    case IG_DT_UINT8: return ((const uint8_t *)x)[i];
+    default: return ((const float *)x)[i];
+    }
+}
+
 /* Resolves the kernel and window of a pool node. */
 static int pool_geom(ig__kctx *c, ig__win *w)
 {
     const ig_tensor *x = c->in[0];
-    int rc = ig__nn_need_float(c, 1);
+    int rc = pool_int8(c) ? 0 : ig__nn_need_float(c, 1);
     if (rc)
         return rc;
     int nk = 0;
@@ -61,7 +81,7 @@ static int pool_infer(ig__kctx *c)
     int64_t dims[5] = {x->dims[0], x->dims[1]};
     for (int i = 0; i < w.nsp; i++)
         dims[2 + i] = w.out[3 - w.nsp + i];
-    rc = ig_tensor_set_shape(c->out[0], IG_DT_FLOAT, x->rank, dims);
+    rc = ig_tensor_set_shape(c->out[0], x->dtype, x->rank, dims);
     if (rc == 0 && with_ix)
         rc = ig_tensor_set_shape(c->out[1], IG_DT_INT64, x->rank, dims);
     return rc;
@@ -95,16 +115,14 @@ static int pool_run(ig__kctx *c)
     int is_max = strcmp(c->node->op_type, "MaxPool") == 0;
     int cip = (int)ig__attr_i(c->node, "count_include_pad", 0);
     const ig_tensor *X = c->in[0];
-    const float *x = X->data;
-    float *y = c->out[0]->data;
+    const int dt = X->dtype;
     int64_t *ix = is_max && c->nout > 1 && c->out[1] ? c->out[1]->data : NULL;
     int colmaj = ig__attr_i(c->node, "storage_order", 0) == 1;
     int64_t planes = X->dims[0] * X->dims[1];
     int64_t isz = w.in[0] * w.in[1] * w.in[2];
     int64_t osz = w.out[0] * w.out[1] * w.out[2];
     for (int64_t p = 0; p < planes; p++) {
-        const float *xp = x + p * isz;
-        float *yp = y + p * osz;
+        int64_t xp = p * isz, yp = p * osz; /* plane offsets */
         for (int64_t oz = 0; oz < w.out[0]; oz++)
             for (int64_t oy = 0; oy < w.out[1]; oy++)
                 for (int64_t ox = 0; ox < w.out[2]; ox++) {
@@ -127,7 +145,8 @@ static int pool_run(ig__kctx *c)
                             int64_t iy = st[1] + ty * w.d[1];
                             int64_t base = (iz * w.in[1] + iy) * w.in[2] + st[2];
                             for (int64_t tx = lo[2]; tx < hi[2]; tx++) {
-                                float e = xp[base + tx * w.d[2]];
+                                double e = pool_at(X->data, dt, xp + base +
+                                                   tx * w.d[2]);
                                 if (is_max) {
                                     if (nan)
                                         continue;
@@ -158,10 +177,22 @@ static int pool_run(ig__kctx *c)
                             (colmaj ? at[0] + (at[1] + at[2] * w.in[1]) * w.in[0]
                                     : (at[0] * w.in[1] + at[1]) * w.in[2] + at[2]);
                     }
-                    if (is_max)
-                        yp[oi] = nan ? NAN : (float)v;
-                    else
-                        yp[oi] = (float)(v / (double)(cip ? npad : nvalid));
+                    if (is_max && dt != IG_DT_FLOAT) {
+                        /* An integer has no -inf for an empty window. */
+                        if (at[0] < 0)
+                            return ig__kerr(c, IG_EUNSUPPORTED,
+                                            "a window holds no input element, "
+                                            "so an integer maximum is undefined");
+                        if (dt == IG_DT_INT8)
+                            ((int8_t *)c->out[0]->data)[yp + oi] = (int8_t)v;
+                        else
+                            ((uint8_t *)c->out[0]->data)[yp + oi] = (uint8_t)v;
+                    } else if (is_max) {
+                        ((float *)c->out[0]->data)[yp + oi] = nan ? NAN : (float)v;
+                    } else {
+                        ((float *)c->out[0]->data)[yp + oi] =
+                            (float)(v / (double)(cip ? npad : nvalid));
+                    }
                 }
     }
     return 0;

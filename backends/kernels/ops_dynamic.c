@@ -19,6 +19,8 @@ const ig__op *const ig__ops_dynamic[] = {
     &ig__op_DFT, &ig__op_STFT, &ig__op_MelWeightMatrix,
     /* k_dynamic_roi.c */
     &ig__op_RoiAlign,
+    /* k_quant_conv.c */
+    &ig__op_ConvInteger, &ig__op_QLinearConv,
     /* k_control.c */
     &ig__op_If, &ig__op_Loop, &ig__op_Scan,
     NULL};

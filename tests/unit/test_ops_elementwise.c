@@ -294,6 +294,123 @@ static void test_binary_errors(void **state)
     release(1);
 }
 
+/* Runs op on two same-shaped vectors of dtype dt (n elements) and checks
+ * the output bytes against want. */
+static void int_case(const char *op, int opset, int dt, void *a, void *b,
+                     const void *want, int64_t n)
+{
+    ig_tensor ta = TEN(dt, a, n), tb = TEN(dt, b, n);
+    ig_tensor *in[] = {&ta, &tb};
+    kt_node k;
+    kt_init(&k, op, 2, 1);
+    assert_int_equal(run(&k, opset, in), 0);
+    SHAPE(&out[0], dt, n);
+    assert_memory_equal(out[0].data, want, (size_t)n * ig_dtype_size(dt));
+    release(1);
+}
+
+/* Add, Sub, Mul, Div on the 8/16-bit and unsigned dtypes: wrap-around
+ * modulo 2^bits, truncating division, T_MIN / -1 wrapping to T_MIN. */
+static void test_arith_narrow_unsigned(void **state)
+{
+    (void)state;
+    /* uint8: 200+100 = 300-256 = 44; 5-10 = 251; 16*17 = 272-256 = 16;
+     * 255/7 = 36, 7/255 = 0 */
+    uint8_t ua[] = {200, 5, 16, 255, 7}, ub[] = {100, 10, 17, 7, 255};
+    int_case("Add", 14, IG_DT_UINT8, ua, ub, (uint8_t[]){44, 15, 33, 6, 6}, 5);
+    int_case("Sub", 14, IG_DT_UINT8, ua, ub, (uint8_t[]){100, 251, 255, 248, 8}, 5);
+    int_case("Mul", 14, IG_DT_UINT8, ua, ub, (uint8_t[]){32, 50, 16, 249, 249}, 5);
+    int_case("Div", 14, IG_DT_UINT8, ua, ub, (uint8_t[]){2, 0, 0, 36, 0}, 5);
+    /* int8: 127+1 = -128; -128-1 = 127; -128*-1 = -128; -128/-1 = -128;
+     * -7/2 = -3 (toward zero) */
+    int8_t ia[] = {127, -128, -128, -7}, ib[] = {1, -1, -1, 2};
+    int_case("Add", 14, IG_DT_INT8, ia, ib, (int8_t[]){-128, 127, 127, -5}, 4);
+    int8_t ic[] = {-128, -128, -128, -7}, id[] = {1, -1, -1, 2};
+    int_case("Sub", 14, IG_DT_INT8, ic, id, (int8_t[]){127, -127, -127, -9}, 4);
+    int_case("Mul", 14, IG_DT_INT8, ia, ib, (int8_t[]){127, -128, -128, -14}, 4);
+    int_case("Div", 14, IG_DT_INT8, ia, ib, (int8_t[]){127, -128, -128, -3}, 4);
+    /* int16: 30000+30000 = 60000-65536 = -5536; 30000*30000 = 9e8 =
+     * 13732*65536 + 59648, 59648-65536 = -5888; 300*300 = 90000-65536 =
+     * 24464; -32768/-1 = -32768 */
+    int16_t sa[] = {30000, 300, -32768}, sb[] = {30000, 300, -1};
+    int_case("Add", 14, IG_DT_INT16, sa, sb, (int16_t[]){-5536, 600, 32767}, 3);
+    int_case("Mul", 14, IG_DT_INT16, sa, sb, (int16_t[]){-5888, 24464, -32768}, 3);
+    int_case("Div", 14, IG_DT_INT16, sa, sb, (int16_t[]){1, 1, -32768}, 3);
+    /* uint16: 65535*65535 = 2^32 - 2^17 + 1 = 1 mod 2^16 (a product that
+     * would overflow a promoted int); 65535+1 = 0; 0-1 = 65535 */
+    uint16_t wa[] = {65535, 65535, 0}, wb[] = {65535, 1, 1};
+    int_case("Mul", 14, IG_DT_UINT16, wa, wb, (uint16_t[]){1, 65535, 0}, 3);
+    int_case("Add", 14, IG_DT_UINT16, wa, wb, (uint16_t[]){65534, 0, 1}, 3);
+    int_case("Sub", 14, IG_DT_UINT16, wa, wb, (uint16_t[]){0, 65534, 65535}, 3);
+    /* uint32 (opset 7 already): 2^32-1 + 1 = 0; 65536*65536 = 0; 0-1 */
+    uint32_t xa[] = {4294967295u, 65536, 0}, xb[] = {1, 65536, 1};
+    int_case("Add", 7, IG_DT_UINT32, xa, xb, (uint32_t[]){0, 131072, 1}, 3);
+    int_case("Mul", 7, IG_DT_UINT32, xa, xb, (uint32_t[]){4294967295u, 0, 0}, 3);
+    int_case("Sub", 7, IG_DT_UINT32, xa, xb,
+             (uint32_t[]){4294967294u, 0, 4294967295u}, 3);
+    int_case("Div", 7, IG_DT_UINT32, xa, xb, (uint32_t[]){4294967295u, 1, 0}, 3);
+    /* uint64: UINT64_MAX/3 = 6148914691236517205; 2^32 * 2^32 = 0 */
+    uint64_t ya[] = {UINT64_MAX, 1ull << 32, 0}, yb[] = {3, 1ull << 32, 1};
+    int_case("Div", 7, IG_DT_UINT64, ya, yb,
+             (uint64_t[]){6148914691236517205ull, 1, 0}, 3);
+    int_case("Mul", 7, IG_DT_UINT64, ya, yb,
+             (uint64_t[]){UINT64_MAX - 2, 0, 0}, 3);
+    int_case("Sub", 7, IG_DT_UINT64, ya, yb,
+             (uint64_t[]){UINT64_MAX - 3, 0, UINT64_MAX}, 3);
+    int_case("Add", 7, IG_DT_UINT64, ya, yb,
+             (uint64_t[]){2, 1ull << 33, 1}, 3);
+}
+
+static void test_arith_narrow_broadcast_and_errors(void **state)
+{
+    (void)state;
+    /* a uint8 scalar broadcast over a 2x2: 250 + 10 = 260-256 = 4 */
+    uint8_t a[] = {1, 2, 250, 255}, s = 10;
+    ig_tensor ta = TEN(IG_DT_UINT8, a, 2, 2), ts = SCALAR(IG_DT_UINT8, &s);
+    ig_tensor *in[] = {&ta, &ts};
+    kt_node k;
+    kt_init(&k, "Add", 2, 1);
+    assert_int_equal(run(&k, 14, in), 0);
+    SHAPE(&out[0], IG_DT_UINT8, 2, 2);
+    assert_memory_equal(out[0].data, ((uint8_t[]){11, 12, 4, 9}), 4);
+    /* the 8- and 16-bit dtypes are the spec's from opset 14 only */
+    assert_int_equal(run(&k, 13, in), IG_EINVAL);
+    MSG_HAS("opset 14");
+    MSG_HAS("uint8");
+    /* integer division by zero fails, naming the node, for every width */
+    kt_init(&k, "Div", 2, 1);
+    s = 0;
+    assert_int_equal(run(&k, 14, in), IG_EINVAL);
+    MSG_HAS("division by zero");
+    MSG_HAS("node 'test'");
+    int8_t ia[] = {1, -1}, ib[] = {1, 0};
+    ig_tensor tia = TEN(IG_DT_INT8, ia, 2), tib = TEN(IG_DT_INT8, ib, 2);
+    ig_tensor *in2[] = {&tia, &tib};
+    assert_int_equal(run(&k, 14, in2), IG_EINVAL);
+    MSG_HAS("division by zero");
+    int16_t ha[] = {1}, hb[] = {0};
+    ig_tensor tha = TEN(IG_DT_INT16, ha, 1), thb = TEN(IG_DT_INT16, hb, 1);
+    ig_tensor *in3[] = {&tha, &thb};
+    assert_int_equal(run(&k, 14, in3), IG_EINVAL);
+    uint16_t wa[] = {1}, wb[] = {0};
+    ig_tensor twa = TEN(IG_DT_UINT16, wa, 1), twb = TEN(IG_DT_UINT16, wb, 1);
+    ig_tensor *in4[] = {&twa, &twb};
+    assert_int_equal(run(&k, 14, in4), IG_EINVAL);
+    uint32_t xa[] = {1}, xb[] = {0};
+    ig_tensor txa = TEN(IG_DT_UINT32, xa, 1), txb = TEN(IG_DT_UINT32, xb, 1);
+    ig_tensor *in5[] = {&txa, &txb};
+    assert_int_equal(run(&k, 7, in5), IG_EINVAL);
+    uint64_t ya[] = {5, 1}, yb[] = {1, 0};
+    ig_tensor tya = TEN(IG_DT_UINT64, ya, 2), tyb = TEN(IG_DT_UINT64, yb, 2);
+    ig_tensor *in6[] = {&tya, &tyb};
+    assert_int_equal(run(&k, 7, in6), IG_EINVAL);
+    MSG_HAS("division by zero");
+    /* the comparisons did not gain these dtypes */
+    kt_init(&k, "Less", 2, 1);
+    assert_int_equal(run(&k, 14, in6), IG_EUNSUPPORTED);
+    release(1);
+}
+
 static void test_div_float(void **state)
 {
     (void)state;
@@ -1344,6 +1461,34 @@ static void test_dropout(void **state)
     ig_tensor *in2[] = {&tx, &tr, &ton};
     assert_int_equal(run(&k, 13, in2), IG_EUNSUPPORTED);
     MSG_HAS("training_mode");
+    MSG_HAS("ratio 0.5");
+    release(2);
+    /* training with ratio exactly 0 drops nothing: the identity, mask true */
+    float zero = 0;
+    double dzero = 0;
+    ig_tensor tz = SCALAR(IG_DT_FLOAT, &zero), tdz = SCALAR(IG_DT_DOUBLE, &dzero);
+    ig_tensor *in4[] = {&tx, &tz, &ton};
+    assert_int_equal(run(&k, 13, in4), 0);
+    CLOSE(out[0].data, x, 3);
+    assert_memory_equal(out[1].data, ones, 3);
+    ig_tensor *in5[] = {&tx, &tdz, &ton};
+    assert_int_equal(run(&k, 13, in5), 0);
+    assert_memory_equal(out[1].data, ones, 3);
+    release(2);
+    /* any other ratio, however small, and no ratio (0.5) stay refused */
+    float tiny = 1e-30f;
+    ig_tensor tt = SCALAR(IG_DT_FLOAT, &tiny);
+    ig_tensor *in6[] = {&tx, &tt, &ton};
+    assert_int_equal(run(&k, 13, in6), IG_EUNSUPPORTED);
+    MSG_HAS("training_mode");
+    ig_tensor *in7[] = {&tx, NULL, &ton};
+    assert_int_equal(run(&k, 13, in7), IG_EUNSUPPORTED);
+    MSG_HAS("default ratio");
+    /* a ratio that is not a float scalar is an error */
+    int64_t iz = 0;
+    ig_tensor ti = SCALAR(IG_DT_INT64, &iz);
+    ig_tensor *in8[] = {&tx, &ti, &ton};
+    assert_int_equal(run(&k, 13, in8), IG_EINVAL);
     release(2);
     /* opset 7: the mask has the input's dtype */
     kt_init(&k, "Dropout", 1, 2);
@@ -1368,6 +1513,8 @@ int main(void)
         cmocka_unit_test(test_add_short_inner_runs),
         cmocka_unit_test(test_mul_scalar_and_empty),
         cmocka_unit_test(test_add_int64_wraps),
+        cmocka_unit_test(test_arith_narrow_unsigned),
+        cmocka_unit_test(test_arith_narrow_broadcast_and_errors),
         cmocka_unit_test(test_sub_int32_and_float),
         cmocka_unit_test(test_mul_int64_broadcast),
         cmocka_unit_test(test_binary_errors),

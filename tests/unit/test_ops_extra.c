@@ -1071,15 +1071,79 @@ static void test_gridsample(void **state)
     assert_int_equal(run(&k, 16, in3), 0);
     CLOSE(out[0].data, ((float[]){4, 1}), 2);
     kt_init(&k, "GridSample", 2, 1);
-    kt_attr_s(&k, "mode", "bicubic");
+    kt_attr_s(&k, "mode", "cubic"); /* the opset-20 name */
     assert_int_equal(run(&k, 16, in3), IG_EUNSUPPORTED);
-    MSG_HAS("bicubic");
+    MSG_HAS("cubic");
     /* opset 20 spells it linear */
     kt_init(&k, "GridSample", 2, 1);
     kt_attr_s(&k, "mode", "linear");
     assert_int_equal(run(&k, 20, in2), 0);
     CLOSE(out[0].data, ((float[]){0.25f}), 1);
     assert_int_equal(run(&k, 16, in2), IG_EUNSUPPORTED);
+}
+
+/* Keys' cubic weights (A = -0.75) at fraction 0 are 0, 1, 0, 0; at 0.5
+ * they are 0.125A = -0.09375, 0.59375, 0.59375, -0.09375. */
+static void test_gridsample_cubic_reflection(void **state)
+{
+    (void)state;
+    float x[] = {1, 2, 4, 8}; /* H = 1, W = 4 */
+    ig_tensor tx = TEN(F32, x, 1, 1, 1, 4);
+    kt_node k;
+    /* align_corners=1: gx = 0 is px = 1.5, gy any is py = 0:
+     * -0.09375*1 + 0.59375*2 + 0.59375*4 - 0.09375*8 = 2.71875 */
+    float g1[] = {0, 0};
+    ig_tensor tg1 = TEN(F32, g1, 1, 1, 1, 2);
+    ig_tensor *in1[] = {&tx, &tg1};
+    kt_init(&k, "GridSample", 2, 1);
+    kt_attr_s(&k, "mode", "bicubic");
+    kt_attr_i(&k, "align_corners", 1);
+    assert_int_equal(run(&k, 16, in1), 0);
+    CLOSE(out[0].data, ((float[]){2.71875f}), 1);
+    /* align_corners=0, px = ((gx + 1) * 4 - 1) / 2, py = 0; borders -0.5
+     * and 3.5.  gx = -0.5: px = 0.5, taps -1..2; gx = -1: px = -0.5, taps
+     * -2..1; gx = -1.5: px = -1.5, outside, so the position is padded
+     * first.  zeros:  0.59375*1 + 0.59375*2 - 0.09375*4 = 1.40625;
+     *                 0.59375*1 - 0.09375*2 = 0.40625;
+     *                 px -1.5, taps -3..0: -0.09375*1 = -0.09375.
+     * border: taps clamp: -0.09375*1 + 0.59375*(1+2) - 0.09375*4 = 1.3125;
+     *                 -0.09375 + 0.59375*2 - 0.09375*2 = 0.90625;
+     *                 position clamped to 0, a pixel centre: 1.
+     * reflection: tap -1 -> 0, tap -2 -> 1: 1.3125;
+     *                 -0.09375*2 + 0.59375*(1+1) - 0.09375*2 = 0.8125;
+     *                 position -1.5 reflects to 0.5: 1.3125. */
+    float g2[] = {-0.5f, 0, -1, 0, -1.5f, 0};
+    ig_tensor tg2 = TEN(F32, g2, 1, 1, 3, 2);
+    ig_tensor *in2[] = {&tx, &tg2};
+    const char *pads[] = {"zeros", "border", "reflection"};
+    const float want[3][3] = {{1.40625f, 0.40625f, -0.09375f},
+                              {1.3125f, 0.90625f, 1},
+                              {1.3125f, 0.8125f, 1.3125f}};
+    for (int i = 0; i < 3; i++) {
+        kt_init(&k, "GridSample", 2, 1);
+        kt_attr_s(&k, "mode", "cubic");
+        kt_attr_s(&k, "padding_mode", pads[i]);
+        assert_int_equal(run(&k, 20, in2), 0);
+        CLOSE(out[0].data, want[i], 3);
+    }
+    /* bilinear with reflection: gx = 5 is px = 11.5, 8 past 3.5 = two
+     * widths of 4, so it reflects to 3.5: taps 3 and 4 -> 3, value 8.
+     * gx = -1.5 is px -1.5 -> 0.5: (1 + 2) / 2 = 1.5 */
+    float g3[] = {5, 0, -1.5f, 0};
+    ig_tensor tg3 = TEN(F32, g3, 1, 1, 2, 2);
+    ig_tensor *in3[] = {&tx, &tg3};
+    kt_init(&k, "GridSample", 2, 1);
+    kt_attr_s(&k, "padding_mode", "reflection");
+    assert_int_equal(run(&k, 16, in3), 0);
+    CLOSE(out[0].data, ((float[]){8, 1.5f}), 2);
+    /* an infinite position has no reflection */
+    g3[0] = INFINITY;
+    assert_int_equal(run(&k, 16, in3), IG_EUNSUPPORTED);
+    MSG_HAS("infinite");
+    kt_init(&k, "GridSample", 2, 1);
+    kt_attr_s(&k, "padding_mode", "mirror");
+    assert_int_equal(run(&k, 16, in3), IG_EUNSUPPORTED);
+    MSG_HAS("mirror");
 }
 
 static void test_losses(void **state)
@@ -1352,6 +1416,7 @@ int main(void)
         cmocka_unit_test(test_dequantize),
         cmocka_unit_test(test_reverse_sequence_castlike),
         cmocka_unit_test(test_gridsample),
+        cmocka_unit_test(test_gridsample_cubic_reflection),
         cmocka_unit_test(test_losses),
         cmocka_unit_test(test_integer_matmul),
         cmocka_unit_test(test_infer_without_values),

@@ -454,14 +454,68 @@ static void test_maxpool_indices_opset(void **state)
     ig_tensor_release(&out[1]);
     assert_int_equal(run(&k, 7, in, out), IG_EINVAL);
     assert_non_null(strstr(msg, "opset 8"));
-    /* and an integer input is refused */
+    /* an integer input is refused before opset 12 */
     uint8_t xb[16] = {0};
     ig_tensor XB = mk(IG_DT_UINT8, xb, DIMS(1, 1, 4, 4));
     ig_tensor *inb[] = {&XB};
     kt_init(&k, "MaxPool", 1, 1);
     kt_attr_ints(&k, "kernel_shape", k2, 2);
+    assert_int_equal(run(&k, 11, inb, out), IG_EUNSUPPORTED);
+    assert_non_null(strstr(msg, "uint8"));
+    /* and AveragePool never takes one */
+    kt_init(&k, "AveragePool", 1, 1);
+    kt_attr_ints(&k, "kernel_shape", k2, 2);
     assert_int_equal(run(&k, 12, inb, out), IG_EUNSUPPORTED);
     assert_non_null(strstr(msg, "uint8"));
+}
+
+/* MaxPool-12 on uint8 and int8: the output keeps the dtype, values above
+ * 127 and below 0 stay exact, and Indices still work. */
+static void test_maxpool_int8(void **state)
+{
+    (void)state;
+    uint8_t xb[] = {10, 200, 3, 255, 0, 7, 128, 127, 9}; /* 3x3 */
+    ig_tensor XB = mk(IG_DT_UINT8, xb, DIMS(1, 1, 3, 3));
+    ig_tensor *inb[] = {&XB};
+    ig_tensor out[2];
+    kt_node k;
+    kt_init(&k, "MaxPool", 1, 2);
+    kt_attr_ints(&k, "kernel_shape", k2, 2);
+    assert_int_equal(run(&k, 12, inb, out), 0);
+    assert_int_equal(out[0].dtype, IG_DT_UINT8);
+    /* windows {10,200,255,0}, {200,3,0,7}, {255,0,128,127}, {0,7,127,9} */
+    uint8_t wb[] = {255, 200, 255, 127};
+    assert_memory_equal(out[0].data, wb, 4);
+    const int64_t *ix = out[1].data; /* first maximum: 3, 1, 3, 7 */
+    assert_int_equal(ix[0], 3);
+    assert_int_equal(ix[1], 1);
+    assert_int_equal(ix[2], 3);
+    assert_int_equal(ix[3], 7);
+    ig_tensor_release(&out[0]);
+    ig_tensor_release(&out[1]);
+    int8_t xi[] = {-128, -5, -7, -128, 100, -1, 3, -2, -100}; /* 3x3 */
+    ig_tensor XI = mk(IG_DT_INT8, xi, DIMS(1, 1, 3, 3));
+    ig_tensor *ini[] = {&XI};
+    int64_t s2[] = {2, 2}, pads[] = {1, 1, 0, 0};
+    kt_init(&k, "MaxPool", 1, 1);
+    kt_attr_ints(&k, "kernel_shape", k2, 2);
+    kt_attr_ints(&k, "strides", s2, 2);
+    kt_attr_ints(&k, "pads", pads, 4);
+    assert_int_equal(run(&k, 12, ini, out), 0);
+    assert_int_equal(out[0].dtype, IG_DT_INT8);
+    /* padded by one at the top and left, stride 2: windows {-128},
+     * {-5, -7}, {-128, 3}, {100, -1, -2, -100} */
+    int8_t wi[] = {-128, -5, 3, 100};
+    assert_memory_equal(out[0].data, wi, 4);
+    ig_tensor_release(&out[0]);
+    /* a window wholly in padding has no integer maximum */
+    int64_t k1[] = {1, 1}, pads2[] = {1, 1, 0, 0};
+    kt_init(&k, "MaxPool", 1, 1);
+    kt_attr_ints(&k, "kernel_shape", k1, 2);
+    kt_attr_ints(&k, "pads", pads2, 4);
+    assert_int_equal(run(&k, 12, ini, out), IG_EUNSUPPORTED);
+    assert_non_null(strstr(msg, "no input element"));
+    ig_tensor_release(&out[0]);
 }
 
 static void a_avg_k3_p1(kt_node *k)
@@ -1153,6 +1207,7 @@ int main(void)
         cmocka_unit_test(test_maxpool_ceil_right_pad),
         cmocka_unit_test(test_maxpool_dilation_nan),
         cmocka_unit_test(test_maxpool_indices_opset),
+        cmocka_unit_test(test_maxpool_int8),
         cmocka_unit_test(test_avgpool_count_include_pad),
         cmocka_unit_test(test_avgpool_ceil),
         cmocka_unit_test(test_avgpool_same),
