@@ -58,6 +58,30 @@ static inline int run(kt_node *k, int opset, ig_tensor **in)
     return kt_run(k, opset, in, out, msg, sizeof msg);
 }
 
+/* Calls only infer(), with input `unknown` marked as not known yet (as in
+ * the planner's first mode); returns the code and the wanted_value flag. */
+static inline int infer_unknown(kt_node *k, int opset, ig_tensor **in, int unknown,
+                                int *wanted)
+{
+    const ig__op *op = ig__op_find(k->node.op_type);
+    assert_non_null(op);
+    k->node.op = op;
+    k->node.opset = opset;
+    unsigned char known[16];
+    ig_tensor *outs[8];
+    memset(known, 1, sizeof known);
+    known[unknown] = 0;
+    release(4);
+    for (int i = 0; i < k->node.nout; i++)
+        outs[i] = &out[i];
+    ig__kctx c = {.node = &k->node, .opset = opset, .in = in, .known = known,
+                  .nin = k->node.nin, .out = outs, .nout = k->node.nout,
+                  .msg = msg, .msglen = sizeof msg};
+    int rc = op->infer(&c);
+    *wanted = c.wanted_value;
+    return rc;
+}
+
 /* cmocka group teardown: the last test's outputs. */
 static inline int teardown(void **state)
 {

@@ -46,30 +46,6 @@ static void f32_are(const ig_tensor *t, const float *want, int64_t n)
     f32_are(t, (const float[]){__VA_ARGS__},                                   \
             (int64_t)(sizeof((float[]){__VA_ARGS__}) / sizeof(float)))
 
-/* Calls only infer(), with input `unknown` marked as not known yet (as in
- * the planner's first mode); returns the code and the wanted_value flag. */
-static int infer_unknown(kt_node *k, int opset, ig_tensor **in, int unknown,
-                         int *wanted)
-{
-    const ig__op *op = ig__op_find(k->node.op_type);
-    assert_non_null(op);
-    k->node.op = op;
-    k->node.opset = opset;
-    unsigned char known[16];
-    ig_tensor *outs[8];
-    memset(known, 1, sizeof known);
-    known[unknown] = 0;
-    release(4);
-    for (int i = 0; i < k->node.nout; i++)
-        outs[i] = &out[i];
-    ig__kctx c = {.node = &k->node, .opset = opset, .in = in, .known = known,
-                  .nin = k->node.nin, .out = outs, .nout = k->node.nout,
-                  .msg = msg, .msglen = sizeof msg};
-    int rc = op->infer(&c);
-    *wanted = c.wanted_value;
-    return rc;
-}
-
 /* ---- NonZero ------------------------------------------------------------ */
 
 static void test_nonzero(void **state)
