@@ -60,8 +60,8 @@ static inline int run(kt_node *k, int opset, ig_tensor **in)
 
 /* Calls only infer(), with input `unknown` marked as not known yet (as in
  * the planner's first mode); returns the code and the wanted_value flag. */
-static inline int infer_unknown(kt_node *k, int opset, ig_tensor **in, int unknown,
-                                int *wanted)
+static inline int kt_infer_unknown(kt_node *k, int opset, ig_tensor **in, int unknown,
+                                   int *wanted)
 {
     const ig__op *op = ig__op_find(k->node.op_type);
     assert_non_null(op);
