@@ -116,8 +116,15 @@ compare-slow)
     rc=$?
     cat "$out/cmp.md"
     [ $rc -eq 1 ] || fail "compare exited $rc (expected 1: regression)"
-    grep -q '| mlp-intent | reference → faulty:base=reference,mode=slow,pct=20 | latency | p50 |.*\*\*regressed\*\*' "$out/cmp.md" ||
-        fail "mlp-intent p50 not reported as regressed"
+    # Each model shows the slowdown in some statistic (which one crosses
+    # the noise threshold varies with the machine: in one CI run
+    # mlp-intent's p50 moved +1.1% while its p90, p99 and mean moved
+    # +17-20%), and nothing reads as improved.
+    for m in mlp-intent gemm-256; do
+        grep -q "| $m | reference → faulty:base=reference,mode=slow,pct=20 | latency | .*\*\*regressed\*\*" "$out/cmp.md" ||
+            fail "no statistic of $m reported as regressed"
+    done
+    ! grep -q '| \*\*improved\*\* |' "$out/cmp.md" || fail "a slower candidate reported as improved"
     echo PASS
     ;;
 matrix)
