@@ -228,9 +228,8 @@ static const entry table[] = {
     OP("NegativeLogLikelihoodLoss", "ignore_index", "reduction", NULL),
     OP("SoftmaxCrossEntropyLoss", "ignore_index", "reduction", NULL),
 
-    /* ---- ig__ops_recent: the kernels check these again per opset
-     * (k_recent.h), which is finer than this per-op union. ------------- */
-    OP("GroupNormalization", "epsilon", "num_groups", "stash_type", NULL),
+    /* ---- ig__ops_recent --------------------------------------------- */
+    OP("GroupNormalization", "epsilon", "num_groups", "stash_type@21-", NULL),
     OP("RMSNormalization", "axis", "epsilon", "stash_type", NULL),
     OP("RotaryEmbedding", "interleaved", "num_heads", "rotary_embedding_dim",
        NULL),
@@ -244,7 +243,7 @@ static const entry table[] = {
     OP("CenterCropPad", "axes", NULL),
     OP("Col2Im", "dilations", "pads", "strides", NULL),
     OP("AffineGrid", "align_corners", NULL),
-    OP("LpPool", "auto_pad", "ceil_mode", "dilations", "kernel_shape", "p",
+    OP("LpPool", "auto_pad", "ceil_mode@18-", "dilations@18-", "kernel_shape", "p",
        "pads", "strides", NULL),
 
     /* ---- ig__ops_dynamic ------------------------------------------------ */

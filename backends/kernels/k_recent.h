@@ -1,20 +1,13 @@
 /* k_recent.h — the recent-opset kernel group (k_recent_*.c): op structs of
  * ops added to ONNX in opsets 18 to 24, and the helpers their files share.
  *
- * The design decision: these ops postdate the rest of the oracle, so each
- * one checks its node against the attribute list of the spec versions it
- * implements and refuses any other attribute.  A model from a later opset
- * that adds an attribute (as Attention-25 did) is then an explicit
- * IG_EUNSUPPORTED naming the attribute, never an answer computed as if the
- * attribute were absent.  Float tensors are fp32, computed in double. */
+ * Which attributes each op accepts, per opset, is the loader's central
+ * table (attrs.c), as for every other op.  Float tensors are fp32,
+ * computed in double. */
 #ifndef IG_KERNELS_K_RECENT_H
 #define IG_KERNELS_K_RECENT_H
 
 #include "k_extra.h"
-
-/* Returns IG_EUNSUPPORTED, naming the attribute, if the node carries an
- * attribute that is not in the NULL-terminated list known. */
-int ig__r_attrs_known(ig__kctx *c, const char *const *known);
 
 /* k_recent_norm.c */
 extern const ig__op ig__op_GroupNormalization, ig__op_RMSNormalization;

@@ -24,9 +24,6 @@
 
 /* ---- RotaryEmbedding (opset 23) ----------------------------------------- */
 
-static const char *const rope_attrs[] = {"interleaved", "num_heads",
-                                         "rotary_embedding_dim", NULL};
-
 typedef struct rope {
     int four;                 /* X is (B, H, S, D); else (B, S, H*D) */
     int64_t b, h, s, d, rd;   /* batch, heads, sequence, head size, rotated */
@@ -36,9 +33,7 @@ typedef struct rope {
 
 static int rope_geom(ig__kctx *c, rope *r)
 {
-    int rc = ig__r_attrs_known(c, rope_attrs);
-    if (rc == 0)
-        rc = ig__x_dtype_in(c, 0, "X", IG__X_F32);
+    int rc = ig__x_dtype_in(c, 0, "X", IG__X_F32);
     if (rc == 0)
         rc = ig__x_dtype_in(c, 1, "cos_cache", IG__X_F32);
     if (rc == 0)
@@ -183,10 +178,6 @@ const ig__op ig__op_RotaryEmbedding = {"RotaryEmbedding", 23,
 
 /* ---- Attention (opsets 23, 24) ------------------------------------------ */
 
-static const char *const attn_attrs[] = {
-    "is_causal", "kv_num_heads", "q_num_heads", "qk_matmul_output_mode",
-    "scale", "softcap", "softmax_precision", NULL};
-
 enum { A_Q, A_K, A_V, A_MASK, A_PK, A_PV, A_NONPAD };
 
 typedef struct attn {
@@ -227,7 +218,7 @@ static int attn_shape(ig__kctx *c, int i, int64_t heads_attr, int64_t *bhsd)
 
 static int attn_geom(ig__kctx *c, attn *a)
 {
-    int rc = ig__r_attrs_known(c, attn_attrs);
+    int rc = 0;
     for (int i = A_Q; rc == 0 && i <= A_V; i++)
         rc = ig__x_dtype_in(c, i, i == A_Q ? "Q" : i == A_K ? "K" : "V",
                             IG__X_F32);

@@ -12,13 +12,9 @@
 
 /* ---- Swish (opset 24) --------------------------------------------------- */
 
-static const char *const swish_attrs[] = {"alpha", NULL};
-
 static int Swish_infer(ig__kctx *c)
 {
-    int rc = ig__r_attrs_known(c, swish_attrs);
-    if (rc == 0)
-        rc = ig__x_dtype_in(c, 0, "X", IG__X_F32);
+    int rc = ig__x_dtype_in(c, 0, "X", IG__X_F32);
     if (rc == 0 && !ig__has_out(c, 0))
         rc = ig__kerr(c, IG_EINVAL, "output 0 is missing");
     if (rc)
@@ -52,8 +48,7 @@ enum bw { BW_AND, BW_OR, BW_XOR, BW_NOT };
 
 static int bw_infer(ig__kctx *c, int n)
 {
-    static const char *const none[] = {NULL};
-    int rc = ig__r_attrs_known(c, none);
+    int rc = 0;
     for (int i = 0; rc == 0 && i < n; i++)
         rc = ig__x_dtype_in(c, i, i ? "B" : n == 1 ? "X" : "A", INT_TYPES);
     if (rc)

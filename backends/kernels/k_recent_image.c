@@ -33,10 +33,7 @@ static int odo_next(int rank, const int64_t *dims, int64_t *idx)
  * goes to the end). */
 static int ccp_geom(ig__kctx *c, int64_t *odims, int64_t *shift)
 {
-    static const char *const known[] = {"axes", NULL};
-    int rc = ig__r_attrs_known(c, known);
-    if (rc)
-        return rc;
+    int rc;
     if (!ig__has_in(c, 0) || !ig__has_in(c, 1))
         return ig__kerr(c, IG_EINVAL, "needs inputs input_data and shape");
     const ig_tensor *x = c->in[0];
@@ -159,10 +156,7 @@ static int ints_or(ig__kctx *c, const char *name, int want, int64_t dflt,
 
 static int c2i_geom(ig__kctx *c, c2i *g)
 {
-    static const char *const known[] = {"dilations", "pads", "strides", NULL};
-    int rc = ig__r_attrs_known(c, known);
-    if (rc == 0)
-        rc = ig__x_dtype_in(c, 0, "input", IG__X_F32);
+    int rc = ig__x_dtype_in(c, 0, "input", IG__X_F32);
     if (rc)
         return rc;
     const ig_tensor *x = c->in[0];
@@ -288,10 +282,7 @@ const ig__op ig__op_Col2Im = {"Col2Im", 18, Col2Im_infer, Col2Im_run};
 
 static int ag_geom(ig__kctx *c, int64_t *sz, int *nsp)
 {
-    static const char *const known[] = {"align_corners", NULL};
-    int rc = ig__r_attrs_known(c, known);
-    if (rc == 0)
-        rc = ig__x_dtype_in(c, 0, "theta", IG__X_F32);
+    int rc = ig__x_dtype_in(c, 0, "theta", IG__X_F32);
     if (rc)
         return rc;
     int64_t ac = ig__attr_i(c->node, "align_corners", 0);
@@ -392,17 +383,9 @@ const ig__op ig__op_AffineGrid = {"AffineGrid", 20, AffineGrid_infer,
  * Opset 18 adds ceil_mode and dilations; an older node carrying them is
  * refused by the attribute whitelist. */
 
-static const char *const lp_attrs2[] = {"auto_pad", "kernel_shape", "p",
-                                        "pads", "strides", NULL};
-static const char *const lp_attrs18[] = {"auto_pad", "ceil_mode", "dilations",
-                                         "kernel_shape", "p", "pads",
-                                         "strides", NULL};
-
 static int lp_geom(ig__kctx *c, ig__win *w)
 {
-    int rc = ig__r_attrs_known(c, c->opset >= 18 ? lp_attrs18 : lp_attrs2);
-    if (rc == 0)
-        rc = ig__x_dtype_in(c, 0, "X", IG__X_F32);
+    int rc = ig__x_dtype_in(c, 0, "X", IG__X_F32);
     if (rc)
         return rc;
     const ig__attr *pa = ig__attr_get(c->node, "p");

@@ -30,13 +30,9 @@ static int stash_ok(ig__kctx *c)
 
 /* ---- GroupNormalization (opsets 18, 21) --------------------------------- */
 
-static const char *const gn_attrs18[] = {"epsilon", "num_groups", NULL};
-static const char *const gn_attrs21[] = {"epsilon", "num_groups", "stash_type",
-                                         NULL};
-
 static int gn_check(ig__kctx *c, int64_t *groups)
 {
-    int rc = ig__r_attrs_known(c, c->opset >= 21 ? gn_attrs21 : gn_attrs18);
+    int rc = 0;
     for (int i = 0; rc == 0 && i < 3; i++)
         rc = ig__x_dtype_in(c, i, i == 0 ? "X" : i == 1 ? "scale" : "bias",
                             IG__X_F32);
@@ -121,13 +117,9 @@ const ig__op ig__op_GroupNormalization = {
  * broadcast to X by numpy rules (the spec's Mul); a scale that would widen
  * Y beyond X's shape is refused, as the spec says Y has X's shape. */
 
-static const char *const rms_attrs[] = {"axis", "epsilon", "stash_type", NULL};
-
 static int rms_check(ig__kctx *c, int *axis)
 {
-    int rc = ig__r_attrs_known(c, rms_attrs);
-    if (rc == 0)
-        rc = ig__x_dtype_in(c, 0, "X", IG__X_F32);
+    int rc = ig__x_dtype_in(c, 0, "X", IG__X_F32);
     if (rc == 0)
         rc = ig__x_dtype_in(c, 1, "scale", IG__X_F32);
     if (rc == 0)

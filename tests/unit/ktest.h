@@ -114,6 +114,16 @@ static inline int kt_run(kt_node *k, int opset, ig_tensor **in, ig_tensor *out,
     }
     k->node.op = op;
     k->node.opset = opset;
+    /* The loader's attribute gate (attrs.c), so a one-node test sees what
+     * a model with this node would. */
+    int other_opset;
+    const char *bad = ig__op_attr_unknown(&k->node, &other_opset);
+    if (bad) {
+        snprintf(msg, msglen, "node '%s' (%s, opset %d): attribute '%s' %s", k->node.name,
+                 k->node.op_type, opset, bad,
+                 other_opset ? "belongs to other opsets" : "is not implemented");
+        return IG_EUNSUPPORTED;
+    }
     unsigned char known[16];
     ig_tensor *outs[8];
     for (int i = 0; i < 16; i++)

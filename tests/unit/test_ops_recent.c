@@ -108,7 +108,7 @@ static void test_groupnorm(void **state)
     MSG_HAS("stash_type");
     /* stash_type is not an attribute of GroupNormalization-18. */
     assert_int_equal(run(&k, 18, in), IG_EUNSUPPORTED);
-    MSG_HAS("attribute stash_type");
+    MSG_HAS("attribute 'stash_type'");
     int32_t xi[4] = {0};
     ig_tensor XI = TEN(I32, xi, 1, 2, 2);
     ig_tensor *ini[] = {&XI, &S, &B};
@@ -170,7 +170,7 @@ static void test_rmsnorm(void **state)
     kt_init(&k, "RMSNormalization", 2, 1);
     kt_attr_i(&k, "bias", 1);
     assert_int_equal(run(&k, 23, in), IG_EUNSUPPORTED);
-    MSG_HAS("attribute bias");
+    MSG_HAS("attribute 'bias'");
 }
 
 /* ---- RotaryEmbedding ---------------------------------------------------- */
@@ -244,7 +244,7 @@ static void test_rotary(void **state)
     kt_init(&k, "RotaryEmbedding", 4, 1);
     kt_attr_f(&k, "scale", 1.0f); /* an attribute of the contrib op only */
     assert_int_equal(run(&k, 23, in), IG_EUNSUPPORTED);
-    MSG_HAS("attribute scale");
+    MSG_HAS("attribute 'scale'");
     ig_tensor X2 = TEN(F32, x, 2, 2);
     ig_tensor *in2[] = {&X2, &C, &S, NULL};
     kt_init(&k, "RotaryEmbedding", 4, 1);
@@ -400,7 +400,7 @@ static void test_attention_refusals(void **state)
     kt_init(&k, "Attention", 3, 1);
     kt_attr_i(&k, "left_window_size", 2); /* opset 25 */
     assert_int_equal(run(&k, 24, in), IG_EUNSUPPORTED);
-    MSG_HAS("attribute left_window_size");
+    MSG_HAS("attribute 'left_window_size'");
     kt_init(&k, "Attention", 3, 1);
     assert_int_equal(run(&k, 25, in), IG_EUNSUPPORTED);
     MSG_HAS("opset 25");
@@ -671,7 +671,7 @@ static void test_lppool(void **state)
     CLOSE(&out[0], 3, 7, 5);
     /* ceil_mode is not an attribute before opset 18. */
     assert_int_equal(run(&k, 11, in), IG_EUNSUPPORTED);
-    MSG_HAS("attribute ceil_mode");
+    MSG_HAS("attribute 'ceil_mode'");
     kt_init(&k, "LpPool", 1, 1);
     kt_attr_ints(&k, "kernel_shape", k2, 1);
     kt_attr_ints(&k, "dilations", d2, 1);
