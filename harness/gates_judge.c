@@ -23,6 +23,9 @@ typedef struct {
     int nres;
     json_object *checks;
     int fails, judged;
+    /* Set while judging gate C's timing checks of a backend × model whose
+     * parity FAILed: the name of the failed parity check, else NULL. */
+    const char *outputs_wrong;
 } judge;
 
 static const ig__cell_result *find(const judge *j, const char *subject,
@@ -97,10 +100,30 @@ static const char *why(const ig__cell_result *r, char *buf, size_t len)
     return buf;
 }
 
+/* Gate C's checks that credit speed; none of them may PASS for outputs
+ * that are wrong (DESIGN.md §10). */
+static int credits_speed(char gate, const char *check)
+{
+    return gate == 'C' && (!strcmp(check, "latency_p99") || !strcmp(check, "speedup") ||
+                           !strcmp(check, "dispatch"));
+}
+
 static void add(judge *j, char gate, const char *check, const char *backend,
                 const char *model, int v, double figure, double threshold, const char *unit,
                 const char *op, const char *detail, const ig__cell_result *r)
 {
+    /* No credit for wrong outputs: a fast wrong answer is not a PASS.  The
+     * check is INVALID with its figure kept, so the report still shows
+     * what was measured; a FAIL stays a FAIL. */
+    char wrong[1200];
+    const char *reason = NULL;
+    if (v == V_PASS && j->outputs_wrong && credits_speed(gate, check)) {
+        v = V_INVALID;
+        reason = "outputs wrong";
+        snprintf(wrong, sizeof wrong, "outputs wrong (%s FAIL): no credit for speed; measured: %s",
+                 j->outputs_wrong, detail ? detail : "");
+        detail = wrong;
+    }
     json_object *o = json_object_new_object();
     char g[2] = {gate, 0};
     json_object_object_add(o, "gate", json_object_new_string(g));
@@ -114,6 +137,8 @@ static void add(judge *j, char gate, const char *check, const char *backend,
     json_object_object_add(o, "unit", json_object_new_string(unit));
     json_object_object_add(o, "op", json_object_new_string(op));
     json_object_object_add(o, "detail", json_object_new_string(detail ? detail : ""));
+    if (reason)
+        json_object_object_add(o, "invalid_reason", json_object_new_string(reason));
     if (r) {
         char rp[1024];
         size_t off = (size_t)snprintf(rp, sizeof rp, "infergate run -b '%s' -m '%s' --suite %s",
@@ -312,10 +337,28 @@ static void gate_b(judge *j, const char *b, const ig__model_ref *m)
     }
 }
 
+/* The first parity check of backend × model added since index first that
+ * FAILed, or NULL. */
+static const char *parity_failed(const judge *j, size_t first, const char *b, const char *m)
+{
+    size_t n = json_object_array_length(j->checks);
+    for (size_t i = first; i < n; i++) {
+        json_object *c = json_object_array_get_idx(j->checks, i);
+        const char *check = json_object_get_string(json_object_object_get(c, "check"));
+        if (!strncmp(check, "parity_", 7) &&
+            !strcmp(json_object_get_string(json_object_object_get(c, "verdict")), "FAIL") &&
+            !strcmp(json_object_get_string(json_object_object_get(c, "backend")), b) &&
+            !strcmp(json_object_get_string(json_object_object_get(c, "model")), m))
+            return check; /* points into j->checks, which outlives the judging */
+    }
+    return NULL;
+}
+
 static void gate_c(judge *j, const char *b, const ig__model_ref *m)
 {
     const ig__gate_spec *s = j->spec;
     const ig__cell_result *r = find(j, b, m, IG_SUITE_PARITY, NULL);
+    size_t first = json_object_array_length(j->checks);
     char d[768];
     if (usable(j, 'C', "parity_linf", b, m->name, r)) {
         static const char *const linf[] = {"golden_max_abs", "ref_max_abs", NULL};
@@ -348,6 +391,7 @@ static void gate_c(judge *j, const char *b, const ig__model_ref *m)
         snprintf(d, sizeof d, "NaN and Inf in the same places as the expected outputs");
         compare(j, 'C', "parity_nan_inf", b, m->name, f3 ? nm : NAN, "<=", 0, "elements", d, r);
     }
+    j->outputs_wrong = parity_failed(j, first, b, m->name);
     r = find(j, b, m, IG_SUITE_LATENCY, NULL);
     if (usable(j, 'C', "latency_p99", b, m->name, r)) {
         double lo, hi, p99 = metric(r, "p99", &lo, &hi);
@@ -405,6 +449,7 @@ static void gate_c(judge *j, const char *b, const ig__model_ref *m)
             compare(j, 'C', "dispatch", b, m->name, dt, ">=", s->c_dispatch_min, "ratio", d, r);
         }
     }
+    j->outputs_wrong = NULL;
 }
 
 static void gate_d(judge *j, const char *b, const ig__model_ref *m)
@@ -501,7 +546,7 @@ static void abi_check(judge *j)
 int ig__gates_judge(const ig__gate_spec *spec, const ig__run_cfg *cfg, const char *which,
                     const ig__cell_result *res, int nres, json_object *out, int *judged)
 {
-    judge j = {spec, cfg, res, nres, json_object_new_array(), 0, 0};
+    judge j = {spec, cfg, res, nres, json_object_new_array(), 0, 0, NULL};
     if (strchr(which, 'A') && spec->a_abi_mismatch)
         abi_check(&j);
     for (int mi = 0; mi < cfg->nmodels; mi++)

@@ -23,11 +23,12 @@ endfunction()
 # one thread kept p99 at 0.48 ms under the same load.
 ig_gate_case(clean FALSE "--gates;A,B,C,D;-b;openblas:threads=1;-m;gemm-256"
   "gate:A@openblas=PASS;gate:B@openblas=PASS;gate:C@openblas=PASS;gate:D@openblas=PASS")
-# wrong and drift: C parity fails; crash: classified, and the clean
-# backend beside it still passes.
+# wrong and drift: C parity fails, and wrong's speedup (about 1x against
+# the 0.5 target) is INVALID, no credit for wrong outputs; crash:
+# classified, and the clean backend beside it still passes.
 ig_gate_case(parity TRUE
   "--gates;C;-m;mlp-intent;-b;reference;-b;faulty:base=reference,mode=wrong;-b;faulty:base=reference,mode=drift,pct=1;-b;faulty:base=reference,mode=crash"
-  "parity_linf@mode=wrong=FAIL;parity_linf@mode=drift=FAIL;parity_linf@mode=crash=FAIL;gate:C@^reference=PASS")
+  "parity_linf@mode=wrong=FAIL;speedup@mode=wrong=INVALID;parity_linf@mode=drift=FAIL;parity_linf@mode=crash=FAIL;gate:C@^reference=PASS")
 # slow: C latency fails (20 ms per call against the 10 ms SLA).
 ig_gate_case(slow TRUE "--gates;C;-m;mlp-intent;-b;faulty:base=reference,mode=slow,us=20000"
   "latency_p99@mode=slow=FAIL")
