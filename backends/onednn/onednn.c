@@ -4,7 +4,10 @@
  * Options ("-b onednn:key=value,..."): threads=N (OpenMP threads for
  * oneDNN), verbose=0|1|2 (oneDNN's own log to stdout), fuse=0 (claim every
  * node alone), layout=plain (no channels-last hand-over between nodes),
- * small=K (nodes under K thousand flops run on one thread; default 50000).
+ * small=K (nodes under K thousand flops run on one thread; default 50000),
+ * chaincheck=1|2|0 (the fusion chains' guards, onednn_chaincheck.c: both,
+ * the numeric check alone, none; 0 reproduces a oneDNN bug on purpose, for
+ * difftest's self-test).
  *
  * Design decision: the partition skeleton does compile/load/predict, but
  * this file wraps those slots so that, while a plan is being built, the
@@ -443,6 +446,12 @@ static int opt(void *user, const char *key, const char *val, char *msg,
             return IG_EUSAGE;
         }
         x->fuse = (int)v;
+    } else if (strcmp(key, "chaincheck") == 0) {
+        if (!num || v < 0 || v > 2) {
+            snprintf(msg, msglen, "option chaincheck: expected 0, 1 or 2, got '%s'", val);
+            return IG_EUSAGE;
+        }
+        x->chaincheck = (int)v;
     } else if (strcmp(key, "layout") == 0) {
         if (strcmp(val, "plain") == 0)
             x->layout = 0;
@@ -461,7 +470,7 @@ static int opt(void *user, const char *key, const char *val, char *msg,
         x->small_kflop = (int)v;
     } else {
         snprintf(msg, msglen, "unknown option '%s' (the onednn backend takes threads, "
-                 "verbose, fuse, layout, small)", key);
+                 "verbose, fuse, chaincheck, layout, small)", key);
         return IG_EUSAGE;
     }
     return 0;
@@ -511,6 +520,7 @@ static int dn_create(const char *options, void **ctx, char *msg, size_t msglen)
     if (!x)
         return IG_ENOMEM;
     x->fuse = 1;
+    x->chaincheck = 1;
     x->layout = 1;
     x->small_kflop = 50000;
     int rc = ig__options_parse(options, opt, x, msg, msglen);

@@ -68,6 +68,8 @@ static int validate(dn_node *s)
         return IG_EUNSUPPORTED;
     rc = strcmp(ig__dn_impl_str(pd), ch->base_impl) == 0 ? 0 : IG_EUNSUPPORTED;
     dnnl_primitive_desc_destroy(pd);
+    if (rc == 0 && !ig__dn_chain_check(s, ch->base_impl, DN_PLAIN))
+        rc = IG_EUNSUPPORTED;
     return rc;
 }
 
@@ -78,18 +80,60 @@ static void po_pop(dn_chain *ch)
     memset(&ch->po[ch->npo], 0, sizeof ch->po[ch->npo]);
 }
 
+/* The chain's post-ops as they were, for undoing an append that may have
+ * folded into the last one. */
+typedef struct po_mark {
+    int npo;
+    dn_po last;
+} po_mark;
+
+static po_mark po_save(const dn_chain *ch)
+{
+    po_mark m = {.npo = ch->npo};
+    if (ch->npo > 0)
+        m.last = ch->po[ch->npo - 1];
+    return m;
+}
+
+static void po_restore(dn_chain *ch, const po_mark *m)
+{
+    while (ch->npo > m->npo)
+        po_pop(ch);
+    if (m->npo > 0)
+        ch->po[m->npo - 1] = m->last;
+}
+
+/* Appends eltwise (alg, a, b).  Under the chain guards (see
+ * onednn_chaincheck.c) a linear step right after a linear step folds into
+ * it, and a repeat of an earlier algorithm with other parameters is
+ * refused. */
 static int po_eltwise(dn_node *s, dnnl_alg_kind_t alg, float a, float b)
 {
     dn_chain *ch = s->chain;
-    if (ch->npo == DN_MAXPO)
-        return 0;
-    dn_po *p = &ch->po[ch->npo++];
-    memset(p, 0, sizeof *p);
-    p->alg = alg;
-    p->a = a;
-    p->b = b;
-    if (validate(s)) {
-        po_pop(ch);
+    po_mark m = po_save(ch);
+    dn_po *last = ch->npo ? &ch->po[ch->npo - 1] : NULL;
+    int rule = s->ctx->chaincheck == 1;
+    if (rule && alg == dnnl_eltwise_linear && last && !last->binary &&
+        last->alg == dnnl_eltwise_linear) {
+        /* b2 + a2 (a1 x + b1) */
+        float na = a * last->a, nb = a * last->b + b;
+        if (!isfinite(na) || !isfinite(nb))
+            return 0;
+        last->a = na;
+        last->b = nb;
+    } else {
+        if (ch->npo == DN_MAXPO)
+            return 0;
+        dn_po *p = &ch->po[ch->npo++];
+        memset(p, 0, sizeof *p);
+        p->alg = alg;
+        p->a = a;
+        p->b = b;
+    }
+    const dn_po *p = &ch->po[ch->npo - 1];
+    if ((rule && !ig__dn_po_repeat_ok(ch, ch->npo - 1, p->alg, p->a, p->b)) ||
+        validate(s)) {
+        po_restore(ch, &m);
         return 0;
     }
     return 1;
@@ -325,10 +369,11 @@ static int try_absorb(dn_node *s, int i, ig__kctx *c)
     int n = ig__dn_eltwise_form(c, alg, a, b);
     if (n == 0 || ch->npo + n > DN_MAXPO)
         return 0;
+    po_mark m = po_save(ch);
     if (!po_eltwise(s, alg[0], a[0], b[0]))
         return 0;
     if (n == 2 && !po_eltwise(s, alg[1], a[1], b[1])) {
-        po_pop(ch);
+        po_restore(ch, &m);
         return 0;
     }
     return 1;
@@ -472,6 +517,17 @@ static int plausible(const ig__node *n)
     return 0;
 }
 
+/* Whether a hardswish post-op could be appended now (the chain is left
+ * as it was: the post-op is appended when the pattern's Div arrives). */
+static int hs_probe(dn_node *s)
+{
+    dn_chain *ch = s->chain;
+    po_mark m = po_save(ch);
+    int ok = po_eltwise(s, dnnl_eltwise_hardswish, 0.0f, 0.0f);
+    po_restore(ch, &m);
+    return ok;
+}
+
 /* After the head or an absorbed node: wait for the value's reader, or
  * finalize. */
 static int advance(dn_node *s, char *msg, size_t msglen)
@@ -488,8 +544,7 @@ static int advance(dn_node *s, char *msg, size_t msglen)
         }
         int hs[4];
         if (gi->nread[v] == 2 && hs_match(gi, v, hs) && hs_contiguous(gi, v, hs) &&
-            po_eltwise(s, dnnl_eltwise_hardswish, 0.0f, 0.0f)) {
-            po_pop(ch); /* appended when the Div arrives */
+            hs_probe(s)) {
             memcpy(ch->hs, hs, sizeof hs);
             ch->hs_stage = 1;
             ch->hs_x = ch->out;
@@ -585,6 +640,10 @@ int ig__dn_chain_finalize(dn_node *s, char *msg, size_t msglen)
     ch->want_node = -1;
     ch->want_in = NULL;
     int layout = ig__dn_out_layout(s->ctx, s->gi, ch->out_v, ch->out);
+    /* Every post-op was checked with the plain destination; a chain whose
+     * channels-last form disagrees keeps the plain one. */
+    if (layout != DN_PLAIN && !ig__dn_chain_check(s, ch->base_impl, layout))
+        layout = DN_PLAIN;
     /* The planner gave the chain's output a block by the liveness of the
      * last absorbed node, so it may be one the head still reads (its input
      * died at the head).  Then the primitive writes the head's own output,

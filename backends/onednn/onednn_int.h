@@ -31,6 +31,9 @@ typedef struct dn_ctx {
     int threads;              /* threads=N, 0 = the OpenMP default */
     int verbose;              /* verbose=1: oneDNN's own verbose log */
     int fuse;                 /* fuse=0 disables chains (for diagnosis) */
+    int chaincheck;           /* chain guards (onednn_chaincheck.c): 1
+                                 both, 2 numeric check only, 0 none (for
+                                 difftest's self-test) */
     int layout;               /* layout=plain disables channels-last */
     int small_kflop;          /* work below this runs on one thread */
     int nthr_default;         /* threads restored after a one-thread node */
@@ -255,6 +258,19 @@ int ig__dn_po_dims(const dn_chain *ch, int rank, const int64_t *dims,
 int ig__dn_chain_offer(dn_node *s, int i, ig__kctx *c, ig__node_impl *impl);
 /* Makes the chain's primitive for its current extent. */
 int ig__dn_chain_finalize(dn_node *s, char *msg, size_t msglen);
+
+/* ---- chain guards (onednn_chaincheck.c) -------------------------------- */
+
+/* Whether eltwise (alg, a, b) may follow the chain's first upto post-ops:
+ * 0 when an earlier eltwise post-op has the same algorithm and other
+ * parameters (oneDNN 2.x computes the later one with the earlier one's). */
+int ig__dn_po_repeat_ok(const dn_chain *ch, int upto, dnnl_alg_kind_t alg, float a,
+                        float b);
+/* Numeric self-check of the chain as it stands, with the head's
+ * implementation impl and destination layout: 1 when the fused primitive
+ * agrees with the unfused one followed by the post-ops' definitions (or
+ * the guards are off), 0 otherwise.  Cached per chain shape. */
+int ig__dn_chain_check(dn_node *s, const char *impl, int layout);
 
 /* ---- op families: each returns 1 claimed, 0 declined, <0 error ---------- */
 
