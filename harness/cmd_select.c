@@ -5,9 +5,12 @@
  * (a SKIP check neither helps nor hurts, an INVALID one disqualifies:
  * unproven is not passed), best first — higher time-weighted dispatch,
  * then lower p99 — with the CPU reference always last, as the fallback of
- * last resort.  Instruments (null, faulty) are never recommended.  The
- * files are written with libinfergate's own writers, so what the lab
- * writes is by construction what applications read. */
+ * last resort (its evidence says "role": "last_resort").  Each model says
+ * whether any backend, the reference included, passed: "validated": false
+ * tells an application that nothing in its chain was.  Instruments (null,
+ * faulty) are never recommended.  The files are written with
+ * libinfergate's own writers, so what the lab writes is by construction
+ * what applications read. */
 #include <getopt.h>
 #include <json-c/json.h>
 #include <math.h>
@@ -70,6 +73,24 @@ static int cmp_cand(const void *a, const void *b)
     return px < py ? -1 : px > py;
 }
 
+/* Whether backend b passed every gate judged for model (a SKIP neither
+ * helps nor hurts; at least one gate must have been judged). */
+static int passed(json_object *summary, const char *b, const char *model)
+{
+    int judged = 0, ok = 1;
+    for (size_t k = 0; k < json_object_array_length(summary); k++) {
+        json_object *s = json_object_array_get_idx(summary, k);
+        if (strcmp(jstr(s, "backend"), b) || strcmp(jstr(s, "model"), model))
+            continue;
+        const char *v = jstr(s, "verdict");
+        if (!strcmp(v, "SKIP"))
+            continue;
+        judged++;
+        ok &= !strcmp(v, "PASS");
+    }
+    return judged && ok;
+}
+
 static int instrument(const char *spec)
 {
     return !strncmp(spec, "null", 4) || !strncmp(spec, "faulty", 6);
@@ -104,23 +125,15 @@ int ig__select_write(const char *rundir, json_object *root, int verbose, char *m
         rc = IG_ENOMEM;
     for (size_t mi = 0; rc == 0 && mi < nm; mi++) {
         const char *model = jstr(json_object_array_get_idx(models, mi), "name");
-        int nc = 0;
+        int nc = 0, validated = 0;
         for (size_t bi = 0; bi < nb; bi++) {
             const char *b = json_object_get_string(json_object_array_get_idx(backends, bi));
-            if (instrument(b) || !strcmp(b, "reference"))
+            if (instrument(b) || !passed(summary, b, model))
                 continue;
-            int judged = 0, ok = 1;
-            for (size_t k = 0; k < json_object_array_length(summary); k++) {
-                json_object *s = json_object_array_get_idx(summary, k);
-                if (strcmp(jstr(s, "backend"), b) || strcmp(jstr(s, "model"), model))
-                    continue;
-                const char *v = jstr(s, "verdict");
-                if (!strcmp(v, "SKIP"))
-                    continue;
-                judged++;
-                ok &= !strcmp(v, "PASS");
-            }
-            if (!judged || !ok)
+            /* The reference validates a model when it passes, but keeps
+             * its place at the end of the chain. */
+            validated = 1;
+            if (!strcmp(b, "reference"))
                 continue;
             cand *c = &cs[nc++];
             c->backend = b;
@@ -131,6 +144,10 @@ int ig__select_write(const char *rundir, json_object *root, int verbose, char *m
             wins[bi]++;
         }
         qsort(cs, (size_t)nc, sizeof *cs, cmp_cand);
+        rc = ig_defaults_set_validated(d, model, validated, msg, msglen);
+        if (verbose && rc == 0 && !validated)
+            printf("  %-16s NOT VALIDATED: no backend passed every judged gate; the reference "
+                   "below is a last resort, not a validated choice\n", model);
         for (int k = 0; rc == 0 && k <= nc; k++) {
             ig_chain_entry e;
             ig_chain_entry_init(&e);
@@ -151,7 +168,8 @@ int ig__select_write(const char *rundir, json_object *root, int verbose, char *m
             e.time = when;
             rc = ig_defaults_add(d, model, &e, msg, msglen);
             if (verbose && rc == 0)
-                printf("  %-16s %d. %s\n", model, k + 1, e.backend);
+                printf("  %-16s %d. %s%s\n", model, k + 1, e.backend,
+                       k == nc ? " (last resort)" : "");
         }
     }
     /* The global chain: backends that qualified for the most models first. */

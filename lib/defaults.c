@@ -164,6 +164,25 @@ int ig__defaults_chain_for(ig_defaults *d, const char *model, ig__chain **out)
     return 0;
 }
 
+int ig_defaults_set_validated(ig_defaults *d, const char *model, int validated,
+                              char *msg, size_t msglen)
+{
+    if (!d || !model || !model[0])
+        return ig__msgf(msg, msglen, IG_EINVAL, "defaults handle or model name missing");
+    ig__chain *c;
+    int rc = ig__defaults_chain_for(d, model, &c);
+    if (rc)
+        return ig__msgf(msg, msglen, rc, "out of memory");
+    c->validated = validated ? 1 : 2;
+    return 0;
+}
+
+int ig_defaults_validated(const ig_defaults *d, const char *model)
+{
+    const ig__chain *c = model ? ig__defaults_find(d, model) : NULL;
+    return !c || !c->validated ? -1 : c->validated == 1;
+}
+
 int ig__chain_append(ig__chain *c, const ig_chain_entry *e, char *msg, size_t msglen)
 {
     if (!e->backend || !e->backend[0])
@@ -401,7 +420,8 @@ static int read_entry(rd *r, json_object *v, const char *key, ig__chain *c)
     return rc ? fail_at(r, rc, key, "%s", m) : 0;
 }
 
-/* {"chain": [...]} */
+/* {"chain": [...]}; a model's object may also say whether it was
+ * validated ("validated": bool) and why not ("note": text). */
 static int read_chain(rd *r, json_object *o, const char *key, ig_defaults *d,
                       const char *model)
 {
@@ -410,12 +430,22 @@ static int read_chain(rd *r, json_object *o, const char *key, ig_defaults *d,
         return rc;
     char k[1024];
     json_object *arr = NULL;
+    int validated = 0;
     json_object_object_foreach(o, name, v) {
-        if (strcmp(name, "chain") != 0) {
-            snprintf(k, sizeof k, "%s.%s", key, name);
-            return fail_at(r, IG_EPARSE, k, "unknown key (known: chain)");
+        snprintf(k, sizeof k, "%s.%s", key, name);
+        if (model && strcmp(name, "validated") == 0) {
+            if ((rc = want(r, v, json_type_boolean, k, "true or false")) != 0)
+                return rc;
+            validated = json_object_get_boolean(v) ? 1 : 2;
+        } else if (model && strcmp(name, "note") == 0) {
+            if ((rc = want(r, v, json_type_string, k, "a string")) != 0)
+                return rc;
+        } else if (strcmp(name, "chain") != 0) {
+            return fail_at(r, IG_EPARSE, k, model ? "unknown key (known: chain, validated, note)"
+                                                  : "unknown key (known: chain)");
+        } else {
+            arr = v;
         }
-        arr = v;
     }
     snprintf(k, sizeof k, "%s.chain", key);
     if (!arr)
@@ -425,6 +455,7 @@ static int read_chain(rd *r, json_object *o, const char *key, ig_defaults *d,
     ig__chain *c;
     if ((rc = ig__defaults_chain_for(d, model, &c)) != 0)
         return rc;
+    c->validated = validated;
     size_t n = json_object_array_length(arr);
     for (size_t i = 0; i < n; i++) {
         char ke[1100];
@@ -640,11 +671,27 @@ static json_object *entry_json(const char *backend, const ig__entry *x)
         json_object_put(o);
         return NULL;
     }
-    if (!x || (!x->version && !x->run_id && !x->time && x->dispatch < 0 &&
-               x->p99_ms < 0))
+    /* The reference closes every chain whatever its verdicts: its
+     * evidence says so, so nobody reads its place as a recommendation. */
+    int last_resort = ig__spec_is_reference(backend);
+    if (!last_resort && (!x || (!x->version && !x->run_id && !x->time && x->dispatch < 0 &&
+                                x->p99_ms < 0)))
         return o;
     json_object *ev = json_object_new_object();
     int rc = ev ? 0 : IG_ENOMEM;
+    if (rc == 0 && last_resort)
+        rc = add(ev, "role", json_object_new_string("last_resort"));
+    if (!x) {
+        if (rc == 0)
+            rc = add(o, "evidence", ev);
+        else
+            json_object_put(ev);
+        if (rc) {
+            json_object_put(o);
+            return NULL;
+        }
+        return o;
+    }
     if (rc == 0 && x->version)
         rc = add(ev, "version", json_object_new_string(x->version));
     if (rc == 0 && x->dispatch >= 0)
@@ -671,11 +718,22 @@ static json_object *chain_json(const ig__chain *c)
 {
     json_object *o = json_object_new_object();
     json_object *arr = json_object_new_array();
-    if (!o || !arr || add(o, "chain", arr)) {
+    int rc = o && arr ? 0 : IG_ENOMEM;
+    /* Whether anything passed comes before the chain, where a reader
+     * looks first. */
+    if (rc == 0 && c->validated)
+        rc = add(o, "validated", json_object_new_boolean(c->validated == 1));
+    if (rc == 0 && c->validated == 2)
+        rc = add(o, "note", json_object_new_string(
+                                "no backend passed every judged gate for this model: nothing "
+                                "here is validated, and the reference serves only as the last "
+                                "resort"));
+    if (rc || add(o, "chain", arr)) {
+        if (rc)
+            json_object_put(arr);
         json_object_put(o);
         return NULL;
     }
-    int rc = 0;
     for (int i = 0; i < c->n && rc == 0; i++) {
         json_object *e = entry_json(c->e[i].backend, &c->e[i]);
         rc = e ? json_object_array_add(arr, e) : IG_ENOMEM;

@@ -28,6 +28,9 @@ typedef struct ig__chain {
     char *model;              /* owned; NULL for the global chain */
     ig__entry *e;             /* owned array of n */
     int n, cap;
+    /* Whether any backend passed every judged gate for the model:
+     * 0 not stated, 1 yes, 2 no (the chain is only the last resort). */
+    int validated;
 } ig__chain;
 
 struct ig_defaults {

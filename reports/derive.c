@@ -164,7 +164,25 @@ static void derive_readiness(ig__rctx *x)
         default: rd->ninvalid++; break;
         }
     }
-    rd->verdict = rd->nfail || rd->ninvalid ? "NOT READY" : rd->npass ? "READY" : "NOT JUDGED";
+    /* A model that no real backend passed is a blocker of its own: its
+     * fallback chain holds only the reference, as a last resort. */
+    for (int m = 0; m < r->nmodels && rd->nunvalidated < 64; m++) {
+        int judged = 0, validated = 0;
+        for (int i = 0; i < r->nsummary; i++) {
+            const ig__rverdict *s = &r->summary[i];
+            if (strcmp(s->model, r->models[m]) || !strncmp(s->backend, "null", 4) ||
+                !strncmp(s->backend, "faulty", 6))
+                continue;
+            judged = 1;
+            const char *all = ig__overall_verdict(r, s->backend, r->models[m]);
+            validated |= all && !strcmp(all, "PASS");
+        }
+        if (judged && !validated)
+            rd->unvalidated[rd->nunvalidated++] = r->models[m];
+    }
+    rd->verdict = rd->nfail || rd->ninvalid || rd->nunvalidated ? "NOT READY"
+                  : rd->npass                                   ? "READY"
+                                                                : "NOT JUDGED";
 }
 
 int ig__rctx_init(ig__rctx *x, const ig__rrun *r)

@@ -44,6 +44,10 @@ typedef struct ig__readiness {
     int judged;                    /* 0: no gate verdicts in the run */
     int nfail, ninvalid, npass, nskip;
     const char *verdict;           /* "READY", "NOT READY", "NOT JUDGED" */
+    /* Blockers: judged models for which no backend (instruments aside)
+     * passed every gate; names borrowed from the run. */
+    const char *unvalidated[64];
+    int nunvalidated;
 } ig__readiness;
 
 typedef struct ig__rctx {

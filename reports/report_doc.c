@@ -193,6 +193,18 @@ static void readiness(ig__doc *d, const ig__rctx *x)
                          "Gates %s; profile `%s`; spec `%s`.",
                       rd->verdict, rd->npass, rd->nskip, total, dash(sel), dash(r->gate_profile),
                       dash(r->gate_spec));
+        if (rd->nunvalidated) {
+            char names[1024] = "";
+            size_t o = 0;
+            for (int i = 0; i < rd->nunvalidated && o < sizeof names - 4; i++)
+                o += (size_t)snprintf(names + o, sizeof names - o, "%s`%s`", i ? ", " : "",
+                                      rd->unvalidated[i]);
+            ig__doc_p(d, "**Blocker: no validated backend** for %s. No backend passed every "
+                         "judged gate for %s, so an application has nothing validated to serve "
+                         "%s with: its chain holds only the reference, as a last resort.",
+                      names, rd->nunvalidated > 1 ? "these models" : "this model",
+                      rd->nunvalidated > 1 ? "them" : "it");
+        }
     }
 
     /* The gate × backend × model matrix. */
@@ -229,11 +241,17 @@ static void readiness(ig__doc *d, const ig__rctx *x)
             char chain[2048] = "";
             size_t o = 0;
             for (int k = 0; k < r->chains[i].n && o < sizeof chain - 8; k++)
-                o += (size_t)snprintf(chain + o, sizeof chain - o, "%s%s", k ? " → " : "",
-                                      r->chains[i].backends[k]);
+                o += (size_t)snprintf(chain + o, sizeof chain - o, "%s%s%s", k ? " → " : "",
+                                      r->chains[i].backends[k],
+                                      !strcmp(r->chains[i].backends[k], "reference")
+                                          ? " (last resort)"
+                                          : "");
+            if (r->chains[i].validated == 0 && o < sizeof chain)
+                snprintf(chain + o, sizeof chain - o, " — NOT VALIDATED: no backend passed");
             ig__doc_row(d);
             ig__doc_cell(d, NULL, "%s", r->chains[i].model);
-            ig__doc_cell(d, NULL, "%s", *chain ? chain : "(no backend passed)");
+            ig__doc_cell(d, r->chains[i].validated == 0 ? "v-fail" : NULL, "%s",
+                         *chain ? chain : "(no backend passed)");
             ig__doc_cell(d, NULL, "%s", r->selection_source);
         }
     } else {

@@ -192,6 +192,10 @@ static int load_chains(json_object *sel, ig__rrun *r)
         int k = arr_len(chain);
         ig__rchain *c = &r->chains[r->nchains++];
         c->model = key;
+        json_object *v = get(val, "validated");
+        c->validated = v && json_object_is_type(v, json_type_boolean)
+                           ? json_object_get_boolean(v) != 0
+                           : -1;
         if (k && !(c->backends = calloc((size_t)k, sizeof *c->backends)))
             return IG_ENOMEM;
         for (int i = 0; i < k; i++) {

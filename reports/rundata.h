@@ -51,6 +51,7 @@ typedef struct ig__rchain {
     const char *model;           /* borrowed */
     const char **backends;       /* owned by the run, borrowed strings */
     int n;
+    int validated;               /* 1, 0 (nothing passed), -1 not stated */
 } ig__rchain;
 
 typedef struct ig__rrun {

@@ -75,6 +75,12 @@ int main(int argc, char **argv)
         printf("defaults: %s absent, using the built-in chain \"reference\"\n", dpath);
     }
 
+    /* The lab says when nothing passed for this model: serving it is then
+     * the application's own risk, and it should say so. */
+    if (d && ig_defaults_validated(d, name) == 0)
+        printf("warning: the lab validated no backend for '%s'; its chain is only the "
+               "last resort\n", name);
+
     ig_session *s = NULL;
     int rc = ig_session_open(d, name, model, NULL, 0, NULL, &s, msg, sizeof msg);
     ig_defaults_destroy(d);

@@ -145,6 +145,16 @@ int ig_defaults_save_json(const ig_defaults *d, const char *path, char *msg,
 int ig_defaults_save_toml(const ig_defaults *d, const char *path, char *msg,
                           size_t msglen);
 
+/* States whether the lab validated model: 1 when some backend passed
+ * every gate judged for it, 0 when none did (its chain is then only the
+ * reference, as the last resort).  model: borrowed; its chain is created
+ * empty when missing. */
+int ig_defaults_set_validated(ig_defaults *d, const char *model, int validated,
+                              char *msg, size_t msglen);
+/* 1 validated, 0 not validated (serve it knowing that nothing passed),
+ * -1 not stated (an older file, a hand-written one, or no such model). */
+int ig_defaults_validated(const ig_defaults *d, const char *model);
+
 /* Models with a chain of their own (the global chain is not counted). */
 int ig_defaults_model_count(const ig_defaults *d);
 /* Name of model i; borrowed from d; NULL when i is out of range. */

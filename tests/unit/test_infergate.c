@@ -374,6 +374,47 @@ static void test_json_short_form(void **state)
     ig_defaults_destroy(d);
 }
 
+/* Whether a model was validated is stated, written before its chain,
+ * read back, and the reference is marked as the last resort wherever it
+ * stands; a model with no statement reads -1. */
+static void test_json_validated(void **state)
+{
+    (void)state;
+    ig_defaults *d = NULL;
+    char msg[512] = "";
+    assert_int_equal(ig_defaults_create(&d), 0);
+    ig_chain_entry e;
+    ig_chain_entry_init(&e);
+    e.backend = "openblas";
+    assert_int_equal(ig_defaults_add(d, "mlp-intent", &e, msg, sizeof msg), 0);
+    assert_int_equal(ig_defaults_set_validated(d, "mlp-intent", 1, msg, sizeof msg), 0);
+    assert_int_equal(ig_defaults_set_validated(d, "gemm-1024", 0, msg, sizeof msg), 0);
+    assert_int_equal(ig_defaults_add(d, "cnn-mobile", &e, msg, sizeof msg), 0);
+    assert_int_equal(ig_defaults_validated(d, "mlp-intent"), 1);
+    assert_int_equal(ig_defaults_validated(d, "gemm-1024"), 0);
+    assert_int_equal(ig_defaults_validated(d, "cnn-mobile"), -1);
+    assert_int_equal(ig_defaults_validated(d, "nosuch"), -1);
+    assert_int_equal(ig_defaults_validated(d, NULL), -1);
+    assert_int_equal(ig_defaults_set_validated(d, NULL, 1, msg, sizeof msg), IG_EINVAL);
+    const char *p = tmp("validated.json");
+    assert_int_equal(ig_defaults_save_json(d, p, msg, sizeof msg), 0);
+    ig_defaults_destroy(d);
+    const char *text = read_text(p);
+    const char *g = strstr(text, "\"gemm-1024\"");
+    assert_non_null(g);
+    assert_non_null(strstr(g, "\"validated\": false"));
+    assert_true(strstr(g, "\"validated\": false") < strstr(g, "\"chain\""));
+    assert_non_null(strstr(g, "\"note\": \"no backend passed"));
+    assert_non_null(strstr(g, "\"role\": \"last_resort\""));
+    assert_non_null(strstr(text, "\"validated\": true"));
+    assert_int_equal(ig_defaults_load(p, &d, msg, sizeof msg), 0);
+    assert_int_equal(ig_defaults_validated(d, "mlp-intent"), 1);
+    assert_int_equal(ig_defaults_validated(d, "gemm-1024"), 0);
+    assert_int_equal(ig_defaults_validated(d, "cnn-mobile"), -1);
+    assert_int_equal(ig_defaults_chain_len(d, "gemm-1024"), 1); /* the reference */
+    ig_defaults_destroy(d);
+}
+
 static void expect_load_error(const char *name, const char *text, int want_rc,
                               const char *want1, const char *want2)
 {
@@ -419,6 +460,12 @@ static void test_json_errors(void **state)
                       "unknown key");
     expect_load_error("modelkey.json", HEAD "\"models\": {\"mlp\": {\"chian\": []}}}",
                       IG_EPARSE, "models.mlp.chian", "unknown key");
+    expect_load_error("validated.json",
+                      HEAD "\"models\": {\"mlp\": {\"validated\": \"no\", \"chain\": []}}}",
+                      IG_EPARSE, "models.mlp.validated", "true or false");
+    expect_load_error("globalvalidated.json",
+                      HEAD "\"global\": {\"validated\": true, \"chain\": []}}",
+                      IG_EPARSE, "global.validated", "unknown key");
     expect_load_error("entrykey.json",
                       HEAD "\"models\": {\"mlp\": {\"chain\": [{\"backend\": \"x\", "
                       "\"prio\": 1}]}}}",
@@ -940,6 +987,7 @@ int main(void)
         cmocka_unit_test(test_add_rules),
         cmocka_unit_test(test_json_round_trip),
         cmocka_unit_test(test_json_short_form),
+        cmocka_unit_test(test_json_validated),
         cmocka_unit_test(test_json_errors),
         cmocka_unit_test(test_toml_round_trip),
         cmocka_unit_test(test_toml_shapes),
