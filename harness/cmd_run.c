@@ -390,6 +390,7 @@ static void help(FILE *f)
         "                     [--baseline NAME] [--rtol R] [--atol A] [--seed N]\n"
         "                     [--max-samples N] [--progress|--no-progress]\n"
         "                     [--gates A,B,C,D [--profile ci|nightly|release] [--gates-file F]]\n"
+        "                     [--manifest FILE]... [--threshold MODEL:KEY=VALUE]...\n"
         "Runs every backend x model x suite cell, each in its own process, and\n"
         "writes DIR (default out/<run-id>): run.json, results.csv, samples/.\n"
         "MODEL: a fixture name, a case folder or a model.onnx (default: every\n"
@@ -398,7 +399,12 @@ static void help(FILE *f)
         "throughput, server, concurrency, soak, lifecycle (docs/suites.md).\n"
         "With --gates, the cells are planned by the gates (docs/gates.md) and\n"
         "judged: PASS, FAIL, SKIP or INVALID per check, thresholds from\n"
-        "gates/default.json (--gates-file) and its --profile.\n"
+        "gates/default.json (--gates-file) and its --profile.  A model's SLA,\n"
+        "speedup target and tolerances come from the fixture manifest, a\n"
+        "case folder's manifest.json, --manifest FILE (the fixture manifest's\n"
+        "keys) and --threshold MODEL:KEY=VALUE (KEY sla_p99_ms, speedup_target,\n"
+        "rtol, atol, linf; MODEL * for all), later ones winning; without an SLA\n"
+        "the latency check is SKIP.\n"
         "Exit status: 0 every cell ran clean (with --gates: every gate passed),\n"
         "1 a cell (a gate) failed, 2 usage error, 3 internal error, 4 nothing\n"
         "available to test.\n");
@@ -426,13 +432,14 @@ int ig__cmd_run(int argc, char **argv)
     cfg.p.atol = 1e-5;
     cfg.seed = 0x1a6e5eedull;
     cfg.progress = isatty(2);
-    const char *margs[64];
-    int nm = 0;
+    const char *margs[64], *manifests[16], *thresholds[64];
+    int nm = 0, nmanifests = 0, nthresholds = 0;
     char which[8] = "";
     const char *profile = NULL, *gates_file = NULL;
     enum { O_SUITE = 256, O_DUR, O_SAMPLES, O_CPUS, O_TIMEOUT, O_DEADLINE, O_THREADS,
            O_RATE, O_WINDOW, O_CYCLES, O_BASELINE, O_RTOL, O_ATOL, O_SEED, O_MAXS,
-           O_PROGRESS, O_NOPROGRESS, O_GATES, O_PROFILE, O_GATES_FILE };
+           O_PROGRESS, O_NOPROGRESS, O_GATES, O_PROFILE, O_GATES_FILE, O_MANIFEST,
+           O_THRESHOLD };
     static const struct option lo[] = {
         {"backend", required_argument, 0, 'b'}, {"model", required_argument, 0, 'm'},
         {"output", required_argument, 0, 'o'}, {"suite", required_argument, 0, O_SUITE},
@@ -447,6 +454,8 @@ int ig__cmd_run(int argc, char **argv)
         {"progress", no_argument, 0, O_PROGRESS}, {"no-progress", no_argument, 0, O_NOPROGRESS},
         {"gates", required_argument, 0, O_GATES}, {"profile", required_argument, 0, O_PROFILE},
         {"gates-file", required_argument, 0, O_GATES_FILE},
+        {"manifest", required_argument, 0, O_MANIFEST},
+        {"threshold", required_argument, 0, O_THRESHOLD},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int o;
     double v;
@@ -559,6 +568,20 @@ int ig__cmd_run(int argc, char **argv)
         }
         case O_PROFILE: profile = optarg; break;
         case O_GATES_FILE: gates_file = optarg; break;
+        case O_MANIFEST:
+            if (nmanifests == 16) {
+                ig__errorf("run: at most 16 --manifest files");
+                return IG_EXIT_USAGE;
+            }
+            manifests[nmanifests++] = optarg;
+            break;
+        case O_THRESHOLD:
+            if (nthresholds == 64) {
+                ig__errorf("run: at most 64 --threshold arguments");
+                return IG_EXIT_USAGE;
+            }
+            thresholds[nthresholds++] = optarg;
+            break;
         case O_PROGRESS: cfg.progress = 1; break;
         case O_NOPROGRESS: cfg.progress = 0; break;
         case 'h': help(stdout); return IG_EXIT_OK;
@@ -646,6 +669,35 @@ int ig__cmd_run(int argc, char **argv)
             cfg.nmodels++;
         }
     }
+    /* Thresholds of user models: a case folder's own manifest.json, then
+     * --manifest files, then --threshold, later ones winning. */
+    for (int i = 0; i < cfg.nmodels; i++) {
+        char mf[4200];
+        snprintf(mf, sizeof mf, "%s/manifest.json", cfg.models[i].dir);
+        if (cfg.models[i].dir[0] && ig__is_file(mf)) {
+            int rc = ig__model_manifest_apply(mf, &cfg.models[i], 1, msg, sizeof msg);
+            if (rc) {
+                ig__errorf("%s", msg);
+                return IG_EXIT_USAGE;
+            }
+        }
+    }
+    for (int i = 0; i < nmanifests; i++) {
+        int rc = ig__model_manifest_apply(manifests[i], cfg.models, cfg.nmodels, msg,
+                                          sizeof msg);
+        if (rc) {
+            ig__errorf("%s", msg);
+            return IG_EXIT_USAGE;
+        }
+    }
+    for (int i = 0; i < nthresholds; i++) {
+        int rc = ig__model_threshold_arg(thresholds[i], cfg.models, cfg.nmodels, msg,
+                                         sizeof msg);
+        if (rc) {
+            ig__errorf("run: %s", msg);
+            return IG_EXIT_USAGE;
+        }
+    }
     if (cfg.nsuites == 0 && !which[0]) {
         cfg.suites[cfg.nsuites++] = IG_SUITE_PARITY;
         cfg.suites[cfg.nsuites++] = IG_SUITE_LATENCY;
@@ -697,6 +749,13 @@ int ig__cmd_run(int argc, char **argv)
         json_object *m = json_object_new_object();
         json_object_object_add(m, "name", json_object_new_string(cfg.models[i].name));
         json_object_object_add(m, "path", json_object_new_string(cfg.models[i].path));
+        /* The thresholds this run judged the model by (null: none given,
+         * the gate spec's default applies). */
+        json_object_object_add(m, "sla_p99_ms", jnum(cfg.models[i].sla_p99_ms));
+        json_object_object_add(m, "speedup_target", jnum(cfg.models[i].speedup_target));
+        json_object_object_add(m, "rtol", jnum(cfg.models[i].rtol));
+        json_object_object_add(m, "atol", jnum(cfg.models[i].atol));
+        json_object_object_add(m, "linf", jnum(cfg.models[i].linf));
         json_object_array_add(jm, m);
     }
     for (int i = 0; i < cfg.nsuites; i++)

@@ -402,7 +402,15 @@ static void gate_c(judge *j, const char *b, const ig__model_ref *m)
         snprintf(d, sizeof d, "p99 %.3f ms [%.3f, %.3f], early-stopping bound %.3f ms, "
                               "%.0f samples; p50 %.3f ms, p95 %.3f ms",
                  p99, lo, hi, es, n, p50, p95);
-        if (valid != 1 && n >= 10 && p50 > sla) {
+        if (isnan(sla)) {
+            /* Nobody chose an SLA for this model: no verdict against a
+             * number made up here. */
+            char dd[900];
+            snprintf(dd, sizeof dd, "no SLA given (manifest sla_p99_ms, --manifest FILE or "
+                                    "--threshold %s:sla_p99_ms=MS); measured %s",
+                     m->name, d);
+            add(j, 'C', "latency_p99", b, m->name, V_SKIP, p99, NAN, "ms", "<=", dd, r);
+        } else if (valid != 1 && n >= 10 && p50 > sla) {
             /* Too few samples to show p99 meets the SLA, but enough to show
              * it cannot: at least half the queries were over it, which a
              * system whose p99 met the SLA (1% over) would produce with

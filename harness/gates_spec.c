@@ -4,6 +4,7 @@
  * validation, defaults and profile overrides all walk the same list and a
  * new threshold is one line.  Profiles override only what they name. */
 #include <json-c/json.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,7 @@
 #define IG_GATES_DIR "gates"
 #endif
 
-enum { T_NUM, T_INT, T_BOOL, T_STR };
+enum { T_NUM, T_INT, T_BOOL, T_STR, T_NUM_OR_NULL };
 
 typedef struct {
     char gate;
@@ -42,7 +43,7 @@ static const field fields[] = {
     F('C', "atol", T_NUM, c_atol),
     F('C', "mistrust_zero_fraction", T_NUM, c_mistrust_zero_fraction),
     F('C', "latency_duration_s", T_NUM, c_latency_duration_s),
-    F('C', "sla_p99_ms", T_NUM, c_sla_p99_ms),
+    F('C', "sla_p99_ms", T_NUM_OR_NULL, c_sla_p99_ms), /* null: no default SLA */
     F('C', "speedup_min", T_NUM, c_speedup_min),
     F('C', "baseline", T_STR, c_baseline),
     F('C', "dispatch_min", T_NUM, c_dispatch_min),
@@ -109,6 +110,17 @@ static int apply_gate(ig__gate_spec *spec, char gate, json_object *o, const char
             if (ok)
                 *(int *)dst = json_object_get_boolean(val);
             break;
+        case T_NUM_OR_NULL:
+            if (json_object_is_type(val, json_type_null)) {
+                *(double *)dst = NAN;
+                break;
+            }
+            ok = json_object_is_type(val, json_type_double) ||
+                 json_object_is_type(val, json_type_int);
+            if (ok)
+                *(double *)dst = json_object_get_double(val);
+            ok = ok && *(double *)dst > 0;
+            break;
         case T_STR:
             ok = json_object_is_type(val, json_type_string);
             if (ok)
@@ -117,7 +129,8 @@ static int apply_gate(ig__gate_spec *spec, char gate, json_object *o, const char
         }
         if (!ok) {
             static const char *const tn[] = {"a non-negative number", "a non-negative integer",
-                                             "true or false", "a string"};
+                                             "true or false", "a string",
+                                             "a positive number or null"};
             snprintf(msg, msglen, "%s: %s.%c.%s: expected %s", spec->path, where, gate, key,
                      tn[f->type]);
             return IG_EPARSE;

@@ -96,6 +96,184 @@ int ig__model_manifest(const char *fixtures_dir, ig__model_ref **out, int *n,
     return rc;
 }
 
+/* The threshold keys of a manifest entry, as field offsets. */
+static double *threshold_field(ig__model_ref *m, const char *key)
+{
+    if (!strcmp(key, "sla_p99_ms"))
+        return &m->sla_p99_ms;
+    if (!strcmp(key, "speedup_target"))
+        return &m->speedup_target;
+    if (!strcmp(key, "rtol") || !strcmp(key, "tolerance.rtol"))
+        return &m->rtol;
+    if (!strcmp(key, "atol") || !strcmp(key, "tolerance.atol"))
+        return &m->atol;
+    if (!strcmp(key, "linf") || !strcmp(key, "tolerance.linf"))
+        return &m->linf;
+    return NULL;
+}
+
+static int is_num(json_object *v)
+{
+    return json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int);
+}
+
+/* Sets key of every model named name (all when name is "*"); the number
+ * of models changed. */
+static int set_threshold(ig__model_ref *models, int n, const char *name, const char *key,
+                         double v)
+{
+    int hit = 0;
+    for (int i = 0; i < n; i++)
+        if (!strcmp(name, "*") || !strcmp(models[i].name, name)) {
+            *threshold_field(&models[i], key) = v;
+            hit++;
+        }
+    return hit;
+}
+
+int ig__model_manifest_apply(const char *path, ig__model_ref *models, int n, char *msg,
+                             size_t msglen)
+{
+    json_object *root = json_object_from_file(path);
+    if (!root) {
+        snprintf(msg, msglen, "%s: cannot read the model manifest (%s)", path,
+                 json_util_get_last_err() ? json_util_get_last_err() : "not JSON");
+        size_t l = strlen(msg);
+        while (l > 0 && msg[l - 1] == '\n')
+            msg[--l] = 0;
+        return IG_EPARSE;
+    }
+    /* The fixture manifest's keys; only the thresholds are used here, the
+     * rest describe the model and are accepted as they are. */
+    static const char *const known[] = {"name", "path", "task", "inputs", "outputs", "opset",
+                                        "sla_p99_ms", "speedup_target", "tolerance",
+                                        "test_data", "description", NULL};
+    int rc = 0;
+    json_object *arr = NULL;
+    if (!json_object_is_type(root, json_type_object)) {
+        snprintf(msg, msglen, "%s: expected an object with \"models\"", path);
+        rc = IG_EPARSE;
+    } else {
+        json_object_object_foreach(root, key, val)
+        {
+            if (!strcmp(key, "models"))
+                arr = val;
+            else if (strcmp(key, "schema_version") && strcmp(key, "description")) {
+                snprintf(msg, msglen, "%s: %s: unknown key (known: schema_version, models)",
+                         path, key);
+                rc = IG_EPARSE;
+                break;
+            }
+        }
+        if (!rc && (!arr || !json_object_is_type(arr, json_type_array))) {
+            snprintf(msg, msglen, "%s: models: missing or not an array", path);
+            rc = IG_EPARSE;
+        }
+    }
+    for (size_t i = 0; !rc && i < json_object_array_length(arr); i++) {
+        json_object *e = json_object_array_get_idx(arr, i), *v;
+        if (!json_object_is_type(e, json_type_object) ||
+            !json_object_object_get_ex(e, "name", &v) || !json_object_is_type(v, json_type_string)) {
+            snprintf(msg, msglen, "%s: models[%zu]: expected an object with a string \"name\"",
+                     path, i);
+            rc = IG_EPARSE;
+            break;
+        }
+        const char *name = json_object_get_string(v);
+        int hit = 0;
+        for (int k = 0; k < n; k++)
+            hit += !strcmp(models[k].name, name);
+        if (!hit) {
+            snprintf(msg, msglen, "%s: models[%zu].name: '%s' is not a model of this run", path,
+                     i, name);
+            rc = IG_EPARSE;
+            break;
+        }
+        json_object_object_foreach(e, key, val)
+        {
+            int ok = 0;
+            for (int k = 0; known[k]; k++)
+                ok |= !strcmp(known[k], key);
+            if (!ok) {
+                snprintf(msg, msglen, "%s: models[%zu].%s: unknown key", path, i, key);
+                rc = IG_EPARSE;
+                break;
+            }
+            if (!strcmp(key, "sla_p99_ms") || !strcmp(key, "speedup_target")) {
+                if (!is_num(val) || !(json_object_get_double(val) > 0)) {
+                    snprintf(msg, msglen, "%s: models[%zu].%s: expected a positive number",
+                             path, i, key);
+                    rc = IG_EPARSE;
+                    break;
+                }
+                set_threshold(models, n, name, key, json_object_get_double(val));
+            } else if (!strcmp(key, "tolerance")) {
+                if (!json_object_is_type(val, json_type_object)) {
+                    snprintf(msg, msglen, "%s: models[%zu].tolerance: expected an object", path,
+                             i);
+                    rc = IG_EPARSE;
+                    break;
+                }
+                json_object_object_foreach(val, tk, tv)
+                {
+                    if (strcmp(tk, "rtol") && strcmp(tk, "atol") && strcmp(tk, "linf")) {
+                        snprintf(msg, msglen,
+                                 "%s: models[%zu].tolerance.%s: unknown key (rtol, atol, linf)",
+                                 path, i, tk);
+                        rc = IG_EPARSE;
+                        break;
+                    }
+                    if (!is_num(tv) || !(json_object_get_double(tv) >= 0)) {
+                        snprintf(msg, msglen,
+                                 "%s: models[%zu].tolerance.%s: expected a non-negative number",
+                                 path, i, tk);
+                        rc = IG_EPARSE;
+                        break;
+                    }
+                    set_threshold(models, n, name, tk, json_object_get_double(tv));
+                }
+                if (rc)
+                    break;
+            }
+        }
+    }
+    json_object_put(root);
+    return rc;
+}
+
+int ig__model_threshold_arg(const char *arg, ig__model_ref *models, int n, char *msg,
+                            size_t msglen)
+{
+    const char *colon = strrchr(arg, ':'), *eq = colon ? strchr(colon, '=') : NULL;
+    if (!colon || !eq || colon == arg) {
+        snprintf(msg, msglen, "--threshold expects MODEL:KEY=VALUE (MODEL or *; KEY sla_p99_ms, "
+                              "speedup_target, rtol, atol or linf), got '%s'", arg);
+        return IG_EUSAGE;
+    }
+    char name[256], key[64];
+    snprintf(name, sizeof name, "%.*s", (int)(colon - arg), arg);
+    snprintf(key, sizeof key, "%.*s", (int)(eq - colon - 1), colon + 1);
+    ig__model_ref probe;
+    if (!threshold_field(&probe, key)) {
+        snprintf(msg, msglen, "--threshold %s: unknown key '%s' (sla_p99_ms, speedup_target, "
+                              "rtol, atol, linf)", arg, key);
+        return IG_EUSAGE;
+    }
+    char *end = NULL;
+    double v = strtod(eq + 1, &end);
+    int positive = !strcmp(key, "sla_p99_ms") || !strcmp(key, "speedup_target");
+    if (!end || *end || !eq[1] || !isfinite(v) || (positive ? !(v > 0) : !(v >= 0))) {
+        snprintf(msg, msglen, "--threshold %s: expected a %s number", arg,
+                 positive ? "positive" : "non-negative");
+        return IG_EUSAGE;
+    }
+    if (!set_threshold(models, n, name, key, v)) {
+        snprintf(msg, msglen, "--threshold %s: no model named '%s' in this run", arg, name);
+        return IG_EUSAGE;
+    }
+    return 0;
+}
+
 int ig__model_resolve(const char *arg, const char *fixtures_dir,
                       ig__model_ref *m, char *msg, size_t msglen)
 {

@@ -28,6 +28,20 @@ int ig__model_resolve(const char *arg, const char *fixtures_dir,
 /* All models listed in fixtures_dir/manifest.json; *out is malloc'd. */
 int ig__model_manifest(const char *fixtures_dir, ig__model_ref **out, int *n,
                        char *msg, size_t msglen);
+/* Per-model thresholds for user models.  A manifest file has the keys of
+ * fixtures/manifest.json ({"models": [{"name", "sla_p99_ms",
+ * "speedup_target", "tolerance": {"rtol", "atol", "linf"}, ...}]}); each
+ * entry applies to the model of that name among models[0..n), and an
+ * entry that names no model there, an unknown key or a wrong type is
+ * IG_EPARSE naming the file and the key. */
+int ig__model_manifest_apply(const char *path, ig__model_ref *models, int n, char *msg,
+                             size_t msglen);
+/* One command-line threshold "MODEL:KEY=VALUE" (MODEL "*" for every
+ * model; KEY sla_p99_ms, speedup_target, rtol, atol or linf).  IG_EUSAGE
+ * with a message on a bad argument. */
+int ig__model_threshold_arg(const char *arg, ig__model_ref *models, int n, char *msg,
+                            size_t msglen);
+
 /* Reads (or generates) the inputs for s's model; *inputs is malloc'd,
  * release each tensor and free the array. */
 int ig__model_inputs(const ig__model_ref *m, const ig__session *s,

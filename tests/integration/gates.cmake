@@ -57,6 +57,29 @@ ig_gate_case(drift TRUE "--gates;D;-m;gemm-256;-b;faulty:base=null,mode=creep,us
 ig_gate_case(lifecycle-leak TRUE "--gates;A;-m;mlp-intent;-b;faulty:base=reference,mode=leak,bytes=65536"
   "lifecycle_leak@mode=leak=FAIL;malformed_truncated@mode=leak=PASS")
 
+# A user's model (a case folder, no manifest entry) has no SLA: its
+# latency check is SKIP ("no SLA given"), not a verdict against a number
+# nobody chose, and the reference that passed the rest validates it.
+ig_gate_case(user-model FALSE "--gates;C;-b;reference;-m;${IG_FIXTURES_DIR}/mlp-intent"
+  "latency_p99@^reference=SKIP;parity_linf@^reference=PASS;gate:C@^reference=PASS;validated@mlp-intent=VALIDATED")
+# The same model with an SLA from a manifest file that no backend can meet
+# (and a --threshold on top): latency FAILs, nothing passed, so the
+# defaults say the model is not validated and the readiness summary names
+# it as a blocker.
+file(WRITE ${IG_GATE_OUT}/unmeetable.json
+  "{\"models\": [{\"name\": \"mlp-intent\", \"sla_p99_ms\": 1e-6, \"tolerance\": {\"linf\": 0.01}}]}\n")
+ig_gate_case(unvalidated TRUE
+  "--gates;C;-b;reference;-m;${IG_FIXTURES_DIR}/mlp-intent;--manifest;${IG_GATE_OUT}/unmeetable.json;--threshold;mlp-intent:speedup_target=1"
+  "latency_p99@^reference=FAIL;validated@mlp-intent=UNVALIDATED;report@Blocker: no validated backend=PRESENT")
+# A manifest key with a typo is refused, naming the file and the key.
+file(WRITE ${IG_GATE_OUT}/typo.json "{\"models\": [{\"name\": \"mlp-intent\", \"sla_p99\": 5}]}\n")
+add_test(NAME gates.manifest-typo
+         COMMAND $<TARGET_FILE:infergate> run --gates C -b reference
+                 -m ${IG_FIXTURES_DIR}/mlp-intent --manifest ${IG_GATE_OUT}/typo.json
+                 -o ${IG_GATE_OUT}/typo)
+set_tests_properties(gates.manifest-typo PROPERTIES LABELS "integration;gates"
+                     PASS_REGULAR_EXPRESSION "typo.json: models\\[0\\].sla_p99: unknown key")
+
 # Runs whose verdicts rest on timings (latency, speedup, p99 drift) keep
 # the machine to themselves: on two cores a neighbouring test takes the
 # core OpenBLAS's second thread waits for, and its p99 with it.

@@ -2,7 +2,9 @@
 #   -DDIR=run dir  -DEXPECT="CHECK@BACKEND_SUBSTRING=VERDICT;..."
 # CHECK is a check name ("parity_linf") or "gate:X" for the summary of gate
 # X; BACKEND_SUBSTRING picks the backend (e.g. "mode=wrong"); a leading ^
-# asks for the exact name ("^reference").
+# asks for the exact name ("^reference").  validated@MODEL=VALIDATED|UNVALIDATED
+# reads backend-defaults.json; report@TEXT=PRESENT|ABSENT looks for TEXT in
+# report/report.md.
 file(READ "${DIR}/run.json" j)
 string(JSON checks GET "${j}" gates checks)
 string(JSON summary GET "${j}" gates summary)
@@ -22,7 +24,28 @@ foreach(e ${EXPECT})
     set(be ${CMAKE_MATCH_1})
   endif()
   set(found "")
-  if(what MATCHES "^gate:(.)$")
+  if(what STREQUAL "validated")
+    # validated@MODEL=VALIDATED|UNVALIDATED: the model's statement in backend-defaults.json
+    file(READ "${DIR}/backend-defaults.json" d)
+    string(JSON vv ERROR_VARIABLE err GET "${d}" models ${be} validated)
+    if(NOT err)
+      # a JSON boolean reads back as ON or OFF, and NO would read as false
+      if(vv)
+        set(found VALIDATED)
+      else()
+        set(found UNVALIDATED)
+      endif()
+    endif()
+  elseif(what STREQUAL "report")
+    # report@TEXT=PRESENT|ABSENT: whether report.md says TEXT
+    file(READ "${DIR}/report/report.md" rd)
+    string(FIND "${rd}" "${be}" pos)
+    if(pos GREATER -1)
+      set(found PRESENT)
+    else()
+      set(found ABSENT)
+    endif()
+  elseif(what MATCHES "^gate:(.)$")
     set(g ${CMAKE_MATCH_1})
     foreach(i RANGE ${ls})
       string(JSON gg GET "${summary}" ${i} gate)

@@ -215,11 +215,42 @@ static void test_wrong_outputs_keep_timing_fail(void **state)
     world_free(&w, g);
 }
 
+/* ---- SLA: judged only against one somebody chose ---------------------- */
+
+/* A user's model with no SLA (no manifest entry, no --threshold, and the
+ * spec's default null) gets latency_p99 SKIP with the measured p99 shown,
+ * whatever the figure; given an SLA, the same cell is judged. */
+static void test_no_sla_is_skip(void **state)
+{
+    (void)state;
+    world w;
+    world_init(&w, "user-model", NAN, NAN);
+    add_backend(&w, "reference");
+    latency_cell(&w, "reference", 30, 5000, -1, NULL);
+    int fails;
+    json_object *g = judge(&w, &fails);
+    assert_string_equal(verdict(g, "latency_p99", "reference"), "SKIP");
+    assert_non_null(strstr(detail(g, "latency_p99", "reference"), "no SLA given"));
+    assert_non_null(json_object_object_get(check(g, "latency_p99", "reference"), "figure"));
+    assert_int_equal(fails, 0);
+    json_object_put(g);
+    w.cfg.models[0].sla_p99_ms = 20; /* as --threshold user-model:sla_p99_ms=20 */
+    g = judge(&w, &fails);
+    assert_string_equal(verdict(g, "latency_p99", "reference"), "FAIL");
+    json_object_put(g);
+    w.cfg.models[0].sla_p99_ms = NAN;
+    w.spec.c_sla_p99_ms = 100; /* a spec that does set a default SLA */
+    g = judge(&w, &fails);
+    assert_string_equal(verdict(g, "latency_p99", "reference"), "PASS");
+    world_free(&w, g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wrong_outputs_get_no_speed_credit),
         cmocka_unit_test(test_wrong_outputs_keep_timing_fail),
+        cmocka_unit_test(test_no_sla_is_skip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
