@@ -264,11 +264,15 @@ static void gate_a(judge *j, const char *b, const ig__model_ref *m)
             char d[256];
             if (isnan(ok)) {
                 add(j, 'A', check, b, m->name, V_SKIP, NAN, NAN, "", "",
-                    k == 3 ? "the model leaves this input dimension dynamic" : "not measured",
+                    k == 3 ? "the model declares no rank for its first input" : "not measured",
                     r);
                 continue;
             }
-            snprintf(d, sizeof d, "rejected with %s (%.0f), no crash",
+            double kind = k == 3 ? metric(r, "malformed_input_shape_kind", NULL, NULL) : NAN;
+            snprintf(d, sizeof d, "%s%s (%.0f), no crash",
+                     kind == 1   ? "a wrong static dimension: rejected with "
+                     : kind == 2 ? "a wrong rank (every dimension dynamic): rejected with "
+                                 : "rejected with ",
                      ig_strerror_name((int)rc), rc);
             add(j, 'A', check, b, m->name, ok == 1 ? V_PASS : V_FAIL, rc, NAN, "code", "error",
                 d, r);

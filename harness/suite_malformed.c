@@ -81,11 +81,20 @@ int ig__suite_malformed(ig__cellctx *c)
     if (mp)
         ig_onnx__model_proto__free_unpacked(mp, NULL);
 
-    /* A wrong input shape at predict time on the healthy instance; only
-     * where the model fixes that dimension (a dynamic one may be legal). */
+    /* A wrong input shape at predict time on the healthy instance.  A
+     * dynamic dimension may legally take any size, so the wrong shape is
+     * a static dimension changed (the last static one) or, when every
+     * dimension is dynamic, a wrong rank (one more axis of 1); only a
+     * model whose input rank is unknown leaves nothing to test. */
     const ig__io_desc *d0 = c->s.sig.ninputs > 0 ? &c->s.sig.inputs[0] : NULL;
-    if (d0 && c->in[0].rank > 0 && d0->rank == c->in[0].rank &&
-        d0->dims[d0->rank - 1] >= 0) {
+    int axis = -1;
+    if (d0 && c->in[0].rank > 0 && d0->rank == c->in[0].rank)
+        for (int k = 0; k < d0->rank; k++)
+            if (d0->dims[k] >= 0)
+                axis = k;
+    int wrong_rank = axis < 0 && d0 && d0->rank == c->in[0].rank && d0->rank >= 0 &&
+                     d0->rank < IG_MAX_RANK;
+    if (axis >= 0 || wrong_rank) {
         ig_tensor *wrong = calloc((size_t)c->s.sig.ninputs, sizeof *wrong);
         if (wrong) {
             for (int i = 0; i < c->s.sig.ninputs; i++)
@@ -93,15 +102,22 @@ int ig__suite_malformed(ig__cellctx *c)
             ig_tensor w;
             memset(&w, 0, sizeof w);
             int64_t d[IG_MAX_RANK];
+            int rank = c->in[0].rank;
             memcpy(d, c->in[0].dims, sizeof d);
-            d[c->in[0].rank - 1] += 3;
-            ig_tensor_set_shape(&w, c->in[0].dtype, c->in[0].rank, d);
+            if (axis >= 0)
+                d[axis] += 3;
+            else
+                d[rank++] = 1;
+            ig_tensor_set_shape(&w, c->in[0].dtype, rank, d);
             if (ig_tensor_alloc(&w) == 0) {
                 wrong[0] = w;
                 char msg[1024];
                 ig__call_begin();
                 rc = ig__session_predict(&c->s, wrong, c->s.sig.ninputs, msg, sizeof msg);
                 ig__call_end();
+                /* 1: a static dimension changed, 2: the rank changed. */
+                ig__emit_metric(c, NULL, "malformed_input_shape_kind", axis >= 0 ? 1 : 2,
+                                "code", NAN, NAN);
                 emit_case(c, "input_shape", rc, rc == IG_ESHAPE || rc == IG_EINVAL);
                 ig_tensor_release(&w);
             }

@@ -80,6 +80,15 @@ add_test(NAME gates.manifest-typo
 set_tests_properties(gates.manifest-typo PROPERTIES LABELS "integration;gates"
                      PASS_REGULAR_EXPRESSION "typo.json: models\\[0\\].sla_p99: unknown key")
 
+# A dynamic input dimension no longer skips malformed_input_shape: a
+# wrong static dimension is tested where there is one ([2, T]: the 2),
+# a wrong rank where every dimension is dynamic ([N, M]).
+set(IG_DYN ${CMAKE_CURRENT_SOURCE_DIR}/../data/dynamic-dims)
+ig_gate_case(dynamic-static-dim FALSE "--gates;A;-b;reference;-m;${IG_DYN}/tail"
+  "malformed_input_shape@^reference=PASS")
+ig_gate_case(dynamic-all-dims FALSE "--gates;A;-b;reference;-m;${IG_DYN}/any"
+  "malformed_input_shape@^reference=PASS")
+
 # Runs whose verdicts rest on timings (latency, speedup, p99 drift) keep
 # the machine to themselves: on two cores a neighbouring test takes the
 # core OpenBLAS's second thread waits for, and its p99 with it.
