@@ -39,6 +39,8 @@ typedef struct {
     uint64_t acc_ns, all_ns; /* dispatch: accelerated and total node time */
     int acc_ops, all_ops;    /* dispatch: node counts (last predict) */
     double p50, p99, sum_nodes_p50;
+    uint64_t *node_ns;       /* --profile: per-node time summed over samples */
+    int nnode;
 } cell;
 
 /* Nearest-rank percentile of a sorted array (docs/statistics.md). */
@@ -124,6 +126,9 @@ static int sample(cell *c, int record, char *msg, size_t msglen)
     int ne;
     uint64_t sum = 0;
     if (ig__be_dispatch(c->be, c->s.inst, &e, &ne) == 0) {
+        if (c->node_ns && ne == c->nnode)
+            for (int i = 0; i < ne; i++)
+                c->node_ns[i] += e[i].ns;
         c->acc_ops = c->all_ops = 0;
         for (int i = 0; i < ne; i++) {
             sum += e[i].ns;
@@ -142,11 +147,43 @@ static int sample(cell *c, int record, char *msg, size_t msglen)
     return 0;
 }
 
+/* The cell's top slowest nodes over its recorded samples, with the names
+ * and implementations of the last predict. */
+static void print_profile(cell *c, int top)
+{
+    const ig_dispatch_entry *e;
+    int ne = 0;
+    if (!c->ok || !c->node_ns || ig__be_dispatch(c->be, c->s.inst, &e, &ne) != 0 ||
+        ne != c->nnode)
+        return;
+    uint64_t all = 0;
+    for (int i = 0; i < ne; i++)
+        all += c->node_ns[i];
+    printf("\nprofile %s on %s: %d nodes, %.3f ms of node time per sample\n",
+           c->model.name, c->backend, ne, c->n ? all / 1e6 / c->n : 0.0);
+    char *used = calloc((size_t)ne, 1);
+    if (!used)
+        return;
+    for (int k = 0; k < top && k < ne; k++) {
+        int best = -1;
+        for (int i = 0; i < ne; i++)
+            if (!used[i] && (best < 0 || c->node_ns[i] > c->node_ns[best]))
+                best = i;
+        used[best] = 1;
+        printf("  %5.1f%%  %8.3f ms  %-20s %-24s %s\n",
+               all ? 100.0 * (double)c->node_ns[best] / (double)all : 0.0,
+               c->n ? c->node_ns[best] / 1e6 / c->n : 0.0, e[best].op, e[best].node,
+               e[best].impl);
+    }
+    free(used);
+}
+
 static void help(FILE *f)
 {
     fprintf(f,
             "usage: infergate bench [-b BACKEND[:opts]]... [-m MODEL]... [--samples N]\n"
             "                       [--warmup N] [--baseline NAME] [--csv FILE] [--check]\n"
+            "                       [--profile N]\n"
             "Times every backend on every model in one process: compile, load, cold\n"
             "first inference, then N warm samples (default 200) in 4 blocks per\n"
             "cell, each after 5 excluded warm-up calls, the cell order reversed\n"
@@ -158,6 +195,8 @@ static void help(FILE *f)
             "MatMul a direct cblas_sgemm of the same shape is timed as well.\n"
             "MODEL: a fixture name, a case folder or a model.onnx (default: all\n"
             "fixtures).  BACKEND default: every available non-instrument backend.\n"
+            "--profile N prints each cell's N slowest nodes (share of node time,\n"
+            "op, implementation): where the time goes, from the dispatch record.\n"
             "--check applies the speed targets of docs/benchmarks.md and exits 1\n"
             "when one is missed.\n");
 }
@@ -168,7 +207,7 @@ int ig__cmd_bench(int argc, char **argv)
     int nspecs = 0;
     const char *margs[32];
     int nm = 0;
-    int samples = 200, warmup = 5, check = 0;
+    int samples = 200, warmup = 5, check = 0, profile = 0;
     const char *baseline = "reference", *csv = NULL;
     static const struct option lo[] = {{"backend", required_argument, 0, 'b'},
                                        {"model", required_argument, 0, 'm'},
@@ -177,6 +216,7 @@ int ig__cmd_bench(int argc, char **argv)
                                        {"baseline", required_argument, 0, 'B'},
                                        {"csv", required_argument, 0, 'c'},
                                        {"check", no_argument, 0, 'C'},
+                                       {"profile", required_argument, 0, 'P'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
     int o;
@@ -199,17 +239,20 @@ int ig__cmd_bench(int argc, char **argv)
             margs[nm++] = optarg;
             break;
         case 'n':
-        case 'w': {
+        case 'w':
+        case 'P': {
             long v = strtol(optarg, &end, 10);
             if (!end || *end || v < (o == 'n' ? 1 : 0) || v > 10000000) {
                 ig__errorf("bench: --%s expects a count, got '%s'",
-                           o == 'n' ? "samples" : "warmup", optarg);
+                           o == 'n' ? "samples" : o == 'w' ? "warmup" : "profile", optarg);
                 return IG_EXIT_USAGE;
             }
             if (o == 'n')
                 samples = (int)v;
-            else
+            else if (o == 'w')
                 warmup = (int)v;
+            else
+                profile = (int)v;
             break;
         }
         case 'B': baseline = optarg; break;
@@ -283,6 +326,13 @@ int ig__cmd_bench(int argc, char **argv)
             int rc = c->lat && c->nodes ? prepare_cell(c, specs[bi], c->err, sizeof c->err)
                                         : IG_ENOMEM;
             c->ok = rc == 0;
+            if (c->ok && profile > 0) {
+                const ig_dispatch_entry *e;
+                int ne = 0;
+                if (ig__be_dispatch(c->be, c->s.inst, &e, &ne) == 0 && ne > 0 &&
+                    (c->node_ns = calloc((size_t)ne, sizeof *c->node_ns)))
+                    c->nnode = ne;
+            }
             if (rc && !c->err[0])
                 snprintf(c->err, sizeof c->err, "%s", ig_strerror(rc));
         }
@@ -404,6 +454,8 @@ int ig__cmd_bench(int argc, char **argv)
                     c->s.load_ns / 1e6, c->cold_ns / 1e6, c->p50 / 1e6, c->p99 / 1e6,
                     spc, disp, ops, ovh, gflops);
     }
+    for (int i = 0; profile > 0 && i < nc; i++)
+        print_profile(&cells[i], profile);
     if (check) {
         /* Targets of docs/benchmarks.md (issue: backends). */
         printf("\nchecks:\n");
@@ -468,6 +520,7 @@ int ig__cmd_bench(int argc, char **argv)
         free(c->dc);
         free(c->lat);
         free(c->nodes);
+        free(c->node_ns);
     }
     for (int mi = 0; mi < nm; mi++)
         ig__graph_free(keep[mi]);

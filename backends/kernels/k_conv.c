@@ -199,7 +199,7 @@ const ig__op ig__op_Conv = {"Conv", 1, conv_infer, conv_run};
 
 /* Like conv_geom for ConvTranspose: W is C x (M/group) x k..., and the
  * output size comes from strides, output_padding, pads or output_shape. */
-static int convt_geom(ig__kctx *c, ig__win *w, int64_t *group)
+int ig__convt_geom(ig__kctx *c, ig__win *w, int64_t *group)
 {
     const ig_tensor *x = c->in[0], *wt = c->nin > 1 ? c->in[1] : NULL;
     const ig_tensor *b = c->nin > 2 ? c->in[2] : NULL;
@@ -317,7 +317,7 @@ static int convt_infer(ig__kctx *c)
 {
     ig__win w;
     int64_t g;
-    int rc = convt_geom(c, &w, &g);
+    int rc = ig__convt_geom(c, &w, &g);
     if (rc)
         return rc;
     const ig_tensor *x = c->in[0];
@@ -331,7 +331,7 @@ static int convt_run(ig__kctx *c)
 {
     ig__win w;
     int64_t group;
-    int rc = convt_geom(c, &w, &group);
+    int rc = ig__convt_geom(c, &w, &group);
     if (rc)
         return rc;
     const ig_tensor *X = c->in[0], *W = c->in[1];

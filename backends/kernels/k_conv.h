@@ -36,6 +36,28 @@ int ig__win_init(ig__kctx *c, const ig_tensor *x, const int64_t *kshape,
 int ig__conv_geom(ig__kctx *c, const ig_tensor *x, const ig_tensor *wt,
                   const ig_tensor *b, ig__win *w, int64_t *group);
 
+/* ConvTranspose's geometry, as the reference computes it: w gets the
+ * input and output sizes, kernel, strides, dilations and the pads the
+ * output is cropped by (output_padding and output_shape resolved into
+ * them), *group the group count.  Errors go through ig__kerr. */
+int ig__convt_geom(ig__kctx *c, ig__win *w, int64_t *group);
+
+/* One axis of a Resize or Upsample node as the reference samples it: for
+ * each output coordinate o, T taps (input index idx[o*T+k], weight
+ * w[o*T+k]); ext is set when some coordinate falls outside a
+ * tf_crop_and_resize box (extrapolation).  mode: 0 nearest, 1 linear, 2
+ * cubic.  Lets an adapter prove that its own resampling samples the same
+ * points with the same weights before it claims the node. */
+typedef struct ig__resize_taps {
+    int T, mode, ext;
+    int64_t in, out;
+    double scale;
+    int64_t *idx;        /* owned */
+    double *w;           /* owned */
+} ig__resize_taps;
+int ig__resize_axis_taps(ig__kctx *c, int axis, ig__resize_taps *t);
+void ig__resize_taps_free(ig__resize_taps *t);
+
 /* Returns 0 when every present input below index upto is fp32, else
  * IG_EUNSUPPORTED with a message naming the input and its dtype. */
 int ig__nn_need_float(ig__kctx *c, int upto);

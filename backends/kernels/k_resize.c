@@ -502,3 +502,48 @@ static int upsample_run(ig__kctx *c)
 }
 
 const ig__op ig__op_Upsample = {"Upsample", 7, upsample_infer, upsample_run};
+
+/* ---- the taps, for adapters that check their own resampling ------------- */
+
+int ig__resize_axis_taps(ig__kctx *c, int axis, ig__resize_taps *t)
+{
+    memset(t, 0, sizeof *t);
+    int kind = strcmp(c->node->op_type, "Upsample") == 0
+                   ? (c->opset < 9 ? RZ_UPSAMPLE7 : RZ_V10)
+                   : (c->opset < 11 ? RZ_V10 : RZ_V11);
+    rz p;
+    int rc = rz_prepare(c, kind, &p);
+    if (rc)
+        return rc;
+    if (axis < 0 || axis >= p.rank)
+        return ig__kerr(c, IG_EINVAL, "axis %d out of range", axis);
+    rz_axis ax;
+    memset(&ax, 0, sizeof ax);
+    rc = rz_axis_build(&p, axis, 1, &ax);
+    if (rc) {
+        free(ax.off);
+        free(ax.w);
+        free(ax.ext);
+        return ig__kerr(c, rc, "out of memory");
+    }
+    t->T = ax.T;
+    t->in = p.in[axis];
+    t->out = p.out[axis];
+    t->scale = p.scale[axis];
+    t->mode = p.mode;
+    t->idx = ax.off;
+    t->w = ax.w;
+    for (int64_t o = 0; o < p.out[axis]; o++)
+        t->ext |= ax.ext[o];
+    free(ax.ext);
+    return 0;
+}
+
+void ig__resize_taps_free(ig__resize_taps *t)
+{
+    if (!t)
+        return;
+    free(t->idx);
+    free(t->w);
+    memset(t, 0, sizeof *t);
+}

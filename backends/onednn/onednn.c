@@ -190,7 +190,9 @@ static int cl_reader(dn_graph *gi, const ig__node *r, int v, int depth)
             return 0;
     if (strcmp(op, "Shape") == 0 || strcmp(op, "Size") == 0)
         return 1;
-    if (strcmp(op, "Conv") == 0 || strcmp(op, "GlobalAveragePool") == 0 ||
+    if (strcmp(op, "Conv") == 0 || strcmp(op, "ConvTranspose") == 0 ||
+        strcmp(op, "Resize") == 0 || strcmp(op, "Upsample") == 0 ||
+        strcmp(op, "GlobalAveragePool") == 0 ||
         strcmp(op, "GlobalMaxPool") == 0 || strcmp(op, "AveragePool") == 0)
         return r->in[0] == v;
     if (strcmp(op, "MaxPool") == 0)
@@ -284,6 +286,9 @@ static const struct {
     int cl;     /* takes channels-last inputs */
 } families[] = {
     {"Conv", ig__dn_claim_conv, 1},
+    {"ConvTranspose", ig__dn_claim_deconv, 1},
+    {"Resize", ig__dn_claim_resample, 1},
+    {"Upsample", ig__dn_claim_resample, 1},
     {"MatMul", ig__dn_claim_matmul, 0},
     {"Gemm", ig__dn_claim_gemm, 0},
     {"Relu", ig__dn_claim_eltwise, 1},

@@ -231,7 +231,7 @@ int ig__dn_conv_head(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
         if (pd)
             dnnl_primitive_desc_destroy(pd);
     }
-    dn_head h = {conv_make_pd, conv_build, 0, 1, op->wknown, 0, 0};
+    dn_head h = {conv_make_pd, conv_build, 0, 1, op->wknown, 0, 0, 0};
     /* The affine fold rewrites weights and bias, so both must be known. */
     if (op->wknown && op->bknown)
         h.nch = op->O;

@@ -110,6 +110,8 @@ static void po_restore(dn_chain *ch, const po_mark *m)
 static int po_eltwise(dn_node *s, dnnl_alg_kind_t alg, float a, float b)
 {
     dn_chain *ch = s->chain;
+    if (ch->h.no_po)
+        return 0;
     po_mark m = po_save(ch);
     dn_po *last = ch->npo ? &ch->po[ch->npo - 1] : NULL;
     int rule = s->ctx->chaincheck == 1;
@@ -296,7 +298,7 @@ static int binary_absorb(dn_node *s, ig__kctx *c)
             return po_eltwise(s, dnnl_eltwise_linear, v, 0.0f);
         }
     }
-    if ((sub || dv) && j != 0)
+    if (((sub || dv) && j != 0) || ch->h.no_po)
         return 0;
     int md_rank;
     int64_t md_dims[IG_MAX_RANK];

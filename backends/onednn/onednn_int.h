@@ -96,6 +96,10 @@ typedef struct dn_head {
     /* The head takes no followers (its descriptor does not match the
      * output tensor's shape, e.g. a MatMul with a 1-D operand). */
     int nofuse;
+    /* The head takes the affine fold but no post-ops (oneDNN 2.6's
+     * deconvolution runs ten times slower with any post-op than without;
+     * a separate eltwise primitive costs a fraction of that). */
+    int no_po;
 } dn_head;
 
 /* A chain being built: the head's output followed by absorbed nodes. */
@@ -284,6 +288,10 @@ int ig__dn_conv_head(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
                      ig__node_impl *impl, const ig_tensor *X, const ig_tensor *W,
                      const ig_tensor *B, int wknown, int bknown, int64_t group,
                      void *keep);
+int ig__dn_claim_deconv(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
+                        ig__node_impl *impl);
+int ig__dn_claim_resample(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
+                          ig__node_impl *impl);
 int ig__dn_claim_matmul(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
                         ig__node_impl *impl);
 int ig__dn_claim_gemm(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,

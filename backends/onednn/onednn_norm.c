@@ -331,7 +331,7 @@ static int bn_head(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c, ig__node_impl 
     s->op = op;
     ig__dn_keep(s, op->mean);
     ig__dn_pick_threads_mem(s, (double)x->numel);
-    dn_head h = {bnh_make_pd, bnh_build, 0, 1, 0, 0, 0};
+    dn_head h = {bnh_make_pd, bnh_build, 0, 1, 0, 0, 0, 0};
     dn_chain *ch = ig__dn_chain_new(s, &h, c);
     if (!ch) {
         free(b);
