@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "infergate/error.h"
+#include "../backends/graph/size.h"
 #include "cli.h"
 #include "select.h"
 #include "../reports/report.h"
@@ -36,7 +37,7 @@ int ig__exit_for(int err)
     case 0: return IG_EXIT_OK;
     case IG_EINVAL: case IG_EIO: case IG_EPARSE: case IG_EUNSUPPORTED:
     case IG_ESHAPE: case IG_ENOTFOUND: case IG_EUSAGE: case IG_EABI:
-    case IG_EUNAVAILABLE:
+    case IG_EUNAVAILABLE: case IG_ELIMIT:
         return IG_EXIT_USAGE;
     default:
         return IG_EXIT_INTERNAL;
@@ -73,12 +74,41 @@ static void usage(FILE *f)
                "commands:\n");
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         fprintf(f, "  %-12s %s\n", cmds[i].name, cmds[i].help);
+    fprintf(f, "\nglobal option, before COMMAND:\n"
+               "  --limits SPEC  raise or lower the limits on what an input may claim,\n"
+               "                 e.g. tensor-bytes=8G,graph-depth=32,nodes=2000000\n"
+               "                 (defaults 4G, %d, %d; also read from $IG_LIMITS)\n",
+            IG__DEFAULT_MAX_GRAPH_DEPTH, IG__DEFAULT_MAX_NODES);
     fprintf(f, "\nexit codes: 0 ok, 1 a check failed, 2 usage or input error, "
                "3 internal error, 4 nothing available to test\n");
 }
 
 int main(int argc, char **argv)
 {
+    if (argc < 2) {
+        usage(stderr);
+        return IG_EXIT_USAGE;
+    }
+    /* Limits first from the environment, then from --limits SPEC. */
+    ig__limits lim = *ig__limits_get();
+    char lmsg[512];
+    const char *env = getenv("IG_LIMITS");
+    if (env && *env && ig__limits_parse(env, &lim, lmsg, sizeof lmsg)) {
+        ig__errorf("IG_LIMITS: %s", lmsg);
+        return IG_EXIT_USAGE;
+    }
+    while (argc >= 2 && !strncmp(argv[1], "--limits", 8) &&
+           (argv[1][8] == 0 || argv[1][8] == '=')) {
+        const char *spec = argv[1][8] == '=' ? argv[1] + 9 : argc >= 3 ? argv[2] : "";
+        if (ig__limits_parse(spec, &lim, lmsg, sizeof lmsg)) {
+            ig__errorf("%s", lmsg);
+            return IG_EXIT_USAGE;
+        }
+        int used = argv[1][8] == '=' ? 1 : 2;
+        argc -= used;
+        argv += used;
+    }
+    ig__limits_set(&lim);
     if (argc < 2) {
         usage(stderr);
         return IG_EXIT_USAGE;

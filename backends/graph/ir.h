@@ -17,6 +17,7 @@
 
 #include "infergate/error.h"
 #include "infergate/tensor.h"
+#include "size.h"
 
 /* ONNX AttributeProto.AttributeType values. */
 enum ig__attr_type {

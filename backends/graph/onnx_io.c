@@ -16,8 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "confine.h"
 #include "onnx_io.h"
 
 /* Newest default-domain opset whose op semantics the kernels follow.  A
@@ -116,6 +118,73 @@ int ig__write_file(const char *path, const void *buf, size_t len, char *msg,
 
 /* ---- tensors ------------------------------------------------------------ */
 
+/* Number of values p carries in the typed field dtype uses. */
+static size_t typed_count(const IgOnnx__TensorProto *p, int dtype)
+{
+    switch (dtype) {
+    case IG_DT_FLOAT: return p->n_float_data;
+    case IG_DT_DOUBLE: return p->n_double_data;
+    case IG_DT_INT64: return p->n_int64_data;
+    case IG_DT_UINT32: case IG_DT_UINT64: return p->n_uint64_data;
+    default: return p->n_int32_data; /* narrow types, one per int32 */
+    }
+}
+
+/* Reads nbytes of external data at off from loc beneath dir into t. */
+static int read_external(const char *dir, const char *loc, long long off,
+                         size_t nbytes, void *dst, const char *tname,
+                         const char *path, char *msg, size_t msglen)
+{
+    const char *why;
+    int fd = ig__open_beneath(dir ? dir : ".", loc, &why);
+    if (fd < 0)
+        return fail(msg, msglen, IG_EPARSE, path,
+                    "tensor '%s': external data file '%s' is refused: %s (only regular "
+                    "files inside the model's folder, reached without symbolic links)",
+                    tname, loc, why);
+    struct stat st;
+    int rc = 0;
+    if (fstat(fd, &st) != 0 || off < 0 || (uint64_t)off > (uint64_t)st.st_size ||
+        (uint64_t)st.st_size - (uint64_t)off < nbytes) {
+        rc = fail(msg, msglen, IG_EPARSE, path,
+                  "tensor '%s': external data file '%s' has %lld bytes, too few for "
+                  "%zu bytes at offset %lld",
+                  tname, loc, (long long)st.st_size, nbytes, off);
+    } else {
+        size_t got = 0;
+        while (got < nbytes) {
+            ssize_t r = pread(fd, (char *)dst + got, nbytes - got, (off_t)(off + (long long)got));
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                break;
+            got += (size_t)r;
+        }
+        if (got != nbytes)
+            rc = fail(msg, msglen, IG_EIO, path,
+                      "tensor '%s': cannot read %zu bytes of external data from '%s'",
+                      tname, nbytes, loc);
+    }
+    close(fd);
+    return rc;
+}
+
+/* A decimal int64 >= 0 (external data offsets and lengths), or -1. */
+static long long parse_nonneg(const char *s)
+{
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    return errno || *end ? -1 : v;
+}
+
+/* The design decision: everything a TensorProto claims is checked before
+ * anything is allocated: dims (each >= 0, their product and the byte size
+ * without overflow), that the data it carries (or the external file
+ * holds) has exactly that size, and only then the tensor-size limit.  A
+ * header that lies costs nothing. */
 static int tensor_from_proto(const IgOnnx__TensorProto *p, ig_tensor *t,
                              const char *dir, const char *path, char *msg,
                              size_t msglen)
@@ -137,89 +206,99 @@ static int tensor_from_proto(const IgOnnx__TensorProto *p, ig_tensor *t,
         return fail(msg, msglen, IG_EUNSUPPORTED, path,
                     "tensor '%s' has dtype %s, which infergate does not support",
                     tname, ig_dtype_name(dtype));
-    ig_tensor_set_shape(t, dtype, (int)p->n_dims, p->dims);
-    int rc = ig_tensor_alloc(t);
-    if (rc)
-        return rc;
-    size_t nbytes = (size_t)t->numel * es;
-    size_t n = (size_t)t->numel;
+    int64_t numel;
+    uint64_t nb64 = 0;
+    int lim = ig__numel((int)p->n_dims, p->dims, &numel);
+    if (lim == 0)
+        lim = ig__nbytes(numel, es, &nb64);
+    if (lim == IG_ESHAPE || nb64 > SIZE_MAX)
+        return fail(msg, msglen, IG_EPARSE, path,
+                    "tensor '%s': dims whose element count or byte size overflows",
+                    tname);
+    size_t nbytes = (size_t)nb64;
+    size_t n = (size_t)numel;
 
-    if (p->has_data_location && p->data_location == IG_ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
-        const char *loc = NULL;
-        long long off = 0, len = -1;
+    int external = p->has_data_location &&
+                   p->data_location == IG_ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
+    const char *loc = NULL;
+    long long off = 0;
+    if (external) {
+        long long len = -1;
         for (size_t i = 0; i < p->n_external_data; i++) {
             const IgOnnx__StringStringEntryProto *e = p->external_data[i];
             if (!e->key || !e->value)
                 continue;
             if (!strcmp(e->key, "location"))
                 loc = e->value;
-            else if (!strcmp(e->key, "offset"))
-                off = atoll(e->value);
-            else if (!strcmp(e->key, "length"))
-                len = atoll(e->value);
+            else if (!strcmp(e->key, "offset") && (off = parse_nonneg(e->value)) < 0)
+                return fail(msg, msglen, IG_EPARSE, path,
+                            "tensor '%s': external data offset '%s' is not a "
+                            "non-negative integer", tname, e->value);
+            else if (!strcmp(e->key, "length") && (len = parse_nonneg(e->value)) < 0)
+                return fail(msg, msglen, IG_EPARSE, path,
+                            "tensor '%s': external data length '%s' is not a "
+                            "non-negative integer", tname, e->value);
         }
-        if (!loc || strstr(loc, "..") || loc[0] == '/') {
-            ig_tensor_release(t);
+        if (!loc || !loc[0] || strstr(loc, "..") || loc[0] == '/')
             return fail(msg, msglen, IG_EPARSE, path,
                         "tensor '%s': external data location missing or outside the model's folder",
                         tname);
-        }
-        if (len >= 0 && (size_t)len != nbytes) {
-            ig_tensor_release(t);
+        if (len >= 0 && (uint64_t)len != nb64)
             return fail(msg, msglen, IG_EPARSE, path,
                         "tensor '%s': external data length %lld, expected %zu bytes",
                         tname, len, nbytes);
-        }
-        char full[4096];
-        snprintf(full, sizeof full, "%s/%s", dir ? dir : ".", loc);
-        FILE *f = fopen(full, "rb");
-        int ok = f && fseek(f, off, SEEK_SET) == 0 &&
-                 fread(t->data, 1, nbytes, f) == nbytes;
-        if (f)
-            fclose(f);
-        if (!ok) {
-            ig_tensor_release(t);
-            return fail(msg, msglen, IG_EIO, path,
-                        "tensor '%s': cannot read %zu bytes of external data from %s",
-                        tname, nbytes, full);
-        }
-        return 0;
-    }
-
-    if (p->has_raw_data) {
-        if (p->raw_data.len != nbytes) {
-            ig_tensor_release(t);
+    } else if (p->has_raw_data) {
+        if (p->raw_data.len != nbytes)
             return fail(msg, msglen, IG_EPARSE, path,
                         "tensor '%s': raw_data has %zu bytes, expected %zu for %s %lld elements",
                         tname, p->raw_data.len, nbytes, ig_dtype_name(dtype),
-                        (long long)t->numel);
-        }
+                        (long long)numel);
+    } else {
+        size_t have = typed_count(p, dtype);
+        if (have != n)
+            return fail(msg, msglen, IG_EPARSE, path,
+                        "tensor '%s': holds %zu values, expected %zu for shape", tname,
+                        have, n);
+    }
+    if (lim == IG_ELIMIT) {
+        char why[160];
+        return fail(msg, msglen, IG_ELIMIT, path, "tensor '%s': %s", tname,
+                    ig__nbytes_why(lim, nb64, why, sizeof why));
+    }
+    ig_tensor_set_shape(t, dtype, (int)p->n_dims, p->dims);
+    int rc = ig_tensor_alloc(t);
+    if (rc) {
+        ig_tensor_release(t);
+        return fail(msg, msglen, rc, path, "tensor '%s': cannot allocate %zu bytes: %s",
+                    tname, nbytes, ig_strerror(rc));
+    }
+    if (external) {
+        rc = read_external(dir, loc, off, nbytes, t->data, tname, path, msg, msglen);
+        if (rc)
+            ig_tensor_release(t);
+        return rc;
+    }
+    if (p->has_raw_data) {
         if (nbytes)
             memcpy(t->data, p->raw_data.data, nbytes);
         return 0;
     }
-
-    size_t have = 0;
     switch (dtype) {
     case IG_DT_FLOAT:
-        have = p->n_float_data;
-        if (have == n && nbytes)
+        if (nbytes)
             memcpy(t->data, p->float_data, nbytes);
         break;
     case IG_DT_DOUBLE:
-        have = p->n_double_data;
-        if (have == n && nbytes)
+        if (nbytes)
             memcpy(t->data, p->double_data, nbytes);
         break;
     case IG_DT_INT64:
-        have = p->n_int64_data;
-        if (have == n && nbytes)
+        if (nbytes)
             memcpy(t->data, p->int64_data, nbytes);
         break;
     case IG_DT_UINT32:
     case IG_DT_UINT64:
-        have = p->n_uint64_data;
-        for (size_t i = 0; have == n && i < n; i++) {
+        for (size_t i = 0; i < n; i++) {
             if (dtype == IG_DT_UINT32)
                 ((uint32_t *)t->data)[i] = (uint32_t)p->uint64_data[i];
             else
@@ -227,8 +306,7 @@ static int tensor_from_proto(const IgOnnx__TensorProto *p, ig_tensor *t,
         }
         break;
     default: /* the int32_data family: narrow types stored one per int32 */
-        have = p->n_int32_data;
-        for (size_t i = 0; have == n && i < n; i++) {
+        for (size_t i = 0; i < n; i++) {
             int32_t v = p->int32_data[i];
             switch (es) {
             case 4: ((int32_t *)t->data)[i] = v; break;
@@ -237,12 +315,6 @@ static int tensor_from_proto(const IgOnnx__TensorProto *p, ig_tensor *t,
             }
         }
         break;
-    }
-    if (have != n) {
-        ig_tensor_release(t);
-        return fail(msg, msglen, IG_EPARSE, path,
-                    "tensor '%s': holds %zu values, expected %zu for shape", tname,
-                    have, n);
     }
     return 0;
 }
@@ -985,6 +1057,9 @@ int ig__model_load_mem(const uint8_t *buf, size_t len, const char *path,
     *out = NULL;
     if (len == 0)
         return fail(msg, msglen, IG_EPARSE, path, "file is empty, not an ONNX model");
+    int wrc = ig__model_wire_check(buf, len, path, msg, msglen);
+    if (wrc)
+        return wrc;
     IgOnnx__ModelProto *mp = ig_onnx__model_proto__unpack(NULL, len, buf);
     if (!mp)
         return fail(msg, msglen, IG_EPARSE, path,
@@ -1042,6 +1117,9 @@ int ig__model_signature(const uint8_t *buf, size_t len, const char *path,
     memset(sig, 0, sizeof *sig);
     if (len == 0)
         return fail(msg, msglen, IG_EPARSE, path, "file is empty, not an ONNX model");
+    int wrc = ig__model_wire_check(buf, len, path, msg, msglen);
+    if (wrc)
+        return wrc;
     IgOnnx__ModelProto *mp = ig_onnx__model_proto__unpack(NULL, len, buf);
     if (!mp)
         return fail(msg, msglen, IG_EPARSE, path,

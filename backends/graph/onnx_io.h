@@ -15,6 +15,12 @@ int ig__model_load(const char *path, ig__graph **out, char *msg, size_t msglen);
 int ig__model_load_mem(const uint8_t *buf, size_t len, const char *path,
                        ig__graph **out, char *msg, size_t msglen);
 
+/* Checks a serialized model against the limits before it is unpacked:
+ * subgraph nesting (max-graph-depth) and node count (max-nodes), walking
+ * the wire format with the schema's descriptors (wire.c).  Returns 0, or
+ * IG_ELIMIT with "PATH: problem" in msg. */
+int ig__model_wire_check(const uint8_t *buf, size_t len, const char *path, char *msg,
+                         size_t msglen);
 /* Converts a TensorProto to a tensor with its own copy of the data.
  * Accepts raw_data and the typed fields. */
 int ig__tensor_from_proto(const IgOnnx__TensorProto *p, ig_tensor *t,

@@ -350,8 +350,10 @@ static int build_nodes(ig__plan *p, const ig_tensor *inputs, int value_keyed,
             ig_tensor_release(&p->vals[v]);
             p->vals[v] = inputs[i];
             p->vals[v].cap = 0;
-            ig_tensor_set_shape(&p->key[i], inputs[i].dtype, inputs[i].rank,
-                                inputs[i].dims);
+            rc = ig_tensor_set_shape(&p->key[i], inputs[i].dtype, inputs[i].rank,
+                                     inputs[i].dims);
+            if (rc)
+                return rc;
         }
     }
     for (int i = 0; i < g->nnodes; i++) {
@@ -374,6 +376,10 @@ static int build_nodes(ig__plan *p, const ig_tensor *inputs, int value_keyed,
             /* Only a kernel that asked for values it lacked makes a
              * value-keyed retry worthwhile; any other refusal stands. */
             p->needs_values = rc == IG_EUNSUPPORTED && c.wanted_value && !value_keyed;
+            if (msg && msglen && !msg[0])
+                ig__kerr(&c, rc, "%s", rc == IG_ESHAPE
+                         ? "an output shape is invalid or its element count overflows"
+                         : ig_strerror(rc));
             return rc;
         }
         p->folded[i] = all || shape_only(n);
@@ -382,9 +388,21 @@ static int build_nodes(ig__plan *p, const ig_tensor *inputs, int value_keyed,
             if (!t)
                 continue;
             if (t->dtype == IG_DT_UNDEFINED) {
-                set_err(msg, msglen, "node '%s' (%s): output '%s' was not shaped by its kernel",
-                        n->name, n->op_type, g->values[n->out[k]].name);
-                return IG_EINTERNAL;
+                /* Kernels shape every output their op defines, so this is
+                 * a node listing more outputs than its op has. */
+                set_err(msg, msglen, "node '%s' (%s): output '%s' is not one its op produces "
+                        "(too many outputs)", n->name, n->op_type, g->values[n->out[k]].name);
+                return IG_EINVAL;
+            }
+            /* Every size a kernel infers is held to the tensor limit here,
+             * with the value's name, before anything is allocated. */
+            uint64_t bytes;
+            int lrc = ig__nbytes(t->numel, ig_dtype_size(t->dtype), &bytes);
+            if (lrc) {
+                char why[160];
+                ig__kerr(&c, lrc, "output '%s': %s", g->values[n->out[k]].name,
+                         ig__nbytes_why(lrc, bytes, why, sizeof why));
+                return lrc;
             }
             if (p->folded[i]) {
                 if (t->cap == 0)

@@ -9,6 +9,7 @@
 
 #include "infergate/error.h"
 #include "infergate/tensor.h"
+#include "size.h"
 
 size_t ig_dtype_size(int dtype)
 {
@@ -37,13 +38,11 @@ int ig_tensor_set_shape(ig_tensor *t, int dtype, int rank, const int64_t *dims)
 {
     if (rank < 0 || rank > IG_MAX_RANK)
         return IG_EINVAL;
-    int64_t n = 1;
-    for (int i = 0; i < rank; i++) {
-        if (dims[i] < 0)
-            return IG_EINVAL;
+    int64_t n;
+    if (ig__numel(rank, dims, &n))
+        return IG_ESHAPE;
+    for (int i = 0; i < rank; i++)
         t->dims[i] = dims[i];
-        n *= dims[i];
-    }
     t->dtype = dtype;
     t->rank = rank;
     t->numel = n;
@@ -55,7 +54,11 @@ int ig_tensor_alloc(ig_tensor *t)
     size_t es = ig_dtype_size(t->dtype);
     if (es == 0)
         return IG_EUNSUPPORTED;
-    size_t need = (size_t)t->numel * es;
+    uint64_t bytes;
+    int rc = ig__nbytes(t->numel, es, &bytes);
+    if (rc)
+        return rc;
+    size_t need = (size_t)bytes;
     if (t->cap > 0 && t->cap >= need && t->data)
         return 0;
     size_t cap = (need + 63) & ~(size_t)63;

@@ -61,6 +61,87 @@ static int need_outer(ig__kctx *c, int write)
     return 0;
 }
 
+/* ---- infer-to-run memo ------------------------------------------------------
+ * The planner runs a control-flow node's run() right after its infer()
+ * (its inputs are all known, so it is folded), on the same inputs.  infer()
+ * keeps the outputs it computed here, per thread, and run() takes them
+ * instead of executing the subgraphs again: without it every nesting level
+ * doubled the work (infer and run each ran the level below, which did the
+ * same), and a 2.7 KB model of 20 nested Ifs ran for hours.  The memo
+ * belongs to the last node whose outputs were stored (outputs are stored
+ * after its subgraphs ran, so nested nodes have used theirs by then); run()
+ * uses it only for the same node and the same input tensors. */
+#define MEMO_MAX_IN 64
+#define MEMO_MAX_OUT 64
+static _Thread_local struct {
+    const ig__node *node;
+    int nin, nout;
+    const ig_tensor *in[MEMO_MAX_IN];
+    const void *data[MEMO_MAX_IN];
+    ig_tensor out[MEMO_MAX_OUT];
+    unsigned char have[MEMO_MAX_OUT];
+} memo;
+
+static void memo_clear(void)
+{
+    for (int k = 0; k < memo.nout; k++)
+        ig_tensor_release(&memo.out[k]);
+    memset(&memo, 0, sizeof memo);
+}
+
+/* Stores output k computed by infer(); t is handed over (released here
+ * when the memo cannot hold it). */
+static void memo_put(ig__kctx *c, int k, ig_tensor *t)
+{
+    if (c->nin > MEMO_MAX_IN || c->nout > MEMO_MAX_OUT || k >= c->nout) {
+        ig_tensor_release(t);
+        return;
+    }
+    if (memo.node != c->node) {
+        memo_clear();
+        memo.node = c->node;
+        memo.nin = c->nin;
+        memo.nout = c->nout;
+        for (int i = 0; i < c->nin; i++) {
+            memo.in[i] = c->in[i];
+            memo.data[i] = c->in[i] ? c->in[i]->data : NULL;
+        }
+    }
+    ig_tensor_release(&memo.out[k]);
+    memo.out[k] = *t;
+    memo.have[k] = 1;
+    memset(t, 0, sizeof *t);
+}
+
+/* In run(): 1 when the memo held every present output for this node and
+ * these inputs and they were copied into the outputs; the memo is emptied
+ * either way. */
+static int memo_take(ig__kctx *c)
+{
+    int ok = memo.node == c->node && memo.nin == c->nin && memo.nout == c->nout;
+    for (int i = 0; ok && i < c->nin; i++)
+        ok = memo.in[i] == c->in[i] && memo.data[i] == (c->in[i] ? c->in[i]->data : NULL);
+    for (int k = 0; ok && k < c->nout; k++) {
+        if (!ig__has_out(c, k))
+            continue;
+        const ig_tensor *m = &memo.out[k];
+        ig_tensor *o = c->out[k];
+        ok = memo.have[k] && o->dtype == m->dtype && o->numel == m->numel;
+    }
+    for (int k = 0; ok && k < c->nout; k++)
+        if (ig__has_out(c, k) && memo.out[k].numel)
+            memcpy(c->out[k]->data, memo.out[k].data,
+                   (size_t)memo.out[k].numel * ig_dtype_size(memo.out[k].dtype));
+    if (memo.node == c->node)
+        memo_clear();
+    return ok;
+}
+
+/* Nesting of control-flow execution on this thread.  The loader bounds how
+ * deep subgraphs nest (max-graph-depth); this holds execution to the same
+ * bound whoever built the graph. */
+static _Thread_local int exec_depth;
+
 static const ig__graph *subgraph(ig__kctx *c, const char *attr, int *rc)
 {
     const ig__attr *a = ig__attr_get(c->node, attr);
@@ -102,9 +183,16 @@ static int sub_run(ig__kctx *c, const char *attr, const ig__graph *sub,
     char sm[768];
     sm[0] = 0;
     ig__plan *p = NULL;
+    if (exec_depth >= ig__limits_get()->max_graph_depth) {
+        free(ins);
+        return ig__kerr(c, IG_ELIMIT, "subgraphs nest deeper than max-graph-depth (%d)",
+                        ig__limits_get()->max_graph_depth);
+    }
+    exec_depth++;
     int rc = ig__plan_create(sub, &p, sm, sizeof sm);
     if (rc == 0)
         rc = ig__plan_run(p, ins, sub->ninputs, sm, sizeof sm);
+    exec_depth--;
     if (rc) {
         ig__plan_free(p);
         free(ins);
@@ -133,7 +221,11 @@ static int put_out(ig__kctx *c, int k, const ig_tensor *t, int write)
         if (!ig_dtype_size(t->dtype))
             return ig__kerr(c, IG_EUNSUPPORTED, "output %d has dtype %s, which is not supported",
                             k, ig_dtype_name(t->dtype));
-        return ig_tensor_set_shape(o, t->dtype, t->rank, t->dims);
+        int rc = ig_tensor_set_shape(o, t->dtype, t->rank, t->dims);
+        ig_tensor m = {0};
+        if (rc == 0 && ig_tensor_copy(&m, t) == 0)
+            memo_put(c, k, &m);
+        return rc;
     }
     if (o->dtype != t->dtype || o->numel != t->numel)
         return ig__kerr(c, IG_EINTERNAL, "output %d changed between planning and the run", k);
@@ -192,7 +284,14 @@ static int collect_add(ig__kctx *c, collect *s, const ig_tensor *t, int k)
                         ig_dtype_name(s->dtype), ig_tensor_shape_str(&prev, a, sizeof a),
                         ig_dtype_name(t->dtype), ig_tensor_shape_str(t, b, sizeof b));
     }
-    size_t need_b = (size_t)(s->n + 1) * s->each;
+    uint64_t need64;
+    if (__builtin_mul_overflow((uint64_t)(s->n + 1), (uint64_t)s->each, &need64) ||
+        need64 > ig__limits_get()->max_tensor_bytes)
+        return ig__kerr(c, IG_ELIMIT, "scan output %d grows past max-tensor-bytes (%llu) "
+                        "after %lld iterations", k,
+                        (unsigned long long)ig__limits_get()->max_tensor_bytes,
+                        (long long)s->n);
+    size_t need_b = (size_t)need64;
     if (need_b > s->cap) {
         size_t nc = s->cap ? s->cap * 2 : 256;
         while (nc < need_b)
@@ -240,11 +339,20 @@ static int collect_emit(ig__kctx *c, collect *s, int64_t ax, int reverse,
     int r = 0;
     for (int d = 0; d <= s->rank; d++)
         dims[r++] = d == ax ? s->n : s->dims[d < ax ? d : d - 1];
-    if (!write)
-        return ig__has_out(c, k) ? ig_tensor_set_shape(c->out[k], s->dtype, r, dims) : 0;
     if (!ig__has_out(c, k))
         return 0;
-    ig_tensor *o = c->out[k];
+    ig_tensor *o = c->out[k], tmp = {0};
+    if (!write) {
+        int rc = ig_tensor_set_shape(o, s->dtype, r, dims);
+        if (rc)
+            return rc;
+        /* The stacked value goes to the memo for run(). */
+        if (ig_tensor_set_shape(&tmp, s->dtype, r, dims) || ig_tensor_alloc(&tmp)) {
+            ig_tensor_release(&tmp);
+            return 0;
+        }
+        o = &tmp;
+    }
     size_t es = ig_dtype_size(s->dtype);
     int64_t outer = 1, inner = 1;
     for (int d = 0; d < ax; d++)
@@ -260,6 +368,8 @@ static int collect_emit(ig__kctx *c, collect *s, int64_t ax, int reverse,
             memcpy((unsigned char *)o->data + ((size_t)(q * s->n + p)) * ib,
                    s->buf + (size_t)t * s->each + (size_t)q * ib, ib);
     }
+    if (!write)
+        memo_put(c, k, &tmp);
     return 0;
 }
 
@@ -320,7 +430,7 @@ static int if_eval(ig__kctx *c, int write)
 }
 
 static int if_infer(ig__kctx *c) { return if_eval(c, 0); }
-static int if_run(ig__kctx *c) { return if_eval(c, 1); }
+static int if_run(ig__kctx *c) { return memo_take(c) ? 0 : if_eval(c, 1); }
 
 /* ---- Loop ---------------------------------------------------------------- */
 
@@ -412,7 +522,7 @@ static int loop_eval(ig__kctx *c, int write)
 }
 
 static int loop_infer(ig__kctx *c) { return loop_eval(c, 0); }
-static int loop_run(ig__kctx *c) { return loop_eval(c, 1); }
+static int loop_run(ig__kctx *c) { return memo_take(c) ? 0 : loop_eval(c, 1); }
 
 /* ---- Scan ---------------------------------------------------------------- */
 
@@ -558,7 +668,7 @@ static int scan_eval(ig__kctx *c, int write)
 }
 
 static int scan_infer(ig__kctx *c) { return scan_eval(c, 0); }
-static int scan_run(ig__kctx *c) { return scan_eval(c, 1); }
+static int scan_run(ig__kctx *c) { return memo_take(c) ? 0 : scan_eval(c, 1); }
 
 /* If and Loop are implemented from opset 1: later versions only widen the
  * types (sequences, optionals), which the loader refuses.  Scan-8 has a

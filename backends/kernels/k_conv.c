@@ -24,7 +24,9 @@ int ig__conv_geom(ig__kctx *c, const ig_tensor *x, const ig_tensor *wt,
                         ig_tensor_shape_str(x, s1, sizeof s1),
                         ig_tensor_shape_str(wt, s2, sizeof s2));
     int64_t g = ig__attr_i(c->node, "group", 1);
-    if (g < 1 || wt->dims[0] % g != 0 || x->dims[1] != wt->dims[1] * g)
+    int64_t cg;
+    if (g < 1 || wt->dims[0] % g != 0 || ig__mul64(wt->dims[1], g, &cg) ||
+        x->dims[1] != cg)
         return ig__kerr(c, IG_ESHAPE,
                         "X is %s and W is %s with group %lld: need X channels "
                         "= W.dims[1] * group and W.dims[0] divisible by group",
@@ -216,13 +218,14 @@ int ig__convt_geom(ig__kctx *c, ig__win *w, int64_t *group)
                         ig_tensor_shape_str(x, s1, sizeof s1),
                         ig_tensor_shape_str(wt, s2, sizeof s2));
     int64_t g = ig__attr_i(c->node, "group", 1);
-    if (g < 1 || x->dims[1] != wt->dims[0] || wt->dims[0] % g != 0)
+    int64_t M;
+    if (g < 1 || x->dims[1] != wt->dims[0] || wt->dims[0] % g != 0 ||
+        ig__mul64(wt->dims[1], g, &M))
         return ig__kerr(c, IG_ESHAPE,
                         "X is %s and W is %s with group %lld: need X channels "
                         "= W.dims[0], divisible by group",
                         ig_tensor_shape_str(x, s1, sizeof s1),
                         ig_tensor_shape_str(wt, s2, sizeof s2), (long long)g);
-    int64_t M = wt->dims[1] * g;
     if (b && b->numel != M)
         return ig__kerr(c, IG_ESHAPE, "bias B is %s, expected %lld values",
                         ig_tensor_shape_str(b, s1, sizeof s1), (long long)M);
@@ -252,7 +255,8 @@ int ig__convt_geom(ig__kctx *c, ig__win *w, int64_t *group)
             return ig__kerr(c, IG_ESHAPE, "attribute %s has %d values, expected %d",
                             at[i].name, n, at[i].want);
         for (int j = 0; j < n; j++) {
-            if (v[j] < at[i].minv)
+            /* Bounded so the geometry below stays in int64 (size.h). */
+            if (v[j] < at[i].minv || v[j] > IG__GEOM_MAX || v[j] < -IG__GEOM_MAX)
                 return ig__kerr(c, IG_EUNSUPPORTED, "attribute %s[%d] = %lld",
                                 at[i].name, j, (long long)v[j]);
             at[i].dst[j] = v[j];
@@ -264,8 +268,12 @@ int ig__convt_geom(ig__kctx *c, ig__win *w, int64_t *group)
         if (n != nsp && n != nsp + 2)
             return ig__kerr(c, IG_ESHAPE, "output_shape has %d values for %d "
                             "spatial axes", n, nsp);
-        for (int i = 0; i < nsp; i++)
+        for (int i = 0; i < nsp; i++) {
             oshape[i] = os[n - nsp + i];
+            if (oshape[i] < 1 || oshape[i] > IG__GEOM_MAX)
+                return ig__kerr(c, IG_ESHAPE, "output_shape[%d] = %lld", n - nsp + i,
+                                (long long)oshape[i]);
+        }
         have_oshape = 1;
     }
     const char *ap = ig__attr_s(c->node, "auto_pad", "NOTSET");
@@ -282,6 +290,10 @@ int ig__convt_geom(ig__kctx *c, ig__win *w, int64_t *group)
     for (int i = 0; i < nsp; i++) {
         int a = 3 - nsp + i;
         int64_t in = x->dims[2 + i];
+        if (in > IG__GEOM_MAX || wt->dims[2 + i] > IG__GEOM_MAX || wt->dims[2 + i] < 1)
+            return ig__kerr(c, IG_EUNSUPPORTED, "spatial axis %d: input %lld or kernel "
+                            "%lld out of range", i, (long long)in,
+                            (long long)wt->dims[2 + i]);
         w->in[a] = in;
         w->k[a] = wt->dims[2 + i];
         w->s[a] = st[i];

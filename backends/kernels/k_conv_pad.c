@@ -133,10 +133,13 @@ static int pad_infer(ig__kctx *c)
     const ig_tensor *x = c->in[0];
     int64_t dims[IG_MAX_RANK];
     for (int a = 0; a < x->rank; a++) {
-        dims[a] = x->dims[a] + p.pb[a] + p.pe[a];
-        int64_t kept = x->dims[a] - (p.pb[a] < 0 ? -p.pb[a] : 0) -
-                       (p.pe[a] < 0 ? -p.pe[a] : 0);
-        if (dims[a] < 0 || kept < 0)
+        /* Pads are read from the model: checked sums (size.h). */
+        int64_t kept = 0, t = 0;
+        int bad = ig__add64(x->dims[a], p.pb[a], &t) || ig__add64(t, p.pe[a], &dims[a]) ||
+                  p.pb[a] == INT64_MIN || p.pe[a] == INT64_MIN ||
+                  ig__add64(x->dims[a], p.pb[a] < 0 ? p.pb[a] : 0, &t) ||
+                  ig__add64(t, p.pe[a] < 0 ? p.pe[a] : 0, &kept);
+        if (bad || dims[a] < 0 || kept < 0)
             return ig__kerr(c, IG_ESHAPE, "axis %d of size %lld cannot take pads "
                             "%lld and %lld", a, (long long)x->dims[a],
                             (long long)p.pb[a], (long long)p.pe[a]);

@@ -20,8 +20,9 @@ int ig__nn_need_float(ig__kctx *c, int upto)
     return 0;
 }
 
-/* Reads an INTS attribute of exactly want entries, each >= minv, into dst;
- * leaves dst alone when the attribute is absent. */
+/* Reads an INTS attribute of exactly want entries, each in [minv,
+ * IG__GEOM_MAX], into dst; leaves dst alone when the attribute is absent.
+ * The upper bound keeps the window arithmetic below in int64 (size.h). */
 static int ints_attr(ig__kctx *c, const char *name, int want, int64_t minv,
                      int64_t *dst)
 {
@@ -37,6 +38,10 @@ static int ints_attr(ig__kctx *c, const char *name, int want, int64_t minv,
             return ig__kerr(c, IG_EUNSUPPORTED,
                             "attribute %s[%d] = %lld is below %lld", name, i,
                             (long long)v[i], (long long)minv);
+        if (v[i] > IG__GEOM_MAX)
+            return ig__kerr(c, IG_EUNSUPPORTED,
+                            "attribute %s[%d] = %lld is above %lld", name, i,
+                            (long long)v[i], (long long)IG__GEOM_MAX);
         dst[i] = v[i];
     }
     return 0;
@@ -70,9 +75,13 @@ int ig__win_init(ig__kctx *c, const ig_tensor *x, const int64_t *kshape,
         w->d[a] = dl[i];
         w->pb[a] = pads[i];
         w->pe[a] = pads[nsp + i];
-        if (kshape[i] < 1)
+        if (kshape[i] < 1 || kshape[i] > IG__GEOM_MAX)
             return ig__kerr(c, IG_ESHAPE, "kernel size %lld on spatial axis %d",
                             (long long)kshape[i], i);
+        if (w->in[a] > IG__GEOM_MAX)
+            return ig__kerr(c, IG_EUNSUPPORTED, "spatial size %lld on axis %d is "
+                            "above %lld", (long long)w->in[a], i,
+                            (long long)IG__GEOM_MAX);
     }
     const char *ap = ig__attr_s(c->node, "auto_pad", "NOTSET");
     int same_upper = strcmp(ap, "SAME_UPPER") == 0;

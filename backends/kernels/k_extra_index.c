@@ -586,6 +586,15 @@ static int d2s_infer(ig__kctx *c, int to_space)
     if (b < 1)
         return ig__kerr(c, IG_EINVAL, "blocksize %lld is not positive",
                         (long long)b);
+    /* b*b and every dim times b or b*b must stay in int64 (size.h). */
+    if (b > IG__GEOM_MAX)
+        return ig__kerr(c, IG_EINVAL, "blocksize %lld is above %lld", (long long)b,
+                        (long long)IG__GEOM_MAX);
+    int64_t bb = b * b, t;
+    if (ig__mul64(x->dims[1], bb, &t) || ig__mul64(x->dims[2], b, &t) ||
+        ig__mul64(x->dims[3], b, &t))
+        return ig__kerr(c, IG_ESHAPE, "blocksize %lld makes the output's dims "
+                        "overflow", (long long)b);
     if (to_space) {
         const char *mode = ig__attr_s(c->node, "mode", "DCR");
         if (strcmp(mode, "DCR") != 0 && strcmp(mode, "CRD") != 0)

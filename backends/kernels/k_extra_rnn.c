@@ -85,7 +85,10 @@ static int rnn_parse(ig__kctx *c, int kind, struct rnn *R)
     R->B = x->dims[R->layout ? 0 : 1];
     R->I = x->dims[2];
     R->H = ig__attr_i(c->node, "hidden_size", r->dims[2]);
-    int64_t GH = R->G * R->H;
+    int64_t GH;
+    if (R->H < 1 || R->H > IG__GEOM_MAX || ig__mul64(R->G, R->H, &GH))
+        return ig__kerr(c, IG_EINVAL, "hidden_size %lld is out of range",
+                        (long long)R->H);
     if (w->dims[0] != R->nd || w->dims[1] != GH || w->dims[2] != R->I ||
         r->dims[0] != R->nd || r->dims[1] != GH || r->dims[2] != R->H)
         return ig__kerr(c, IG_ESHAPE, "W or R shape does not match X, "

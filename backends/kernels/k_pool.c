@@ -39,6 +39,8 @@ static inline double pool_at(const void *x, int dt, int64_t i)
 /* Resolves the kernel and window of a pool node. */
 static int pool_geom(ig__kctx *c, ig__win *w)
 {
+    if (c->nin < 1 || !c->in[0])
+        return ig__kerr(c, IG_EINVAL, "input X is missing");
     const ig_tensor *x = c->in[0];
     int rc = pool_int8(c) ? 0 : ig__nn_need_float(c, 1);
     if (rc)
@@ -205,6 +207,8 @@ const ig__op ig__op_AveragePool = {"AveragePool", 1, pool_infer, pool_run};
 
 static int gpool_infer(ig__kctx *c)
 {
+    if (c->nin < 1 || !c->in[0])
+        return ig__kerr(c, IG_EINVAL, "input X is missing");
     const ig_tensor *x = c->in[0];
     int rc = ig__nn_need_float(c, 1);
     if (rc)

@@ -193,13 +193,21 @@ static int c2i_geom(ig__kctx *c, c2i *g)
             return ig__kerr(c, IG_EINVAL, "image_shape and block_shape must be "
                             "positive (axis %d: %lld, %lld)", d,
                             (long long)g->img[d], (long long)g->blk[d]);
+        /* Operands bounded so the geometry stays in int64 (size.h). */
+        if (g->img[d] > IG__GEOM_MAX || g->blk[d] > IG__GEOM_MAX ||
+            g->dil[d] > IG__GEOM_MAX || g->str[d] > IG__GEOM_MAX ||
+            g->pb[d] > IG__GEOM_MAX || g->pe[d] > IG__GEOM_MAX)
+            return ig__kerr(c, IG_EINVAL, "axis %d: image_shape, block_shape, "
+                            "dilations, strides or pads above %lld", d,
+                            (long long)IG__GEOM_MAX);
         int64_t ext = g->img[d] + g->pb[d] + g->pe[d] - (g->dil[d] * (g->blk[d] - 1) + 1);
         if (ext < 0)
             return ig__kerr(c, IG_ESHAPE, "axis %d: the dilated block is larger "
                             "than the padded image", d);
         g->nb[d] = ext / g->str[d] + 1;
-        g->kprod *= g->blk[d];
-        g->lprod *= g->nb[d];
+        if (ig__mul64(g->kprod, g->blk[d], &g->kprod) ||
+            ig__mul64(g->lprod, g->nb[d], &g->lprod))
+            return ig__kerr(c, IG_ESHAPE, "the block count overflows");
     }
     if (x->dims[1] % g->kprod != 0 || x->dims[2] != g->lprod)
         return ig__kerr(c, IG_ESHAPE,

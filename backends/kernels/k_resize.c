@@ -215,7 +215,13 @@ static int rz_prepare(ig__kctx *c, int kind, rz *p)
             p->scale[a] = sc[i];
             p->lres[a] = sc[i] * (double)p->in[a];
             double len = p->ctm == CT_CROP ? p->re[a] - p->rs[a] : 1.0;
-            p->out[a] = (int64_t)floor((double)p->in[a] * len * sc[i]);
+            double o = floor((double)p->in[a] * len * sc[i]);
+            /* Checked before the conversion: an infinite or huge scale
+             * has no int64 output size. */
+            if (!(o >= 0.0 && o < 0x1p62))
+                return ig__kerr(c, IG_EINVAL, "scales[%d] = %g gives output size %g "
+                                "on axis %d, out of range", i, sc[i], o, a);
+            p->out[a] = (int64_t)o;
         }
     } else {
         const char *pol = ig__attr_s(nd, "keep_aspect_ratio_policy", "stretch");

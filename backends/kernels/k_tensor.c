@@ -87,7 +87,8 @@ static int concat_infer(ig__kctx *c)
                             "they must match except on axis %d", i,
                             ig_tensor_shape_str(x, bi, sizeof bi),
                             ig_tensor_shape_str(x0, b0, sizeof b0), ax);
-        out[ax] += x->dims[ax];
+        if (ig__add64(out[ax], x->dims[ax], &out[ax]))
+            return ig__kerr(c, IG_ESHAPE, "the sizes on axis %d overflow", ax);
     }
     return ig__ks_set(c, 0, x0->dtype, x0->rank, out);
 }

@@ -26,7 +26,8 @@ extern "C" {
     X(EINTERNAL, -11, "internal error")                                        \
     X(ENONFINITE, -12, "non-finite value")                                     \
     X(EUSAGE, -13, "usage error")                                              \
-    X(ESTATE, -14, "call not valid in this state")
+    X(ESTATE, -14, "call not valid in this state")                           \
+    X(ELIMIT, -15, "resource limit exceeded")
 
 enum {
     IG_OK = 0,

@@ -51,10 +51,13 @@ size_t ig_dtype_size(int dtype);
 const char *ig_dtype_name(int dtype);
 
 /* Sets dtype and shape and recomputes numel; data untouched.  Returns
- * IG_EINVAL for a rank above IG_MAX_RANK or a negative dim. */
+ * IG_EINVAL for a rank above IG_MAX_RANK, IG_ESHAPE for a negative dim or
+ * an element count that overflows int64 (t is then left unchanged). */
 int ig_tensor_set_shape(ig_tensor *t, int dtype, int rank, const int64_t *dims);
 /* Makes t->data hold numel elements, reusing the buffer when it is large
- * enough.  Fresh memory is zeroed. */
+ * enough.  Fresh memory is zeroed.  Returns IG_ELIMIT when the byte size
+ * exceeds the process's tensor-size limit (--limits tensor-bytes), and
+ * IG_ESHAPE when it overflows. */
 int ig_tensor_alloc(ig_tensor *t);
 /* Frees owned data and resets t to an empty tensor; NULL is a no-op. */
 void ig_tensor_release(ig_tensor *t);
