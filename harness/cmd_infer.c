@@ -46,6 +46,11 @@ int ig__cmd_infer(int argc, char **argv)
         default: help(stderr); return IG_EXIT_USAGE;
         }
     }
+    if (model && outdir && !outdir[0]) {
+        /* "" would make every output path "/NAME.pb", in the root. */
+        ig__errorf("infer: -o needs a folder name, not an empty string");
+        return IG_EXIT_USAGE;
+    }
     if (!model || !outdir || optind < argc) {
         ig__errorf("infer: %s", optind < argc ? "unexpected argument" : "-m MODEL and -o DIR are required");
         help(stderr);
@@ -109,10 +114,14 @@ int ig__cmd_infer(int argc, char **argv)
     if (rc == 0)
         rc = ig__session_predict(&s, inputs, s.sig.ninputs, msg, sizeof msg);
     if (rc) {
-        /* Errors from the adapter name the node; prefix the model. */
-        char m2[2200];
-        snprintf(m2, sizeof m2, "%s: %s", model, msg);
-        snprintf(msg, sizeof msg, "%s", m2);
+        /* Errors from the adapter name the node; prefix the model unless
+         * the loader already did. */
+        size_t ml = strlen(model);
+        if (strncmp(msg, model, ml) != 0 || strncmp(msg + ml, ": ", 2) != 0) {
+            char m2[2200];
+            snprintf(m2, sizeof m2, "%s: %s", model, msg);
+            snprintf(msg, sizeof msg, "%s", m2);
+        }
         goto fail;
     }
     mkdir(outdir, 0777);
