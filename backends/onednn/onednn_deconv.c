@@ -47,16 +47,38 @@ static int deconv_make_pd(dn_node *s, const_dnnl_primitive_attr_t attr, int layo
                           dnnl_primitive_desc_t *pd)
 {
     deconv_op *op = s->op;
-    dnnl_deconvolution_desc_t dd;
-    if (dnnl_dilated_deconvolution_forward_desc_init(
-            &dd, dnnl_forward_inference, dnnl_deconvolution_direct, &op->src_any,
-            op->wknown ? &op->w_any : &op->w_plain, has_bias(s) ? &op->b_md : NULL,
-            &op->dst_any, op->strides, op->dil, op->pl, op->pr) != dnnl_success)
-        return IG_EUNSUPPORTED;
-    ig__dn_threads_enter(s);
-    dnnl_status_t st = dnnl_primitive_desc_create(pd, &dd, attr, s->ctx->eng, NULL);
-    ig__dn_threads_leave(s);
-    return st == dnnl_success ? 0 : IG_EUNSUPPORTED;
+    /* The neighbours' own layouts first: channels-last in and out ran
+     * faster than oneDNN's blocked choice (0.83 vs 1.1 ms on ppocr-det's
+     * upsampler) and needs no reorder on either side; "any" otherwise. */
+    dnnl_memory_desc_t dst_t;
+    const ig_tensor *y = s->chain ? s->chain->out : NULL;
+    for (int pass = 0; pass < 2; pass++) {
+        const dnnl_memory_desc_t *src = &op->src_any, *dst = &op->dst_any;
+        if (pass == 0) {
+            if (!y || op->X->rank != 4)
+                continue;
+            ig__dn_md_layout(&dst_t, y->rank, y->dims, layout);
+            src = &op->src_t;
+            dst = &dst_t;
+        }
+        dnnl_deconvolution_desc_t dd;
+        if (dnnl_dilated_deconvolution_forward_desc_init(
+                &dd, dnnl_forward_inference, dnnl_deconvolution_direct, src,
+                op->wknown ? &op->w_any : &op->w_plain, has_bias(s) ? &op->b_md : NULL,
+                dst, op->strides, op->dil, op->pl, op->pr) != dnnl_success)
+            continue;
+        ig__dn_threads_enter(s);
+        dnnl_status_t st = dnnl_primitive_desc_create(pd, &dd, attr, s->ctx->eng, NULL);
+        ig__dn_threads_leave(s);
+        if (st != dnnl_success)
+            continue;
+        if (pass == 0 && ig__dn_is_ref(*pd)) {
+            dnnl_primitive_desc_destroy(*pd);
+            continue;
+        }
+        return 0;
+    }
+    return IG_EUNSUPPORTED;
 }
 
 static int deconv_build(dn_node *s, dnnl_primitive_desc_t pd, int layout, char *msg,
