@@ -134,9 +134,10 @@ static double deadline_for(const ig__cell *cell)
                : suite == IG_SUITE_LIFECYCLE ? 30
                                            : 2;
     /* Compile, load and warm-up come on top of the suite's own bound, and
-     * a latency run may extend to 10x its duration to reach its minimum
-     * sample count. */
-    return 120 + 12 * d;
+     * a latency run may extend to its cap (10x its duration by default)
+     * to reach its minimum sample count. */
+    double cap = p->cap_s > 0 ? p->cap_s : 10 * d;
+    return 120 + 2 * d + (cap > 10 * d ? cap : 10 * d);
 }
 
 static void run_cell(const ig__run_cfg *cfg, const ig__cell *cell, ig__cell_result *r)
@@ -295,6 +296,11 @@ static void repro(const ig__run_cfg *cfg, const ig__cell *cell, char *out, size_
         o += (size_t)snprintf(out + o, len - o, " --duration %g", cell->p.duration_s);
     if (cell->p.samples > 0 && o < len)
         o += (size_t)snprintf(out + o, len - o, " --samples %lld", (long long)cell->p.samples);
+    if (cell->p.min_samples > 0 && o < len)
+        o += (size_t)snprintf(out + o, len - o, " --min-samples %lld",
+                              (long long)cell->p.min_samples);
+    if (cell->p.cap_s > 0 && o < len)
+        o += (size_t)snprintf(out + o, len - o, " --cap %g", cell->p.cap_s);
     if (cfg->cpus && o < len)
         snprintf(out + o, len - o, " --cpus %s", cfg->cpus);
 }
@@ -388,13 +394,16 @@ static void help(FILE *f)
         "                     [--timeout-ms T] [--deadline SECONDS] [--threads K]\n"
         "                     [--rate QPS] [--window SECONDS] [--cycles N]\n"
         "                     [--baseline NAME] [--rtol R] [--atol A] [--seed N]\n"
-        "                     [--max-samples N] [--progress|--no-progress]\n"
+        "                     [--max-samples N] [--min-samples N] [--cap SECONDS]\n"
+        "                     [--progress|--no-progress]\n"
         "                     [--gates A,B,C,D [--profile ci|nightly|release] [--gates-file F]]\n"
         "                     [--manifest FILE]... [--threshold MODEL:KEY=VALUE]...\n"
         "Runs every backend x model x suite cell, each in its own process, and\n"
         "writes DIR (default out/<run-id>): run.json, results.csv, samples/.\n"
         "MODEL: a fixture name, a case folder or a model.onnx (default: every\n"
         "fixture).  BACKEND default: every available non-instrument backend.\n"
+        "The latency suite runs at least --duration and until it has --min-samples\n"
+        "(default 662, what p99 needs), never past --cap (default 10x duration).\n"
         "Suites (default parity,latency; comma lists allowed): parity, latency,\n"
         "throughput, server, concurrency, soak, lifecycle (docs/suites.md).\n"
         "With --gates, the cells are planned by the gates (docs/gates.md) and\n"
@@ -439,7 +448,7 @@ int ig__cmd_run(int argc, char **argv)
     enum { O_SUITE = 256, O_DUR, O_SAMPLES, O_CPUS, O_TIMEOUT, O_DEADLINE, O_THREADS,
            O_RATE, O_WINDOW, O_CYCLES, O_BASELINE, O_RTOL, O_ATOL, O_SEED, O_MAXS,
            O_PROGRESS, O_NOPROGRESS, O_GATES, O_PROFILE, O_GATES_FILE, O_MANIFEST,
-           O_THRESHOLD };
+           O_THRESHOLD, O_CAP, O_MIN_SAMPLES };
     static const struct option lo[] = {
         {"backend", required_argument, 0, 'b'}, {"model", required_argument, 0, 'm'},
         {"output", required_argument, 0, 'o'}, {"suite", required_argument, 0, O_SUITE},
@@ -456,6 +465,8 @@ int ig__cmd_run(int argc, char **argv)
         {"gates-file", required_argument, 0, O_GATES_FILE},
         {"manifest", required_argument, 0, O_MANIFEST},
         {"threshold", required_argument, 0, O_THRESHOLD},
+        {"cap", required_argument, 0, O_CAP},
+        {"min-samples", required_argument, 0, O_MIN_SAMPLES},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int o;
     double v;
@@ -503,6 +514,15 @@ int ig__cmd_run(int argc, char **argv)
             if (parse_num("samples", optarg, 1, &v))
                 return IG_EXIT_USAGE;
             cfg.p.samples = (int64_t)v;
+            break;
+        case O_CAP:
+            if (parse_num("cap", optarg, 0.001, &cfg.p.cap_s))
+                return IG_EXIT_USAGE;
+            break;
+        case O_MIN_SAMPLES:
+            if (parse_num("min-samples", optarg, 1, &v))
+                return IG_EXIT_USAGE;
+            cfg.p.min_samples = (int64_t)v;
             break;
         case O_MAXS:
             if (parse_num("max-samples", optarg, 1, &v))

@@ -26,7 +26,7 @@ typedef struct ig__gate_spec {
     double b_breaker_success_rate, b_flaky_pct;
     /* C validation */
     double c_parity_linf_max, c_rtol, c_atol, c_mistrust_zero_fraction;
-    double c_latency_duration_s, c_sla_p99_ms, c_speedup_min, c_dispatch_min;
+    double c_latency_duration_s, c_latency_cap_s, c_sla_p99_ms, c_speedup_min, c_dispatch_min;
     char c_baseline[128];
     /* D hardening */
     double d_soak_duration_s, d_soak_window_s, d_p99_drift_max, d_errors_max;

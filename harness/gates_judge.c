@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "gates.h"
+#include "stats.h"
 
 enum { V_PASS, V_FAIL, V_SKIP, V_INVALID };
 static const char *const vname[] = {"PASS", "FAIL", "SKIP", "INVALID"};
@@ -147,6 +148,11 @@ static void add(judge *j, char gate, const char *check, const char *backend,
         const ig__params *p = &r->cell.p;
         if (p->duration_s > 0 && off < sizeof rp)
             off += (size_t)snprintf(rp + off, sizeof rp - off, " --duration %g", p->duration_s);
+        if (p->min_samples > 0 && off < sizeof rp)
+            off += (size_t)snprintf(rp + off, sizeof rp - off, " --min-samples %lld",
+                                    (long long)p->min_samples);
+        if (p->cap_s > 0 && off < sizeof rp)
+            off += (size_t)snprintf(rp + off, sizeof rp - off, " --cap %g", p->cap_s);
         if (p->cycles > 0 && off < sizeof rp)
             off += (size_t)snprintf(rp + off, sizeof rp - off, " --cycles %lld",
                                     (long long)p->cycles);
@@ -341,6 +347,38 @@ static void gate_b(judge *j, const char *b, const ig__model_ref *m)
     }
 }
 
+/* How a latency cell sized its evidence (suites.c): the samples reached
+ * against the target, the time spent against the minimum and the cap, and
+ * why it stopped short when it did. */
+static void latency_sizing(const ig__cell_result *r, char *out, size_t len)
+{
+    double n = metric(r, "samples", NULL, NULL), target = metric(r, "samples_target", NULL, NULL);
+    double el = metric(r, "duration", NULL, NULL), cap = metric(r, "latency_cap", NULL, NULL);
+    double mind = metric(r, "latency_min_duration", NULL, NULL);
+    double stop = metric(r, "latency_stop", NULL, NULL);
+    double t2t = metric(r, "time_to_target", NULL, NULL);
+    if (isnan(target)) {
+        snprintf(out, len, "%.0f samples in %.2f s", n, el);
+        return;
+    }
+    size_t o = (size_t)snprintf(out, len,
+                                "%.0f of %.0f samples targeted in %.2f s (at least %.2g s, "
+                                "cap %.3g s)",
+                                n, target, el, mind, cap);
+    if (o >= len)
+        return;
+    if (stop == 1)
+        snprintf(out + o, len - o, "; the cap came first: at the pace measured the target "
+                                   "needed %.3g s",
+                 t2t);
+    else if (stop == 2)
+        snprintf(out + o, len - o, "; stopped early: at the pace measured the target needs "
+                                   "%.3g s, beyond the cap even with half as much again",
+                 t2t);
+    else if (stop == 3)
+        snprintf(out + o, len - o, "; stopped by errors or the --max-samples bound");
+}
+
 /* The first parity check of backend × model added since index first that
  * FAILed, or NULL. */
 static const char *parity_failed(const judge *j, size_t first, const char *b, const char *m)
@@ -403,9 +441,17 @@ static void gate_c(judge *j, const char *b, const ig__model_ref *m)
         double n = metric(r, "samples", NULL, NULL);
         double p50 = metric(r, "p50", NULL, NULL), p95 = metric(r, "p95", NULL, NULL);
         double sla = pick(m->sla_p99_ms, s->c_sla_p99_ms);
-        snprintf(d, sizeof d, "p99 %.3f ms [%.3f, %.3f], early-stopping bound %.3f ms, "
-                              "%.0f samples; p50 %.3f ms, p95 %.3f ms",
-                 p99, lo, hi, es, n, p50, p95);
+        int64_t need = ig__es_min_queries(0.99, 0.99);
+        char bound[160], sizing[320];
+        if (isnan(es))
+            snprintf(bound, sizeof bound, "no early-stopping bound (%.0f samples, fewer than "
+                                          "the %lld a p99 bound needs)",
+                     n, (long long)need);
+        else
+            snprintf(bound, sizeof bound, "early-stopping bound %.3f ms", es);
+        latency_sizing(r, sizing, sizeof sizing);
+        snprintf(d, sizeof d, "p99 %.3f ms [%.3f, %.3f], %s; p50 %.3f ms, p95 %.3f ms; %s",
+                 p99, lo, hi, bound, p50, p95, sizing);
         if (isnan(sla)) {
             /* Nobody chose an SLA for this model: no verdict against a
              * number made up here. */
@@ -422,10 +468,13 @@ static void gate_c(judge *j, const char *b, const ig__model_ref *m)
             snprintf(d + strlen(d), sizeof d - strlen(d),
                      "; even p50 exceeds the SLA, so p99 does (binomial, n=%.0f)", n);
             add(j, 'C', "latency_p99", b, m->name, V_FAIL, p99, sla, "ms", "<=", d, r);
-        } else if (valid != 1)
-            add(j, 'C', "latency_p99", b, m->name, V_INVALID, p99, sla, "ms", "<=",
-                "too few samples for a p99 verdict (LoadGen early stopping needs 662)", r);
-        else
+        } else if (valid != 1) {
+            char dd[900];
+            snprintf(dd, sizeof dd, "too few samples for a p99 verdict (LoadGen early stopping "
+                                    "needs %lld): %s",
+                     (long long)need, d);
+            add(j, 'C', "latency_p99", b, m->name, V_INVALID, p99, sla, "ms", "<=", dd, r);
+        } else
             compare(j, 'C', "latency_p99", b, m->name, isnan(es) ? p99 : es, "<=", sla, "ms", d,
                     r);
         /* Speedup of p50 against the baseline, with an interval from the

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "gates.h"
+#include "stats.h"
 
 static int has(const char *which, char g)
 {
@@ -75,7 +76,10 @@ int ig__gates_plan(const ig__gate_spec *spec, const ig__run_cfg *cfg, const char
                               IG_SUITE_LATENCY, 'C', "-baseline");
             if (!c)
                 goto oom;
+            /* The baseline is judged on nothing but its p50 (speedup). */
             c->p.duration_s = spec->c_latency_duration_s;
+            c->p.cap_s = spec->c_latency_cap_s;
+            c->p.min_samples = ig__es_min_queries(0.50, 0.99);
         }
         for (int b = 0; b < cfg->nbackends; b++) {
             const char *be = cfg->backends[b];
@@ -119,7 +123,14 @@ int ig__gates_plan(const ig__gate_spec *spec, const ig__run_cfg *cfg, const char
                 c->p.atol = pick(m->atol, spec->c_atol);
                 if (!(c = add(&cs, cfg, be, be, m, IG_SUITE_LATENCY, 'C', NULL)))
                     goto oom;
+                /* Sized to the percentile the cell is judged on: p99
+                 * against an SLA, else only p50 (speedup). */
                 c->p.duration_s = spec->c_latency_duration_s;
+                c->p.cap_s = spec->c_latency_cap_s;
+                c->p.min_samples =
+                    ig__es_min_queries(isnan(pick(m->sla_p99_ms, spec->c_sla_p99_ms)) ? 0.50
+                                                                                     : 0.99,
+                                       0.99);
             }
             if (has(which, 'D')) {
                 if (!(c = add(&cs, cfg, be, be, m, IG_SUITE_SOAK, 'D', NULL)))

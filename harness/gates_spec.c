@@ -43,6 +43,7 @@ static const field fields[] = {
     F('C', "atol", T_NUM, c_atol),
     F('C', "mistrust_zero_fraction", T_NUM, c_mistrust_zero_fraction),
     F('C', "latency_duration_s", T_NUM, c_latency_duration_s),
+    F('C', "latency_cap_s", T_NUM, c_latency_cap_s),
     F('C', "sla_p99_ms", T_NUM_OR_NULL, c_sla_p99_ms), /* null: no default SLA */
     F('C', "speedup_min", T_NUM, c_speedup_min),
     F('C', "baseline", T_STR, c_baseline),

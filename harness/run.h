@@ -61,7 +61,12 @@ int ig__failure_of_predict(int err);
 /* What bounds and shapes one cell's measurement.  The command line sets
  * the defaults; a gate profile overrides them per cell. */
 typedef struct ig__params {
-    double duration_s;       /* bound on the suite, 0: the suite's default */
+    double duration_s;       /* bound on the suite, 0: the suite's default
+                              * (latency: the least time it runs) */
+    int64_t min_samples;     /* latency: the samples the judged percentile
+                              * needs, 0: p99's (662) */
+    double cap_s;            /* latency: the most time it may run to reach
+                              * min_samples, 0: 10x duration */
     int64_t samples;         /* bound on the suite, 0: the suite's default */
     int64_t max_samples;     /* latency samples kept in memory */
     double timeout_ms;       /* per-call timeout */

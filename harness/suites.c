@@ -230,13 +230,26 @@ static void emit_dispatch(ig__cellctx *c)
 
 /* ---- latency (single-stream) ------------------------------------------ */
 
-/* Runs until both the duration and LoadGen's minimum sample count for p99
- * are met (or --samples is reached), never longer than 10x the duration. */
+/* Evidence sized to the question (after LoadGen, which asks for both a
+ * minimum query count and a minimum duration): the cell runs at least its
+ * duration and until it has the samples its judged percentile needs
+ * (min_samples: 662 for p99), but never past its cap.  Time goes where
+ * evidence is short: a fast backend stops at the duration, a slower one
+ * runs on to its count.  A backend whose measured pace shows it cannot
+ * reach the count within the cap, even with half as much time again, stops
+ * once it has what a p50 needs (11 samples): it would end INVALID anyway,
+ * and the cap's time is better spent elsewhere.  The cell reports its
+ * target, cap, time spent and samples reached. */
 static int suite_latency(ig__cellctx *c)
 {
     double dur = bound_s(c, 2.0);
     int64_t want = c->cell->p.samples;
-    int64_t minq = ig__es_min_queries(0.99, 0.99);
+    int64_t target = c->cell->p.min_samples > 0 ? c->cell->p.min_samples
+                                                : ig__es_min_queries(0.99, 0.99);
+    int64_t p50_min = ig__es_min_queries(0.50, 0.99);
+    double cap_s = c->cell->p.cap_s > 0 ? c->cell->p.cap_s : 10 * dur;
+    if (cap_s < dur)
+        cap_s = dur;
     int64_t cap = c->cell->p.max_samples > 0 ? c->cell->p.max_samples : 1000000;
     if (want > cap)
         cap = want;
@@ -246,15 +259,28 @@ static int suite_latency(ig__cellctx *c)
     warmup(c, 10, dur / 4);
     char msg[1024];
     int64_t n = 0;
+    int hopeless = 0;
+    double projected = NAN;
     /* One clock read per sample: the end of one query is the start of the
      * next, so the loop's bookkeeping (a compare, a store) lands inside
      * the next sample instead of costing a second read. */
     uint64_t t0 = ig__now_ns(), limit = (uint64_t)(dur * 1e9), a = t0;
+    uint64_t cap_ns = (uint64_t)(cap_s * 1e9);
     for (;;) {
-        if (want ? n >= want : ((a - t0 >= limit && n >= minq) || a - t0 >= 10 * limit))
+        uint64_t el = a - t0;
+        if (want ? n >= want : ((el >= limit && n >= target) || el >= cap_ns))
             break;
         if (n >= cap)
             break;
+        if (!want && el >= limit && n >= p50_min) {
+            /* The pace so far (errors and overhead included) projects the
+             * time the count needs. */
+            projected = (double)el / 1e9 / (double)n * (double)target;
+            if (projected > 1.5 * cap_s) {
+                hopeless = 1;
+                break;
+            }
+        }
         ig__call_begin_at(a);
         int rc = ig__session_predict(&c->s, c->in, c->s.sig.ninputs, msg, sizeof msg);
         uint64_t b = ig__now_ns();
@@ -273,6 +299,19 @@ static int suite_latency(ig__cellctx *c)
     write_samples(c, "", ns, n);
     emit_latency(c, "", ns, n, el);
     ig__emit_metric(c, NULL, "throughput", el > 0 ? n / el : 0, "inf/s", NAN, NAN);
+    if (!want) {
+        ig__emit_metric(c, NULL, "samples_target", (double)target, "count", NAN, NAN);
+        ig__emit_metric(c, NULL, "latency_min_duration", dur, "s", NAN, NAN);
+        ig__emit_metric(c, NULL, "latency_cap", cap_s, "s", NAN, NAN);
+        /* Why it stopped: 0 target reached, 1 cap reached, 2 stopped
+         * early because the pace could not reach the target within the
+         * cap, 3 errors or the memory bound. */
+        int why = n >= target ? 0 : hopeless ? 2 : el >= cap_s ? 1 : 3;
+        ig__emit_metric(c, NULL, "latency_stop", why, "code", NAN, NAN);
+        if (n > 0 && n < target)
+            ig__emit_metric(c, NULL, "time_to_target", el / (double)n * (double)target, "s",
+                            NAN, NAN);
+    }
     free(ns);
     emit_dispatch(c);
     return 0;

@@ -16,6 +16,8 @@
 
 #include <json-c/json.h>
 
+#include "../harness/stats.h"
+
 /* ---- small formatting helpers ---------------------------------------------------- */
 
 static const char *dash(const char *s)
@@ -351,20 +353,21 @@ static void latency(ig__doc *d, const ig__rctx *x, const ig__plotset *ps)
         return;
     ig__doc_h(d, 2, "latency", "Latency");
     ig__doc_p(d, "Single-stream latency: nearest-rank percentiles with 95%% bootstrap intervals "
-                 "(docs/statistics.md). A percentile is valid when the sample count reaches "
-                 "MLPerf LoadGen's early-stopping minimum for it (662 for p99). Speedup is the "
-                 "p50 of `%s` divided by the backend's p50, with a 95%% bootstrap interval of "
-                 "that ratio from the raw samples.",
+                 "(docs/statistics.md). Every percentile carries its validity: ✓ when the "
+                 "sample count reaches MLPerf LoadGen's early-stopping minimum for it (11 for "
+                 "p50, 662 for p99, 6636 for p99.9), otherwise the count it lacks. The samples "
+                 "column gives what the cell reached against the count it aimed at, the time "
+                 "spent and its cap. Speedup is the p50 of `%s` divided by the backend's p50, "
+                 "with a 95%% bootstrap interval of that ratio from the raw samples.",
               r->baseline);
-    ig__doc_table(d, "latency-table", 9, "model", "backend", "p50", "p99", "p99 valid", "p99.9",
-                  "samples", "throughput (inf/s)", "speedup");
+    ig__doc_table(d, "latency-table", 8, "model", "backend", "p50", "p99", "p99.9", "samples",
+                  "throughput (inf/s)", "speedup");
     FOR_CELLS(r, "latency", c)
     {
         if (!ig__rd_metric(c, "", "p50"))
             continue; /* no measurement: the cells table says why */
-        char a[128], b[128], e[48], f[48], g[48], h[160];
+        char f[48], g[48], h[160];
         const ig__speedup *s = ig__rctx_speedup(x, c->backend, c->model);
-        double valid = ig__rd_value(c, "p99_valid");
         if (s && isfinite(s->lo))
             snprintf(h, sizeof h, "%.3g× [%.3g, %.3g]%s", s->point, s->lo, s->hi,
                      s->from_samples ? "" : " (no samples)");
@@ -375,12 +378,34 @@ static void latency(ig__doc *d, const ig__rctx *x, const ig__plotset *ps)
         ig__doc_row(d);
         ig__doc_cell(d, NULL, "%s", c->model);
         ig__doc_cell(d, NULL, "%s", c->backend);
-        ig__doc_cell(d, NULL, "%s", ms_ci(a, sizeof a, ig__rd_metric(c, "", "p50")));
-        ig__doc_cell(d, NULL, "%s", ms_ci(b, sizeof b, ig__rd_metric(c, "", "p99")));
-        ig__doc_cell(d, isfinite(valid) && valid == 0 ? "v-invalid" : NULL, "%s",
-                     !isfinite(valid) ? "—" : valid != 0 ? "yes" : "no");
-        ig__doc_cell(d, NULL, "%s", ms(e, sizeof e, ig__rd_value(c, "p999")));
-        ig__doc_cell(d, NULL, "%s", count(f, sizeof f, ig__rd_value(c, "samples")));
+        static const char *const pn[3] = {"p50", "p99", "p999"};
+        static const double pp[3] = {0.50, 0.99, 0.999};
+        double n = ig__rd_value(c, "samples");
+        for (int k = 0; k < 3; k++) {
+            char v[128], vk[32], cell[200];
+            snprintf(vk, sizeof vk, "%s_valid", pn[k]);
+            double valid = ig__rd_value(c, vk);
+            const ig__rmetric *pm = ig__rd_metric(c, "", pn[k]);
+            if (k < 2)
+                ms_ci(v, sizeof v, pm);
+            else
+                ms(v, sizeof v, pm ? pm->v : NAN);
+            if (!isfinite(valid) || !pm)
+                snprintf(cell, sizeof cell, "%s", v);
+            else if (valid != 0)
+                snprintf(cell, sizeof cell, "%s ✓", v);
+            else
+                snprintf(cell, sizeof cell, "%s ✗ %.0f of %lld samples", v, n,
+                         (long long)ig__es_min_queries(pp[k], 0.99));
+            ig__doc_cell(d, isfinite(valid) && valid == 0 ? "v-invalid" : NULL, "%s", cell);
+        }
+        double target = ig__rd_value(c, "samples_target");
+        if (isfinite(target))
+            ig__doc_cell(d, n < target ? "v-invalid" : NULL, "%s of %.0f in %.3g s (cap %.3g s)",
+                         count(f, sizeof f, n), target, ig__rd_value(c, "duration"),
+                         ig__rd_value(c, "latency_cap"));
+        else
+            ig__doc_cell(d, NULL, "%s", count(f, sizeof f, n));
         ig__doc_cell(d, NULL, "%s", rate(g, sizeof g, c, "throughput"));
         ig__doc_cell(d, NULL, "%s", h);
     }

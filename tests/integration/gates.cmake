@@ -89,6 +89,37 @@ ig_gate_case(dynamic-static-dim FALSE "--gates;A;-b;reference;-m;${IG_DYN}/tail"
 ig_gate_case(dynamic-all-dims FALSE "--gates;A;-b;reference;-m;${IG_DYN}/any"
   "malformed_input_shape@^reference=PASS")
 
+# Evidence sized to the question.  A backend that needs more than the
+# profile's 0.5 s for p99's 662 samples runs on to them within the 30 s
+# cap: at 20 ms per call (a sleep over the reference) the count takes
+# about 13 s, and the old bound (10 x 0.5 s) ended it INVALID with ~250
+# samples.  With an SLA it meets, latency_p99 must PASS on 662 samples
+# (its speedup against the reference FAILs: exit 1).
+ig_gate_case(sized TRUE
+  "--gates;C;-m;mlp-intent;-b;faulty:base=reference,mode=slow,us=20000;--threshold;mlp-intent:sla_p99_ms=1000"
+  "latency_p99@mode=slow=PASS")
+add_test(NAME gates.sized.samples
+         COMMAND ${CMAKE_COMMAND} -DDIR=${IG_GATE_OUT}/sized
+                 "-DEXPECT=samples>=662;samples_target==662;latency_stop==0;latency_cap==30"
+                 -P ${CMAKE_CURRENT_SOURCE_DIR}/latency_sizing_check.cmake)
+set_tests_properties(gates.sized.samples PROPERTIES DEPENDS gates.sized
+                     LABELS "integration;gates")
+# A backend far too slow for the count within its cap (200 ms a call: 662
+# need 132 s against a 4 s cap) stops once p50 has its 11 samples, instead
+# of spending the cap, and says why (stop code 2).
+add_test(NAME gates.sized-hopeless
+         COMMAND ${CMAKE_COMMAND} -E env IG_FIXTURES=${IG_FIXTURES_DIR}
+                 $<TARGET_FILE:infergate> run --no-progress -m mlp-intent
+                 -b faulty:base=null,mode=slow,us=200000 --suite latency
+                 --duration 0.1 --cap 4 -o ${IG_GATE_OUT}/sized-hopeless)
+set_tests_properties(gates.sized-hopeless PROPERTIES TIMEOUT 120 LABELS "integration;gates")
+add_test(NAME gates.sized-hopeless.samples
+         COMMAND ${CMAKE_COMMAND} -DDIR=${IG_GATE_OUT}/sized-hopeless
+                 "-DEXPECT=samples>=11;samples<=11;latency_stop==2;duration<=3;time_to_target>=100"
+                 -P ${CMAKE_CURRENT_SOURCE_DIR}/latency_sizing_check.cmake)
+set_tests_properties(gates.sized-hopeless.samples PROPERTIES DEPENDS gates.sized-hopeless
+                     LABELS "integration;gates")
+
 # Runs whose verdicts rest on timings (latency, speedup, p99 drift) keep
 # the machine to themselves: on two cores a neighbouring test takes the
 # core OpenBLAS's second thread waits for, and its p99 with it.
