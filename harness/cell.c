@@ -156,23 +156,33 @@ int ig__cell_predict(ig__cellctx *c, char *msg, size_t msglen)
     return rc;
 }
 
-/* Mean cost of the single-stream measurement loop itself (one clock
- * read, the watchdog stores, the sample store; suites.c) with an empty
- * call: what the harness adds to every sample.  Recorded, not subtracted. */
+/* Cost of the single-stream measurement loop itself (one clock read, the
+ * watchdog stores, the sample store; suites.c) with an empty call: what
+ * the harness adds to every sample.  Recorded, not subtracted.  The loop
+ * runs in 40 batches and the cheapest batch's mean is the figure: a batch
+ * that met a preemption or an interrupt measures the machine, not the
+ * harness (on a loaded 2-core machine the overall mean read 62-73 ns where
+ * the cheapest batches read what the loop costs). */
 static volatile uint64_t overhead_sink;
 
 static uint64_t measure_overhead(void)
 {
-    enum { N = 200000 };
-    uint64_t t0 = ig__now_ns(), a = t0;
-    for (int i = 0; i < N; i++) {
-        ig__call_begin_at(a);
-        uint64_t b = ig__now_ns();
-        ig__call_end();
-        overhead_sink = b - a;
-        a = b;
+    enum { BATCHES = 40, N = 5000 };
+    uint64_t best = UINT64_MAX;
+    for (int k = 0; k < BATCHES; k++) {
+        uint64_t t0 = ig__now_ns(), a = t0;
+        for (int i = 0; i < N; i++) {
+            ig__call_begin_at(a);
+            uint64_t b = ig__now_ns();
+            ig__call_end();
+            overhead_sink = b - a;
+            a = b;
+        }
+        uint64_t per = (ig__now_ns() - t0) / N;
+        if (per < best)
+            best = per;
     }
-    return (ig__now_ns() - t0) / N;
+    return best;
 }
 
 int ig__cell_exec(const ig__run_cfg *cfg, const ig__cell *cell, int fd)

@@ -196,10 +196,16 @@ static json_object *timer_object(unsigned reads, double *measured)
     ig__env_timer tm;
     ig__env_timer_measure(&tm, reads);
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "clock", json_object_new_string("CLOCK_MONOTONIC"));
+    json_object_object_add(o, "clock", json_object_new_string(tm.clock));
     json_object_object_add(o, "res_declared_ns", json_object_new_int64(tm.res_declared_ns));
     json_object_object_add(o, "res_measured_ns", json_object_new_int64(tm.res_measured_ns));
     json_object_object_add(o, "read_cost_ns", json_object_new_double(tm.read_cost_ns));
+    json_object_object_add(o, "tsc_ghz", tm.tsc_ghz > 0 ? json_object_new_double(tm.tsc_ghz)
+                                                        : NULL);
+    json_object_object_add(o, "calibration_ppm",
+                           tm.tsc_ghz > 0 ? json_object_new_double(tm.calibration_ppm) : NULL);
+    json_object_object_add(o, "monotonic_read_cost_ns",
+                           json_object_new_double(tm.monotonic_read_cost_ns));
     *measured = (double)tm.res_measured_ns;
     return o;
 }

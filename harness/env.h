@@ -125,14 +125,19 @@ json_object *ig__env_warnings_for(const ig__env_facts *f);
 
 /* Timer resolution, declared and measured. */
 typedef struct ig__env_timer {
-    int64_t res_declared_ns;  /* clock_getres(CLOCK_MONOTONIC) */
+    char clock[24];           /* the lab's clock: "tsc" or "CLOCK_MONOTONIC" */
+    double tsc_ghz;           /* measured TSC rate (0 without an invariant TSC) */
+    double calibration_ppm;   /* TSC calibration error, parts per million */
+    int64_t res_declared_ns;  /* clock_getres(CLOCK_MONOTONIC); 1 for the TSC */
     int64_t res_measured_ns;  /* smallest nonzero step between reads */
-    double read_cost_ns;      /* mean cost of one clock_gettime */
+    double read_cost_ns;      /* mean cost of one read of the lab's clock */
+    double monotonic_read_cost_ns; /* the same for clock_gettime */
 } ig__env_timer;
 
-/* Measures CLOCK_MONOTONIC with at least reads back-to-back reads (0: the
- * default, 100000), going on (up to 200 ms) until the clock has stepped
- * often enough to trust the smallest step.  t is filled (borrowed). */
+/* Measures the lab's clock (clock.h) with at least reads back-to-back reads
+ * (0: the default, 100000), going on (up to 200 ms) until the clock has
+ * stepped often enough to trust the smallest step, and CLOCK_MONOTONIC's
+ * read cost beside it.  t is filled (borrowed). */
 void ig__env_timer_measure(ig__env_timer *t, unsigned reads);
 
 /* ---- pieces of the fingerprint, one source file each; results owned by

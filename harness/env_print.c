@@ -156,9 +156,17 @@ static void print_numbers(FILE *f, json_object *env)
             s(at(t, "clock", NULL)), n(at(t, "res_declared_ns", NULL), a, sizeof a),
             n(at(t, "res_measured_ns", NULL), b, sizeof b));
     if (json_object_is_type(cost, json_type_double) || json_object_is_type(cost, json_type_int))
-        fprintf(f, "%.1f ns per read\n", json_object_get_double(cost));
+        fprintf(f, "%.1f ns per read", json_object_get_double(cost));
     else
-        fprintf(f, "? ns per read\n");
+        fprintf(f, "? ns per read");
+    json_object *ghz = at(t, "tsc_ghz", NULL), *ppm = at(t, "calibration_ppm", NULL);
+    json_object *mono = at(t, "monotonic_read_cost_ns", NULL);
+    if (json_object_is_type(ghz, json_type_double) && json_object_is_type(ppm, json_type_double))
+        fprintf(f, " (TSC %.3f GHz, calibrated against CLOCK_MONOTONIC to %.1f ppm)",
+                json_object_get_double(ghz), json_object_get_double(ppm));
+    if (json_object_is_type(mono, json_type_double))
+        fprintf(f, "; CLOCK_MONOTONIC %.1f ns per read", json_object_get_double(mono));
+    fprintf(f, "\n");
     fprintf(f, "load       ");
     static const char *const k[] = {"1min", "5min", "15min"};
     for (int i = 0; i < 3; i++) {

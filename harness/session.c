@@ -7,13 +7,6 @@
 
 #include "session.h"
 
-uint64_t ig__now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 int ig__session_read(ig__session *s, ig__be *be, const char *model_path,
                      char *msg, size_t msglen)
 {

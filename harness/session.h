@@ -17,7 +17,7 @@ typedef struct ig__session {
     uint64_t compile_ns, load_ns;
 } ig__session;
 
-uint64_t ig__now_ns(void);
+#include "clock.h"
 
 /* Reads model_path and checks its signature.  Does not compile. */
 int ig__session_read(ig__session *s, ig__be *be, const char *model_path,
