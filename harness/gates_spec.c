@@ -4,12 +4,14 @@
  * validation, defaults and profile overrides all walk the same list and a
  * new threshold is one line.  Profiles override only what they name. */
 #include <json-c/json.h>
+#include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi.h"
 #include "gates.h"
 
 #ifndef IG_GATES_DIR
@@ -72,6 +74,17 @@ static const field *find(char gate, const char *key)
     return NULL;
 }
 
+/* Thresholds where 0 means nothing: a breaker over a window of no calls,
+ * soak windows of no time, a per-call timeout of no time. */
+static int positive(const char *key)
+{
+    static const char *const keys[] = {"breaker_window", "soak_window_s", "timeout_ms"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (!strcmp(key, keys[i]))
+            return 1;
+    return 0;
+}
+
 /* Applies one gate's object (from "gates" or a profile) onto spec. */
 static int apply_gate(ig__gate_spec *spec, char gate, json_object *o, const char *where,
                       char *msg, size_t msglen)
@@ -95,17 +108,34 @@ static int apply_gate(ig__gate_spec *spec, char gate, json_object *o, const char
                  json_object_is_type(val, json_type_int);
             if (ok)
                 *(double *)dst = json_object_get_double(val);
-            ok = ok && *(double *)dst >= 0;
-            break;
-        case T_INT:
-            ok = json_object_is_type(val, json_type_int) && json_object_get_int64(val) >= 0;
-            if (ok) {
-                if (!strcmp(key, "cycles"))
-                    *(int64_t *)dst = json_object_get_int64(val);
-                else
-                    *(int *)dst = (int)json_object_get_int64(val);
+            /* json-c reads Infinity and NaN: neither is a threshold. */
+            ok = ok && isfinite(*(double *)dst) && *(double *)dst >= 0;
+            if (ok && *(double *)dst == 0 && positive(key)) {
+                snprintf(msg, msglen, "%s: %s.%c.%s: must be above 0", spec->path, where,
+                         gate, key);
+                return IG_EPARSE;
             }
             break;
+        case T_INT: {
+            /* The value must fit the field it lands in: INT64_MAX for
+             * cycles, INT_MAX for the others (a cast would wrap). */
+            int64_t v = json_object_get_int64(val);
+            int64_t max = !strcmp(key, "cycles") ? INT64_MAX : INT_MAX;
+            ok = json_object_is_type(val, json_type_int) && v >= 0 && v < max &&
+                 !(json_object_get_uint64(val) > (uint64_t)INT64_MAX);
+            if (ok && v == 0 && positive(key)) {
+                snprintf(msg, msglen, "%s: %s.%c.%s: must be above 0", spec->path, where,
+                         gate, key);
+                return IG_EPARSE;
+            }
+            if (ok) {
+                if (!strcmp(key, "cycles"))
+                    *(int64_t *)dst = v;
+                else
+                    *(int *)dst = (int)v;
+            }
+            break;
+        }
         case T_BOOL:
             ok = json_object_is_type(val, json_type_boolean);
             if (ok)
@@ -161,6 +191,21 @@ static int apply_gates(ig__gate_spec *spec, json_object *o, const char *where, c
     return 0;
 }
 
+/* A built-in backend's name, optionally with ":options" (a plugin is
+ * "plugin:PATH"). */
+static int baseline_known(const char *b)
+{
+    int n;
+    const ig_backend *const *all = ig__backends_builtin(&n);
+    size_t len = strcspn(b, ":");
+    if (len == 6 && !strncmp(b, "plugin", 6))
+        return 1;
+    for (int i = 0; i < n; i++)
+        if (strlen(all[i]->name) == len && !strncmp(all[i]->name, b, len))
+            return 1;
+    return 0;
+}
+
 int ig__gates_load(const char *path, const char *profile, ig__gate_spec *spec, char *msg,
                    size_t msglen)
 {
@@ -172,14 +217,61 @@ int ig__gates_load(const char *path, const char *profile, ig__gate_spec *spec, c
         snprintf(msg, msglen, "%s: cannot open the gate specification", spec->path);
         return IG_EIO;
     }
+    /* Read and parsed here rather than by json_object_from_file, whose
+     * error for an empty file or a bare null read "failed: continue" and
+     * ": success"; the root must be an object, checked before it is
+     * walked. */
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len + 4096 + 1 > cap) {
+            char *nt = cap < ((size_t)64 << 20) ? realloc(text, cap = cap * 2 + 8192) : NULL;
+            if (!nt) {
+                free(text);
+                fclose(f);
+                snprintf(msg, msglen, "%s: too large for a gate specification", spec->path);
+                return IG_EPARSE;
+            }
+            text = nt;
+        }
+        size_t r = fread(text + len, 1, cap - len - 1, f);
+        len += r;
+        if (r == 0)
+            break;
+    }
     fclose(f);
-    json_object *root = json_object_from_file(spec->path);
-    if (!root) {
-        const char *e = json_util_get_last_err();
-        snprintf(msg, msglen, "%s: not valid JSON%s%s", spec->path, e ? ": " : "", e ? e : "");
-        size_t l = strlen(msg);
-        while (l > 0 && msg[l - 1] == '\n')
-            msg[--l] = 0;
+    text[len] = 0;
+    enum json_tokener_error jerr = json_tokener_success;
+    json_tokener *tok = json_tokener_new();
+    if (!tok || len > INT_MAX - 1) {
+        free(text);
+        json_tokener_free(tok);
+        snprintf(msg, msglen, "%s: out of memory reading the gate specification", spec->path);
+        return IG_ENOMEM;
+    }
+    /* The terminating NUL is passed too, so a bare number ends there. */
+    json_object *root = json_tokener_parse_ex(tok, text, (int)len + 1);
+    jerr = json_tokener_get_error(tok);
+    size_t used = json_tokener_get_parse_end(tok);
+    if (used > len)
+        used = len;
+    json_tokener_free(tok);
+    int blank = strspn(text, " \t\r\n") == len;
+    int trailing = jerr == json_tokener_success && strspn(text + used, " \t\r\n") != len - used;
+    free(text);
+    if (jerr != json_tokener_success || trailing || blank) {
+        snprintf(msg, msglen, "%s: not valid JSON: %s", spec->path,
+                 blank ? "the file is empty"
+                 : trailing ? "text after the JSON value"
+                 : jerr == json_tokener_continue ? "unexpected end of file"
+                 : json_tokener_error_desc(jerr));
+        json_object_put(root);
+        return IG_EPARSE;
+    }
+    if (!json_object_is_type(root, json_type_object)) {
+        snprintf(msg, msglen, "%s: the root is %s, expected an object {\"gates\": ...}",
+                 spec->path, root ? json_type_to_name(json_object_get_type(root)) : "null");
+        json_object_put(root);
         return IG_EPARSE;
     }
     int rc = 0;
@@ -246,6 +338,11 @@ int ig__gates_load(const char *path, const char *profile, ig__gate_spec *spec, c
             if (rc)
                 break;
         }
+    }
+    if (!rc && !baseline_known(spec->c_baseline)) {
+        snprintf(msg, msglen, "%s: gates.C.baseline: '%s' is not a backend (infergate list)",
+                 spec->path, spec->c_baseline);
+        rc = IG_EPARSE;
     }
     if (!rc && (spec->b_breaker_success_rate > 1 || spec->c_dispatch_min > 1)) {
         snprintf(msg, msglen, "%s: rates (breaker_success_rate, dispatch_min) must be <= 1",
