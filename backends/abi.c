@@ -67,6 +67,23 @@ int ig__backend_open(const char *spec, ig__be **out, char *msg, size_t msglen)
     memcpy(name, spec, nl);
     name[nl] = 0;
     const char *opts = colon ? colon + 1 : "";
+    /* A key given twice ("threads=1,threads=2") is refused here, for
+     * every adapter alike: which one wins would be the adapter's accident. */
+    for (const char *k = opts; *k;) {
+        size_t kl = strcspn(k, "=,");
+        for (const char *o = k + strcspn(k, ","); *o == ',';) {
+            o++;
+            if (kl && strncmp(o, k, kl) == 0 && (o[kl] == '=' || o[kl] == ',' || !o[kl])) {
+                snprintf(msg, msglen, "backend '%s': option '%.*s' is given twice", spec,
+                         (int)kl, k);
+                return IG_EUSAGE;
+            }
+            o += strcspn(o, ",");
+        }
+        k += strcspn(k, ",");
+        if (*k == ',')
+            k++;
+    }
     if (strcmp(name, "plugin") == 0) {
         ig__be *b = calloc(1, sizeof *b);
         if (!b)

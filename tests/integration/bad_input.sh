@@ -37,6 +37,12 @@ case $case_name in
   unknown-backend)
     args=(infer -b nosuch -m "$relu/model.onnx" -o "$tmp/out")
     want_file=""; want_text="unknown backend 'nosuch'" ;;
+  dup-option)
+    args=(infer -b reference:threads=1,threads=2 -m "$relu/model.onnx" -o "$tmp/out")
+    want_file=""; want_text="option 'threads' is given twice" ;;
+  empty-outdir)
+    args=(infer -m "$relu/model.onnx" -i x="$relu/test_data_set_0/input_0.pb" -o "")
+    want_file=""; want_text="-o needs a folder name" ;;
   run-unknown-flag)
     args=(run --frobnicate)
     want_file=""; want_text="" ;;
