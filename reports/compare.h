@@ -23,6 +23,7 @@ typedef struct ig__cmp_opts {
     int resamples;       /* bootstrap replicates (default 2000) */
     int min_samples;     /* per side, raw samples and cycles (default 30) */
     int min_windows;     /* per side, soak windows (default 5) */
+    int refuse_under_load; /* 1: no verdict when either run warned of high load */
     int drift_floor;     /* 1: widen the threshold to the base's split-half
                             drift (default) */
     uint64_t seed;       /* bootstrap seed (default fixed) */
@@ -57,6 +58,7 @@ typedef struct ig__cmp_geo {
     int n;
     double change, lo, hi;          /* geometric-mean change and interval */
     const char *verdict;
+    char note[96];                  /* why the verdict differs from the interval's */
 } ig__cmp_geo;
 
 typedef struct ig__cmp {
@@ -66,6 +68,9 @@ typedef struct ig__cmp {
     ig__cmp_geo *geo;
     int ngeo;
     int regressed, improved, within, insufficient;
+    /* A "high load" environment warning in the base / candidate run: the
+     * verdict says so (and, with refuse_under_load, is not given). */
+    int base_loaded, cand_loaded;
     char only_base[4096], only_cand[4096]; /* cells present on one side */
 } ig__cmp;
 
@@ -73,6 +78,9 @@ typedef struct ig__cmp {
  * IG_ENOMEM. */
 int ig__compare_runs(const ig__rrun *base, const ig__rrun *cand, const ig__cmp_opts *o, ig__cmp *c);
 void ig__cmp_free(ig__cmp *c);
+/* "high load on the base run …" when either run warned of high load,
+ * else NULL (static text). */
+const char *ig__cmp_load_text(const ig__cmp *c);
 
 /* Writers. */
 void ig__cmp_markdown(const ig__cmp *c, const ig__rrun *base, const ig__rrun *cand, ig__sb *o);

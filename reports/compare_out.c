@@ -116,12 +116,20 @@ void ig__cmp_markdown(const ig__cmp *c, const ig__rrun *base, const ig__rrun *ca
     run_line(o, "base", base);
     run_line(o, "candidate", cand);
     ig__sb_putc(o, '\n');
-    if (c->regressed)
-        ig__sb_printf(o, "**REGRESSED**: %d of %d comparisons regressed", c->regressed, c->n);
-    else
-        ig__sb_printf(o, "**NO REGRESSION** in %d comparisons", c->n);
-    ig__sb_printf(o, " (%d improved, %d within noise, %d with too few samples).\n\n", c->improved,
-                  c->within, c->insufficient);
+    const char *loaded = ig__cmp_load_text(c);
+    if (loaded && op->refuse_under_load)
+        ig__sb_printf(o, "**NOT JUDGED**: %s, and --refuse-under-load was given. The rows below "
+                         "are measurements only.\n\n",
+                      loaded);
+    else {
+        if (c->regressed)
+            ig__sb_printf(o, "**REGRESSED**: %d of %d comparisons regressed", c->regressed, c->n);
+        else
+            ig__sb_printf(o, "**NO REGRESSION** in %d comparisons", c->n);
+        ig__sb_printf(o, " (%d improved, %d within noise, %d with too few samples)%s%s.\n\n",
+                      c->improved, c->within, c->insufficient,
+                      loaded ? " — judged under load: " : "", loaded ? loaded : "");
+    }
     if (strcmp(base->hostname, cand->hostname) || strcmp(base->cpu_model, cand->cpu_model))
         ig__sb_puts(o, "> **Note:** base and candidate ran on different machines: every change "
                        "includes the hardware difference.\n\n");
@@ -139,7 +147,7 @@ void ig__cmp_markdown(const ig__cmp *c, const ig__rrun *base, const ig__rrun *ca
                   "percentiles. Guard: at least %d samples (%d soak windows) per side, and five "
                   "beyond a tail percentile.\n\n",
                   op->alpha, op->confidence * 100, op->noise * 100,
-                  op->drift_floor ? ", or the base run's own split-half drift when larger" : "",
+                  op->drift_floor ? ", or either run's own split-half drift when larger" : "",
                   op->min_samples, op->min_windows);
     const char *hdr = "| model | backend | suite | metric | base | candidate | change [CI] | p | q (BH) | "
                       "threshold | n base / cand | verdict | note |\n"
@@ -167,9 +175,10 @@ void ig__cmp_markdown(const ig__cmp *c, const ig__rrun *base, const ig__rrun *ca
         for (int i = 0; i < c->ngeo; i++) {
             const ig__cmp_geo *g = &c->geo[i];
             char a[32], b[32], d[32];
-            ig__sb_printf(o, "| %s | %d | %s [%s, %s] | %s |\n", g->metric, g->n,
+            ig__sb_printf(o, "| %s | %d | %s [%s, %s] | %s%s%s%s |\n", g->metric, g->n,
                           ig__fmt_pct(a, sizeof a, g->change), ig__fmt_pct(b, sizeof b, g->lo),
-                          ig__fmt_pct(d, sizeof d, g->hi), g->verdict);
+                          ig__fmt_pct(d, sizeof d, g->hi), g->verdict, *g->note ? " (" : "",
+                          g->note, *g->note ? ")" : "");
         }
         ig__sb_putc(o, '\n');
     }
@@ -181,6 +190,14 @@ void ig__cmp_markdown(const ig__cmp *c, const ig__rrun *base, const ig__rrun *ca
             ig__sb_printf(o, "- only in candidate: %s\n", c->only_cand);
         ig__sb_putc(o, '\n');
     }
+}
+
+const char *ig__cmp_load_text(const ig__cmp *c)
+{
+    return c->base_loaded && c->cand_loaded ? "high load on both runs (environment warning)"
+           : c->base_loaded                 ? "high load on the base run (environment warning)"
+           : c->cand_loaded ? "high load on the candidate run (environment warning)"
+                            : NULL;
 }
 
 static json_object *jnum(double v)
@@ -261,9 +278,18 @@ void ig__cmp_json(const ig__cmp *c, const ig__rrun *base, const ig__rrun *cand, 
         json_object_object_add(o, "ci_low", jnum(g->lo));
         json_object_object_add(o, "ci_high", jnum(g->hi));
         json_object_object_add(o, "verdict", json_object_new_string(g->verdict));
+        if (*g->note)
+            json_object_object_add(o, "note", json_object_new_string(g->note));
         json_object_array_add(geo, o);
     }
     json_object_object_add(root, "geomean", geo);
+    json_object *hl = json_object_new_object();
+    json_object_object_add(hl, "base", json_object_new_boolean(c->base_loaded));
+    json_object_object_add(hl, "candidate", json_object_new_boolean(c->cand_loaded));
+    json_object_object_add(root, "high_load", hl);
+    json_object_object_add(root, "judged",
+                           json_object_new_boolean(!(c->o.refuse_under_load &&
+                                                     (c->base_loaded || c->cand_loaded))));
     json_object_object_add(root, "only_in_base", json_object_new_string(c->only_base));
     json_object_object_add(root, "only_in_candidate", json_object_new_string(c->only_cand));
     ig__sb_puts(out, json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -277,14 +303,17 @@ static void help(FILE *f)
             "usage: infergate compare BASE CAND [--noise F] [--alpha A] [--confidence C]\n"
             "                         [--resamples B] [--min-samples N] [--min-windows N]\n"
             "                         [--no-drift-floor] [--pair BASE_BACKEND=CAND_BACKEND]...\n"
-            "                         [--md FILE] [--json FILE] [--quiet]\n"
+            "                         [--md FILE] [--json FILE] [--quiet] [--refuse-under-load]\n"
             "Compares every cell and metric of two results directories: change in percent\n"
             "with a bootstrap interval, Mann-Whitney U (or pooled-quantile) p-value,\n"
             "Benjamini-Hochberg across all comparisons, verdict improved / regressed /\n"
             "within-noise (noise default 2%%, alpha 0.05), geometric-mean summary.\n"
             "Markdown goes to stdout (or --md FILE), JSON to --json FILE.\n"
             "--pair compares a backend of BASE with a differently named one of CAND.\n"
-            "Exit status: 0 no regression, 1 a regression, 2 usage or input error.\n");
+            "A high-load warning in either run is said in the verdict; with\n"
+            "--refuse-under-load there is no verdict (exit 2).\n"
+            "Exit status: 0 no regression, 1 a regression, 2 usage or input error\n"
+            "(or not judged under load).\n");
 }
 
 static int parse_d(const char *opt, const char *s, double lo, double hi, double *out)
@@ -305,7 +334,8 @@ int ig__cmd_compare(int argc, char **argv)
     ig__cmp_defaults(&o);
     const char *md = NULL, *js = NULL;
     int quiet = 0;
-    enum { O_NOISE = 256, O_ALPHA, O_CONF, O_B, O_MINS, O_MINW, O_NODRIFT, O_PAIR, O_MD, O_JSON, O_QUIET };
+    enum { O_NOISE = 256, O_ALPHA, O_CONF, O_B, O_MINS, O_MINW, O_NODRIFT, O_PAIR, O_MD, O_JSON, O_QUIET,
+           O_REFUSE };
     static const struct option lo[] = {
         {"noise", required_argument, 0, O_NOISE},   {"alpha", required_argument, 0, O_ALPHA},
         {"confidence", required_argument, 0, O_CONF}, {"resamples", required_argument, 0, O_B},
@@ -313,6 +343,7 @@ int ig__cmd_compare(int argc, char **argv)
         {"no-drift-floor", no_argument, 0, O_NODRIFT}, {"pair", required_argument, 0, O_PAIR},
         {"md", required_argument, 0, O_MD},         {"json", required_argument, 0, O_JSON},
         {"quiet", no_argument, 0, O_QUIET},         {"help", no_argument, 0, 'h'},
+        {"refuse-under-load", no_argument, 0, O_REFUSE},
         {0, 0, 0, 0}};
     int c;
     double v;
@@ -348,6 +379,7 @@ int ig__cmd_compare(int argc, char **argv)
             o.min_windows = (int)v;
             break;
         case O_NODRIFT: o.drift_floor = 0; break;
+        case O_REFUSE: o.refuse_under_load = 1; break;
         case O_PAIR: {
             char *eq = strchr(optarg, '=');
             /* Split at the first '=': a candidate spec may contain '='
@@ -406,12 +438,14 @@ int ig__cmd_compare(int argc, char **argv)
             exitc = ig__rep_exit(rc);
         }
     }
+    const char *loaded = ig__cmp_load_text(&cmp);
+    int refused = loaded && o.refuse_under_load;
     if (!md && !quiet)
         fputs(ig__sb_str(&m), stdout);
     else if (!quiet)
-        printf("compare: %s (%d regressed, %d improved, %d within noise, %d insufficient) -> %s\n",
-               cmp.regressed ? "REGRESSED" : "no regression", cmp.regressed, cmp.improved, cmp.within,
-               cmp.insufficient, md);
+        printf("compare: %s (%d regressed, %d improved, %d within noise, %d insufficient)%s%s -> %s\n",
+               refused ? "NOT JUDGED" : cmp.regressed ? "REGRESSED" : "no regression", cmp.regressed,
+               cmp.improved, cmp.within, cmp.insufficient, loaded ? "; " : "", loaded ? loaded : "", md);
     ig__sb_free(&m);
     if (js && exitc == IG_EXIT_OK) {
         ig__sb j;
@@ -423,7 +457,10 @@ int ig__cmd_compare(int argc, char **argv)
         }
         ig__sb_free(&j);
     }
-    if (exitc == IG_EXIT_OK && cmp.regressed)
+    if (exitc == IG_EXIT_OK && refused) {
+        ig__rep_errorf("compare: not judged: %s (--refuse-under-load)", loaded);
+        exitc = IG_EXIT_USAGE;
+    } else if (exitc == IG_EXIT_OK && cmp.regressed)
         exitc = IG_EXIT_FAIL;
 out:
     ig__cmp_free(&cmp);

@@ -115,15 +115,24 @@ compare-slow)
         --md "$out/cmp.md"
     rc=$?
     cat "$out/cmp.md"
-    [ $rc -eq 1 ] || fail "compare exited $rc (expected 1: regression)"
     # Each model shows the slowdown in some statistic (which one crosses
     # the noise threshold varies with the machine: in one CI run
     # mlp-intent's p50 moved +1.1% while its p90, p99 and mean moved
-    # +17-20%), and nothing reads as improved.
+    # +17-20%), and nothing reads as improved.  Under high load a run's
+    # own split-half drift may exceed the 20 % and widen the threshold
+    # past it (compare says "judged under load"): the instrument then
+    # declines to call the change, which is its rule, not a failure of it
+    # (at a load average of 8 on 2 CPUs gemm-256's candidate drifted 13-41 %).
+    missed=""
     for m in mlp-intent gemm-256; do
         grep -q "| $m | reference → faulty:base=reference,mode=slow,pct=20 | latency | .*\*\*regressed\*\*" "$out/cmp.md" ||
-            fail "no statistic of $m reported as regressed"
+            missed="$missed $m"
     done
+    if [ -n "$missed" ] && grep -q '"high load' "$out/base/run.json" "$out/cand/run.json"; then
+        skip "under high load the runs' own drift hid the +20 % of:$missed (see docs/reports.md)"
+    fi
+    [ -z "$missed" ] || fail "no statistic of$missed reported as regressed"
+    [ $rc -eq 1 ] || fail "compare exited $rc (expected 1: regression)"
     ! grep -q '| \*\*improved\*\* |' "$out/cmp.md" || fail "a slower candidate reported as improved"
     echo PASS
     ;;

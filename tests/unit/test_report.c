@@ -434,6 +434,131 @@ static void test_compare(void **state)
     rm_rf(t);
 }
 
+/* Copies a run, rewriting every latency sample: index i of n (0-based)
+ * becomes latency × (i < n/2 ? f1 : f2). */
+static void halves_copy(const char *src, const char *dst, double f1, double f2)
+{
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd,
+             "cp -r '%s' '%s' && for x in '%s'/samples/*.latency.csv; do "
+             "n=$(($(wc -l < \"$x\") - 1)); "
+             "awk -F, -v n=$n -v a=%g -v b=%g 'NR==1{print;next}"
+             "{printf \"%%s,%%d\\n\", $1, $2*($1 < n/2 ? a : b)}' \"$x\" > \"$x.t\" "
+             "&& mv \"$x.t\" \"$x\"; done",
+             src, dst, dst, f1, f2);
+    assert_int_equal(system(cmd), 0);
+}
+
+static const ig__cmp_row *latency_row(const ig__cmp *c, const char *metric, int k)
+{
+    for (int i = 0; i < c->n; i++)
+        if (!strcmp(c->rows[i].suite, "latency") && !strcmp(c->rows[i].metric, metric) && !k--)
+            return &c->rows[i];
+    return NULL;
+}
+
+/* The rules that keep compare honest under load (docs/statistics.md,
+ * "compare under load"). */
+static void test_compare_under_load(void **state)
+{
+    (void)state;
+    char base[4200], msg[1024];
+    snprintf(base, sizeof base, "%s/run-gates", datadir);
+    char *t = tmpdir();
+    char drift[4300], flat[4300], drift6[4300];
+    ig__cmp_opts o;
+    ig__cmp_defaults(&o);
+    ig__cmp c;
+    ig__rrun a, b;
+
+    /* Drift within the candidate widens the threshold: its second half is
+     * 2.25x its first (125 % drift), as in the B→A compare of two runs of
+     * one build that read p99 +112 % REGRESSED.  No p50 row may call that
+     * a regression, and the note says whose drift set the threshold. */
+    snprintf(drift, sizeof drift, "%s/drift", t);
+    halves_copy(base, drift, 1.0, 2.25);
+    assert_int_equal(ig__rd_load(base, &a, msg, sizeof msg), 0);
+    assert_int_equal(ig__rd_load(drift, &b, msg, sizeof msg), 0);
+    assert_int_equal(ig__compare_runs(&a, &b, &o, &c), 0);
+    for (int k = 0; k < 4; k++) {
+        const ig__cmp_row *r = latency_row(&c, "p50", k);
+        assert_non_null(r);
+        assert_true(r->change > 0.2);
+        assert_string_equal(r->verdict, "within-noise");
+        assert_true(r->threshold > 1.0);
+        assert_non_null(strstr(r->note, "candidate's split-half drift"));
+    }
+    ig__cmp_free(&c);
+    ig__rd_free(&b);
+
+    /* The geometric mean never calls a regression that no row calls: both
+     * runs drift 15 % between their halves (most rows' thresholds at least
+     * that) and the candidate is 6 % slower throughout, a change whose
+     * pooled interval over the four means clears the 2 % noise. */
+    snprintf(flat, sizeof flat, "%s/flat", t);
+    snprintf(drift6, sizeof drift6, "%s/drift6", t);
+    halves_copy(base, flat, 1.0, 1.15);
+    halves_copy(base, drift6, 1.06, 1.06 * 1.15);
+    ig__rd_free(&a);
+    assert_int_equal(ig__rd_load(flat, &a, msg, sizeof msg), 0);
+    assert_int_equal(ig__rd_load(drift6, &b, msg, sizeof msg), 0);
+    assert_int_equal(ig__compare_runs(&a, &b, &o, &c), 0);
+    int rows_regressed = 0;
+    for (int i = 0; i < c.n; i++)
+        rows_regressed += c.rows[i].source == IG_CMP_SAMPLES && !strcmp(c.rows[i].verdict, "regressed");
+    assert_int_equal(rows_regressed, 0);
+    int mean_geo = 0;
+    for (int i = 0; i < c.ngeo; i++) {
+        assert_string_not_equal(c.geo[i].verdict, "regressed");
+        if (!strcmp(c.geo[i].metric, "mean")) {
+            /* Measured: +6.0 % [+3.0 %, +9.2 %] over the four means, whose
+             * rows are within their 11-82 % drift thresholds. */
+            mean_geo = 1;
+            assert_true(c.geo[i].lo > 0.02); /* the interval alone would say regressed */
+            assert_non_null(strstr(c.geo[i].note, "no row is regressed"));
+        }
+    }
+    assert_true(mean_geo);
+    ig__cmp_free(&c);
+    ig__rd_free(&a);
+    ig__rd_free(&b);
+
+    /* A high-load warning on either side is in the verdict; with
+     * --refuse-under-load there is none (exit 2).  run-gates itself was
+     * recorded under load; a copy without the warning is not. */
+    char quiet[4300], cmd[9000];
+    snprintf(quiet, sizeof quiet, "%s/quiet", t);
+    snprintf(cmd, sizeof cmd, "cp -r '%s' '%s' && sed -i 's/\"high load: /\"quiet: /' '%s/run.json'",
+             base, quiet, quiet);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(ig__rd_load(quiet, &a, msg, sizeof msg), 0);
+    assert_int_equal(ig__rd_load(base, &b, msg, sizeof msg), 0);
+    assert_int_equal(ig__compare_runs(&a, &b, &o, &c), 0);
+    assert_int_equal(c.base_loaded, 0);
+    assert_int_equal(c.cand_loaded, 1);
+    ig__sb md;
+    ig__sb_init(&md);
+    ig__cmp_markdown(&c, &a, &b, &md);
+    assert_non_null(strstr(ig__sb_str(&md), "judged under load: high load on the candidate run"));
+    ig__sb_free(&md);
+    ig__cmp_free(&c);
+    assert_int_equal(ig__compare_runs(&a, &a, &o, &c), 0);
+    ig__sb_init(&md);
+    ig__cmp_markdown(&c, &a, &a, &md);
+    assert_null(strstr(ig__sb_str(&md), "under load"));
+    ig__sb_free(&md);
+    ig__cmp_free(&c);
+    ig__rd_free(&a);
+    ig__rd_free(&b);
+    char *argv1[] = {"compare", quiet, base, "--quiet", "--refuse-under-load", NULL};
+    assert_int_equal(ig__cmd_compare(5, argv1), 2);
+    char *argv2[] = {"compare", quiet, quiet, "--quiet", "--refuse-under-load", NULL};
+    assert_int_equal(ig__cmd_compare(5, argv2), 0);
+    char *argv3[] = {"compare", quiet, base, "--quiet", NULL};
+    assert_int_equal(ig__cmd_compare(4, argv3), 0);
+    rm_rf(t);
+}
+
 /* ---- matrix -------------------------------------------------------------------------- */
 
 static void test_matrix(void **state)
@@ -470,6 +595,7 @@ int main(void)
         cmocka_unit_test(test_load),         cmocka_unit_test(test_golden),
         cmocka_unit_test(test_report_without_gnuplot), cmocka_unit_test(test_report_with_plots),
         cmocka_unit_test(test_compare),
+        cmocka_unit_test(test_compare_under_load),
         cmocka_unit_test(test_matrix),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
