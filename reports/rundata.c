@@ -9,6 +9,7 @@
 #include "rundata.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -413,9 +414,26 @@ const char *ig__verdict_fold(const char *a, const char *b)
 
 /* Reads samples/<cell><suffix> and splits it into rows of numeric fields
  * (the header is skipped).  Calls row(ctx, fields, nf) for each line. */
+/* A cell id from run.json names files under samples/: one that could
+ * name a file elsewhere ("../..", a path) is treated as having none. */
+static int id_ok(const char *cell_id)
+{
+    return cell_id[0] && !strchr(cell_id, '/') && strcmp(cell_id, ".") != 0 &&
+           strcmp(cell_id, "..") != 0;
+}
+
+/* A CSV field as an int: NaN and values out of range become -1 (the
+ * conversion of either is undefined). */
+static int to_int(double v)
+{
+    return v >= INT_MIN && v <= INT_MAX ? (int)v : -1;
+}
+
 static int read_numeric_csv(const ig__rrun *r, const char *cell_id, const char *suffix,
                             int (*row)(void *, const double *, int), void *ctx)
 {
+    if (!id_ok(cell_id))
+        return IG_ENOTFOUND;
     char path[4400];
     snprintf(path, sizeof path, "%s/samples/%s%s", r->dir, cell_id, suffix);
     char *text = NULL;
@@ -481,6 +499,8 @@ int ig__rd_samples(const ig__rrun *r, const char *cell_id, uint64_t **ns, int64_
 {
     *ns = NULL;
     *n = 0;
+    if (!id_ok(cell_id))
+        return IG_ENOTFOUND;
     char path[4400];
     snprintf(path, sizeof path, "%s/samples/%s.csv", r->dir, cell_id);
     char *text = NULL;
@@ -518,7 +538,7 @@ int ig__rd_samples(const ig__rrun *r, const char *cell_id, uint64_t **ns, int64_
             char *end;
             const char *c = strchr(line, ',');
             double d = c && c < p ? strtod(c + 1, &end) : NAN;
-            if (!(d >= 0) || !c || end == c + 1)
+            if (!(d >= 0 && d < 0x1p64) || !c || end == c + 1)
                 continue;
             x = (uint64_t)d;
         }
@@ -546,7 +566,7 @@ static int window_row(void *ctx, const double *f, int nf)
     ig__rwindow *w = vec_push(ctx);
     if (!w)
         return IG_ENOMEM;
-    w->window = (int)f[0];
+    w->window = to_int(f[0]);
     w->start_s = f[1];
     w->end_s = f[2];
     w->inferences = f[3];
@@ -582,7 +602,7 @@ static int cycle_row(void *ctx, const double *f, int nf)
     ig__rcycle *c = vec_push(ctx);
     if (!c)
         return IG_ENOMEM;
-    c->cycle = (int)f[0];
+    c->cycle = to_int(f[0]);
     c->compile_ns = f[1];
     c->load_ns = f[2];
     c->predict_ns = f[3];

@@ -258,7 +258,13 @@ static int rz_prepare(ig__kctx *c, int kind, rz *p)
                 int a = axes[i];
                 p->scale[a] = common;
                 p->lres[a] = common * (double)p->in[a];
-                p->out[a] = (int64_t)floor(p->lres[a] + 0.5);
+                double o = floor(p->lres[a] + 0.5);
+                if (!(o >= 0.0 && o < 0x1p62)) {
+                    free(sizes);
+                    return ig__kerr(c, IG_EINVAL, "keep_aspect_ratio_policy gives "
+                                    "output size %g on axis %d, out of range", o, a);
+                }
+                p->out[a] = (int64_t)o;
             }
         free(sizes);
     }
@@ -271,6 +277,15 @@ static int rz_prepare(ig__kctx *c, int kind, rz *p)
                 return ig__kerr(c, IG_EUNSUPPORTED,
                                 "cubic pytorch_half_pixel to length 1 on axis %d "
                                 "is ambiguous in the spec", a);
+    /* The taps of an axis (up to 4 per output coordinate, 8 bytes each)
+     * are held to the tensor limit too: with another axis of size 0 the
+     * output itself is empty, whatever this one's size. */
+    for (int a = 0; a < r; a++)
+        if ((uint64_t)p->out[a] > ig__limits_get()->max_tensor_bytes / 32)
+            return ig__kerr(c, IG_ELIMIT, "output size %lld on axis %d needs more "
+                            "sampling taps than max-tensor-bytes (%llu) allows",
+                            (long long)p->out[a], a,
+                            (unsigned long long)ig__limits_get()->max_tensor_bytes);
     if (kind != RZ_V11 && p->mode == RZ_NEAREST)
         for (int a = 0; a < r; a++)
             if (p->scale[a] < 1.0)

@@ -1,0 +1,60 @@
+/* fuzz_results.c — the results-directory reader behind report, compare,
+ * matrix and select (reports/rundata.c).
+ *
+ * The input up to its first NUL byte is run.json; what follows (if
+ * anything, else nothing) is written as every per-cell CSV the reader may open
+ * (samples/<id>.csv, -windows.csv, -cycles.csv) for each cell id that is
+ * a plain file name, and read back for every cell. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fuzz.h"
+#include "rundata.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const uint8_t *nul = memchr(data, 0, size);
+    size_t jn = nul ? (size_t)(nul - data) : size;
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/run", ig__fuzz_dir());
+    mkdir(dir, 0700);
+    char sub[700];
+    snprintf(sub, sizeof sub, "%s/samples", dir);
+    mkdir(sub, 0700);
+    if (!ig__fuzz_file("run/run.json", data, jn))
+        return 0;
+    ig__rrun r;
+    char msg[1024];
+    if (ig__rd_load(dir, &r, msg, sizeof msg))
+        return 0;
+    for (int i = 0; i < r.ncells && i < 8; i++) {
+        const char *id = r.cells[i].id;
+        if (!id[0] || strchr(id, '/') || strlen(id) > 100 || !strcmp(id, ".") ||
+            !strcmp(id, ".."))
+            continue;
+        /* Written for every cell (empty without a NUL), so no file of an
+         * earlier input is read. */
+        static const char *const sfx[] = {".csv", "-windows.csv", "-cycles.csv"};
+        for (int k = 0; k < 3; k++) {
+            char name[160];
+            snprintf(name, sizeof name, "run/samples/%s%s", id, sfx[k]);
+            ig__fuzz_file(name, nul ? nul + 1 : data, nul ? size - jn - 1 : 0);
+        }
+        uint64_t *ns = NULL;
+        int64_t n = 0;
+        if (ig__rd_samples(&r, id, &ns, &n) == 0)
+            free(ns);
+        ig__rwindow *w = NULL;
+        int nw = 0;
+        if (ig__rd_windows(&r, id, &w, &nw) == 0)
+            free(w);
+        ig__rcycle *cy = NULL;
+        int nc = 0;
+        if (ig__rd_cycles(&r, id, &cy, &nc) == 0)
+            free(cy);
+    }
+    ig__rd_free(&r);
+    return 0;
+}

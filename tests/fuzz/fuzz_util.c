@@ -1,0 +1,55 @@
+/* fuzz_util.c — the scratch folder and limits the harnesses share. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+#include "graph/size.h"
+
+static char dir[256];
+static char file[512];
+
+static void cleanup(void)
+{
+    if (!dir[0])
+        return;
+    char cmd[320];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "fuzz: could not remove %s\n", dir);
+}
+
+const char *ig__fuzz_dir(void)
+{
+    if (!dir[0]) {
+        const char *t = getenv("TMPDIR");
+        snprintf(dir, sizeof dir, "%s/igfuzz.XXXXXX", t && *t ? t : "/tmp");
+        if (!mkdtemp(dir)) {
+            perror("fuzz: mkdtemp");
+            abort();
+        }
+        atexit(cleanup);
+    }
+    return dir;
+}
+
+const char *ig__fuzz_file(const char *name, const uint8_t *data, size_t size)
+{
+    snprintf(file, sizeof file, "%s/%s", ig__fuzz_dir(), name);
+    FILE *f = fopen(file, "wb");
+    if (!f)
+        return NULL;
+    size_t w = size ? fwrite(data, 1, size, f) : 0;
+    if (fclose(f) != 0 || w != size)
+        return NULL;
+    return file;
+}
+
+void ig__fuzz_limits(void)
+{
+    ig__limits l = *ig__limits_get();
+    l.max_tensor_bytes = (uint64_t)64 << 20;
+    l.max_nodes = 10000;
+    ig__limits_set(&l);
+}
