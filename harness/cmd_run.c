@@ -313,6 +313,8 @@ static json_object *cell_json(const ig__run_cfg *cfg, const ig__cell_result *r)
     json_object_object_add(c, "model", json_object_new_string(r->cell.model->name));
     json_object_object_add(c, "model_path", json_object_new_string(r->cell.model->path));
     json_object_object_add(c, "suite", json_object_new_string(ig__suite_name(r->cell.suite)));
+    if (r->cell.repetition)
+        json_object_object_add(c, "repetition", json_object_new_int(r->cell.repetition));
     json_object_object_add(c, "status", json_object_new_string(r->status));
     json_object_object_add(c, "ended", json_object_new_string(r->detail));
     json_object_object_add(c, "wall_s", jnum(r->wall_s));
@@ -395,7 +397,7 @@ static void help(FILE *f)
         "                     [--rate QPS] [--window SECONDS] [--cycles N]\n"
         "                     [--baseline NAME] [--rtol R] [--atol A] [--seed N]\n"
         "                     [--max-samples N] [--min-samples N] [--cap SECONDS]\n"
-        "                     [--progress|--no-progress]\n"
+        "                     [--repetitions K] [--progress|--no-progress]\n"
         "                     [--gates A,B,C,D [--profile ci|nightly|release] [--gates-file F]]\n"
         "                     [--manifest FILE]... [--threshold MODEL:KEY=VALUE]...\n"
         "Runs every backend x model x suite cell, each in its own process, and\n"
@@ -404,6 +406,8 @@ static void help(FILE *f)
         "fixture).  BACKEND default: every available non-instrument backend.\n"
         "The latency suite runs at least --duration and until it has --min-samples\n"
         "(default 662, what p99 needs), never past --cap (default 10x duration).\n"
+        "--repetitions K measures every cell K times, interleaved (cells <id>-rN),\n"
+        "each with its own summary; compare judges between repetitions at K >= 3.\n"
         "Suites (default parity,latency; comma lists allowed): parity, latency,\n"
         "throughput, server, concurrency, soak, lifecycle (docs/suites.md).\n"
         "With --gates, the cells are planned by the gates (docs/gates.md) and\n"
@@ -442,13 +446,14 @@ int ig__cmd_run(int argc, char **argv)
     cfg.seed = 0x1a6e5eedull;
     cfg.progress = isatty(2);
     const char *margs[64], *manifests[16], *thresholds[64];
+    int reps = 1;
     int nm = 0, nmanifests = 0, nthresholds = 0;
     char which[8] = "";
     const char *profile = NULL, *gates_file = NULL;
     enum { O_SUITE = 256, O_DUR, O_SAMPLES, O_CPUS, O_TIMEOUT, O_DEADLINE, O_THREADS,
            O_RATE, O_WINDOW, O_CYCLES, O_BASELINE, O_RTOL, O_ATOL, O_SEED, O_MAXS,
            O_PROGRESS, O_NOPROGRESS, O_GATES, O_PROFILE, O_GATES_FILE, O_MANIFEST,
-           O_THRESHOLD, O_CAP, O_MIN_SAMPLES };
+           O_THRESHOLD, O_CAP, O_MIN_SAMPLES, O_REPS };
     static const struct option lo[] = {
         {"backend", required_argument, 0, 'b'}, {"model", required_argument, 0, 'm'},
         {"output", required_argument, 0, 'o'}, {"suite", required_argument, 0, O_SUITE},
@@ -467,6 +472,7 @@ int ig__cmd_run(int argc, char **argv)
         {"threshold", required_argument, 0, O_THRESHOLD},
         {"cap", required_argument, 0, O_CAP},
         {"min-samples", required_argument, 0, O_MIN_SAMPLES},
+        {"repetitions", required_argument, 0, O_REPS},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int o;
     double v;
@@ -518,6 +524,13 @@ int ig__cmd_run(int argc, char **argv)
         case O_CAP:
             if (parse_num("cap", optarg, 0.001, &cfg.p.cap_s))
                 return IG_EXIT_USAGE;
+            break;
+        case O_REPS:
+            if (parse_num("repetitions", optarg, 1, &v) || v > 100) {
+                ig__errorf("run: --repetitions expects 1 to 100");
+                return IG_EXIT_USAGE;
+            }
+            reps = (int)v;
             break;
         case O_MIN_SAMPLES:
             if (parse_num("min-samples", optarg, 1, &v))
@@ -616,6 +629,10 @@ int ig__cmd_run(int argc, char **argv)
     static ig__gate_spec spec;
     if ((profile || gates_file) && !which[0]) {
         ig__errorf("run: --profile and --gates-file need --gates");
+        return IG_EXIT_USAGE;
+    }
+    if (which[0] && reps > 1) {
+        ig__errorf("run: --repetitions is for measurement runs (compare), not with --gates");
         return IG_EXIT_USAGE;
     }
     if (which[0] && cfg.nsuites) {
@@ -791,6 +808,7 @@ int ig__cmd_run(int argc, char **argv)
     json_object_object_add(jc, "rtol", jnum(cfg.p.rtol));
     json_object_object_add(jc, "atol", jnum(cfg.p.atol));
     json_object_object_add(jc, "seed", json_object_new_int64((int64_t)cfg.seed));
+    json_object_object_add(jc, "repetitions", json_object_new_int(reps));
     json_object_object_add(root, "config", jc);
     json_object_object_add(root, "env", ig__env_fingerprint(NULL));
     json_object *cells = json_object_new_array();
@@ -815,24 +833,35 @@ int ig__cmd_run(int argc, char **argv)
             return IG_EXIT_INTERNAL;
         }
     } else {
-        plan = calloc((size_t)(cfg.nmodels * cfg.nbackends * cfg.nsuites) + 1, sizeof *plan);
+        plan = calloc((size_t)(cfg.nmodels * cfg.nbackends * cfg.nsuites * reps) + 1,
+                      sizeof *plan);
         if (!plan) {
             fclose(csv);
             json_object_put(root);
             return IG_EXIT_INTERNAL;
         }
-        for (int mi = 0; mi < cfg.nmodels; mi++)
-            for (int bi = 0; bi < cfg.nbackends; bi++)
-                for (int si = 0; si < cfg.nsuites; si++) {
-                    ig__cell *cell = &plan[nplan++];
-                    cell->backend = cell->subject = cfg.backends[bi];
-                    cell->model = &cfg.models[mi];
-                    cell->suite = cfg.suites[si];
-                    cell->p = cfg.p;
-                    snprintf(cell->id, sizeof cell->id, "%s.%s.%s", cfg.backends[bi],
-                             cfg.models[mi].name, ig__suite_name(cfg.suites[si]));
-                    safe_id(cell->id);
-                }
+        /* Repetitions are interleaved (every cell once, then every cell
+         * again), so they spread over the run and their spread shows what
+         * changes between measurements, not only within one. */
+        for (int rep = 1; rep <= reps; rep++)
+            for (int mi = 0; mi < cfg.nmodels; mi++)
+                for (int bi = 0; bi < cfg.nbackends; bi++)
+                    for (int si = 0; si < cfg.nsuites; si++) {
+                        ig__cell *cell = &plan[nplan++];
+                        cell->backend = cell->subject = cfg.backends[bi];
+                        cell->model = &cfg.models[mi];
+                        cell->suite = cfg.suites[si];
+                        cell->p = cfg.p;
+                        cell->repetition = reps > 1 ? rep : 0;
+                        if (reps > 1)
+                            snprintf(cell->id, sizeof cell->id, "%s.%s.%s-r%d",
+                                     cfg.backends[bi], cfg.models[mi].name,
+                                     ig__suite_name(cfg.suites[si]), rep);
+                        else
+                            snprintf(cell->id, sizeof cell->id, "%s.%s.%s", cfg.backends[bi],
+                                     cfg.models[mi].name, ig__suite_name(cfg.suites[si]));
+                        safe_id(cell->id);
+                    }
     }
     ig__cell_result *results = calloc((size_t)nplan + 1, sizeof *results);
     if (!results) {

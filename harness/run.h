@@ -106,6 +106,7 @@ typedef struct ig__cell {
     char gate;               /* 'A'..'D' when planned by a gate, else 0 */
     ig__params p;            /* this cell's bounds */
     char id[256];            /* "backend.model.suite", file-name safe */
+    int repetition;          /* 1..K with --repetitions K > 1, else 0 */
 } ig__cell;
 
 /* ---- child side (cell.c, suites.c) ---- */

@@ -251,6 +251,107 @@ static int compare_samples(ig__cmp *c, ig__cmp_row *row, const mdef *d, const do
     return 0;
 }
 
+/* The ok cells of backend × model × suite in run r, in file order (the
+ * repetitions of `run --repetitions K`); at most max. */
+static int repetitions(const ig__rrun *r, const char *backend, const char *model,
+                       const char *suite, const ig__rcell **out, int max)
+{
+    int n = 0;
+    for (int i = 0; i < r->ncells && n < max; i++) {
+        const ig__rcell *x = &r->cells[i];
+        if (!strcmp(x->backend, backend) && !strcmp(x->model, model) &&
+            !strcmp(x->suite, suite) && !strcmp(x->status, "ok"))
+            out[n++] = x;
+    }
+    return n;
+}
+
+/* One estimate per repetition; 0, IG_ENOTFOUND (a repetition without
+ * samples), IG_ENOMEM, or 1 when a repetition has too few samples. */
+static int rep_estimates(const ig__rrun *run, const ig__rcell *const *cells, int k,
+                         const mdef *d, int min, double *est)
+{
+    for (int i = 0; i < k; i++) {
+        double *v = NULL;
+        int64_t n = 0;
+        int rc = load_side(run, cells[i], d, &v, &n);
+        if (rc) {
+            free(v);
+            return rc;
+        }
+        int tail_ok = d->est != EST_Q || d->q <= 0.5 || (double)n * (1 - d->q) >= 5;
+        if (n < min || !tail_ok) {
+            free(v);
+            return 1;
+        }
+        if (d->est == EST_MEAN) {
+            est[i] = ig__dmean(v, n);
+        } else {
+            ig__dsort(v, n);
+            est[i] = ig__dquantile(v, n, d->q);
+        }
+        free(v);
+    }
+    return 0;
+}
+
+/* Between repetitions: each repetition is one measurement, so the test is
+ * on K estimates per side (Welch's t on their logarithms), which is blind
+ * to the autocorrelation of samples within a run that makes sample-level
+ * tests call a 0.0 % change significant.  The interval comes from the t
+ * law; its replicates (for the geometric mean) are draws from it. */
+static int compare_reps(ig__cmp *c, ig__cmp_row *row, const mdef *d, const ig__rrun *base,
+                        const ig__rcell *const *cb, int kb, const ig__rrun *cand,
+                        const ig__rcell *const *cc, int kc, uint64_t seed)
+{
+    const ig__cmp_opts *o = &c->o;
+    double eb[64], ec[64];
+    int rc = rep_estimates(base, cb, kb, d, o->min_samples, eb);
+    if (!rc)
+        rc = rep_estimates(cand, cc, kc, d, o->min_samples, ec);
+    if (rc == IG_ENOMEM)
+        return rc;
+    row->nb = kb;
+    row->nc = kc;
+    row->threshold = o->noise;
+    if (rc) {
+        snprintf(row->note, sizeof row->note,
+                 "a repetition has fewer than %d samples for this estimate", o->min_samples);
+        row->verdict = "insufficient";
+        return 0;
+    }
+    double dl, se, df, p, tq;
+    if (ig__welch_log(eb, kb, ec, kc, o->confidence, &dl, &se, &df, &p, &tq)) {
+        snprintf(row->note, sizeof row->note, "a repetition's estimate is not positive");
+        row->verdict = "insufficient";
+        return 0;
+    }
+    double gb = 0, gc = 0;
+    for (int i = 0; i < kb; i++)
+        gb += log(eb[i]) / kb;
+    for (int i = 0; i < kc; i++)
+        gc += log(ec[i]) / kc;
+    row->base = exp(gb);
+    row->cand = exp(gc);
+    row->change = exp(dl) - 1;
+    row->lo = exp(dl - tq * se) - 1;
+    row->hi = exp(dl + tq * se) - 1;
+    row->p = p;
+    row->reps = 1;
+    snprintf(row->note, sizeof row->note,
+             "between %d / %d repetitions: Welch t on log estimates, df %.1f", kb, kc, df);
+    row->logrep = malloc((size_t)o->resamples * sizeof *row->logrep);
+    if (!row->logrep)
+        return IG_ENOMEM;
+    ig__rng r;
+    ig__rng_seed(&r, seed);
+    for (int j = 0; j < o->resamples; j++) {
+        double t = se > 0 ? ig__rng_normal(&r) / sqrt(2 * ig__rng_gamma(&r, df / 2) / df) : 0;
+        row->logrep[j] = dl + se * t;
+    }
+    return 0;
+}
+
 /* Fallback: the summary figures and their recorded intervals. */
 static void compare_summary(ig__cmp *c, ig__cmp_row *row, const mdef *d, const ig__rcell *cb,
                             const ig__rcell *cc, uint64_t seed)
@@ -500,7 +601,18 @@ int ig__compare_runs(const ig__rrun *base, const ig__rrun *cand, const ig__cmp_o
                         return IG_ENOMEM;
                     }
                     int rc = 0;
-                    if (!rb && !rcd && nb > 0 && nc > 0) {
+                    const ig__rcell *rb_cells[64], *rc_cells[64];
+                    int kb = repetitions(base, cb->backend, cb->model, cb->suite, rb_cells, 64);
+                    int kc = repetitions(cand, cname, cb->model, cb->suite, rc_cells, 64);
+                    if (d->src == IG_CMP_SAMPLES && kb >= 3 && kc >= 3) {
+                        rc = compare_reps(c, row, d, base, rb_cells, kb, cand, rc_cells, kc,
+                                          seed);
+                        c->rep_rows++;
+                        if (kb > c->reps_base)
+                            c->reps_base = kb;
+                        if (kc > c->reps_cand)
+                            c->reps_cand = kc;
+                    } else if (!rb && !rcd && nb > 0 && nc > 0) {
                         rc = compare_samples(c, row, d, ob, nb, oc, nc, seed);
                     } else {
                         compare_summary(c, row, d, cb, cc, seed);

@@ -51,6 +51,8 @@ typedef struct ig__cmp_row {
     char note[160];                 /* flags: "no samples: summary figures", … */
     const char *verdict;            /* improved, regressed, within-noise, insufficient */
     double *logrep;                 /* owned: B log-ratio replicates, or NULL */
+    int reps;                       /* 1: judged between repetitions (nb, nc
+                                     * count repetitions, not samples) */
 } ig__cmp_row;
 
 typedef struct ig__cmp_geo {
@@ -71,6 +73,9 @@ typedef struct ig__cmp {
     /* A "high load" environment warning in the base / candidate run: the
      * verdict says so (and, with refuse_under_load, is not given). */
     int base_loaded, cand_loaded;
+    /* Rows judged between repetitions (both sides with K >= 3), and the
+     * largest K seen on each side. */
+    int rep_rows, reps_base, reps_cand;
     char only_base[4096], only_cand[4096]; /* cells present on one side */
 } ig__cmp;
 

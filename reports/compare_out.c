@@ -149,6 +149,18 @@ void ig__cmp_markdown(const ig__cmp *c, const ig__rrun *base, const ig__rrun *ca
                   op->alpha, op->confidence * 100, op->noise * 100,
                   op->drift_floor ? ", or either run's own split-half drift when larger" : "",
                   op->min_samples, op->min_windows);
+    if (c->rep_rows)
+        ig__sb_printf(o, "**Between repetitions**: %d comparisons judged on %d (base) and %d "
+                         "(candidate) repetitions per cell: each repetition's estimate is one "
+                         "value, and the test is Welch's t on their logarithms with a t "
+                         "interval, so the autocorrelation of samples within a run cannot make "
+                         "a tiny difference significant; the threshold is the noise alone "
+                         "(the spread between repetitions already holds each run's drift). "
+                         "Their `n` columns count repetitions.\n\n",
+                      c->rep_rows, c->reps_base, c->reps_cand);
+    else
+        ig__sb_puts(o, "Judged on samples within one measurement per cell (no `--repetitions` "
+                       "of 3 or more on both sides).\n\n");
     const char *hdr = "| model | backend | suite | metric | base | candidate | change [CI] | p | q (BH) | "
                       "threshold | n base / cand | verdict | note |\n"
                       "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
@@ -287,6 +299,11 @@ void ig__cmp_json(const ig__cmp *c, const ig__rrun *base, const ig__rrun *cand, 
     json_object_object_add(hl, "base", json_object_new_boolean(c->base_loaded));
     json_object_object_add(hl, "candidate", json_object_new_boolean(c->cand_loaded));
     json_object_object_add(root, "high_load", hl);
+    json_object *rp = json_object_new_object();
+    json_object_object_add(rp, "rows", json_object_new_int(c->rep_rows));
+    json_object_object_add(rp, "base", json_object_new_int(c->reps_base));
+    json_object_object_add(rp, "candidate", json_object_new_int(c->reps_cand));
+    json_object_object_add(root, "between_repetitions", rp);
     json_object_object_add(root, "judged",
                            json_object_new_boolean(!(c->o.refuse_under_load &&
                                                      (c->base_loaded || c->cand_loaded))));

@@ -59,6 +59,14 @@ double *ig__sorted_from_u64(const uint64_t *v, int64_t n);
  * (borrowed): |est(second half) / est(first half) − 1|.  NaN for n < 4. */
 double ig__split_half_drift(const double *ordered, int64_t n, int est, double q);
 
+/* Welch's t-test on the logarithms of two sets of positive estimates, one
+ * per repetition (borrowed, nx, ny ≥ 2): d = mean log y − mean log x, its
+ * standard error, the Welch–Satterthwaite degrees of freedom, the
+ * two-sided p-value and the t quantile for a two-sided interval at conf
+ * (d ± tq·se).  Returns 0, or IG_EINVAL (too few, or a value ≤ 0). */
+int ig__welch_log(const double *x, int nx, const double *y, int ny, double conf, double *d,
+                  double *se, double *df, double *p, double *tq);
+
 /* Nearest-rank percentile of the replicates in v (n ≥ 1, sorted in place). */
 double ig__rep_quantile(double *v, int n, double q);
 

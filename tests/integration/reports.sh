@@ -106,6 +106,27 @@ compare-aa)
     grep -q 'NO REGRESSION' "$out/cmp.md" || fail "A/A reported a regression"
     echo PASS
     ;;
+compare-reps)
+    # With --repetitions 4 on both sides (3 would do; one spare so that a
+    # failed cell does not drop a side below 3), compare judges the latency
+    # rows between repetitions (one estimate per repetition, Welch t) and
+    # says so.
+    for r in a b; do
+        "$ig" run -b reference -m mlp-intent --suite latency --duration 0.2 --repetitions 4 \
+            --no-progress -o "$out/$r" >"$out/$r.log" 2>&1
+        [ $? -le 1 ] || fail "run $r exited with a usage or internal error"
+        n=$(grep -c '"repetition":' "$out/$r/run.json")
+        [ "$n" -eq 4 ] || fail "run $r: $n cells with a repetition, expected 4"
+    done
+    "$ig" compare "$out/a" "$out/b" --md "$out/cmp.md" --json "$out/cmp.json" --quiet
+    [ $? -le 1 ] || fail "compare exited with a usage or internal error"
+    cat "$out/cmp.md"
+    grep -q '"rows": 4' "$out/cmp.json" || fail "not 4 rows judged between repetitions (p50, p90, p99, mean)"
+    grep -q '| p50 | .* | [34] / [34] | .*between [34] / [34] repetitions: Welch t' "$out/cmp.md" ||
+        fail "the p50 row does not say it was judged between repetitions"
+    grep -q 'Between repetitions' "$out/cmp.md" || fail "the verdict does not say what it used"
+    echo PASS
+    ;;
 compare-slow)
     "$ig" run -b reference -m mlp-intent -m gemm-256 --suite latency --duration 0.5 --no-progress \
         -o "$out/base" >"$out/base.log" 2>&1 || fail "base run exited $?"

@@ -160,6 +160,25 @@ static void test_bh(void **state)
     assert_true(isnan(q[4]));
 }
 
+/* Welch's t on log estimates, by hand: {1, 2, 3} against {2, 4, 6} is a
+ * doubling, d = ln 2, se 0.45360, t 1.52809 on 4 degrees of freedom (equal
+ * spreads and sizes), two-sided p 0.20121 (numerical integration of the
+ * t density), t quantile for 95 % 2.776445 (tables). */
+static void test_welch_log(void **state)
+{
+    (void)state;
+    const double x[] = {1, 2, 3}, y[] = {2, 4, 6}, bad[] = {1, 0, 2};
+    double d, se, df, p, tq;
+    assert_int_equal(ig__welch_log(x, 3, y, 3, 0.95, &d, &se, &df, &p, &tq), 0);
+    assert_float_equal(d, log(2), 1e-12);
+    assert_float_equal(se, 0.4536033422157818, 1e-12);
+    assert_float_equal(df, 4, 1e-9);
+    assert_float_equal(p, 0.2012116143306656, 1e-6);
+    assert_float_equal(tq, 2.776445, 1e-5);
+    assert_int_equal(ig__welch_log(x, 1, y, 3, 0.95, &d, &se, &df, &p, &tq), IG_EINVAL);
+    assert_int_equal(ig__welch_log(x, 3, bad, 3, 0.95, &d, &se, &df, &p, &tq), IG_EINVAL);
+}
+
 static void test_boot_ratio(void **state)
 {
     (void)state;
@@ -594,6 +613,7 @@ int main(void)
         cmocka_unit_test(test_bh),           cmocka_unit_test(test_boot_ratio),
         cmocka_unit_test(test_load),         cmocka_unit_test(test_golden),
         cmocka_unit_test(test_report_without_gnuplot), cmocka_unit_test(test_report_with_plots),
+        cmocka_unit_test(test_welch_log),
         cmocka_unit_test(test_compare),
         cmocka_unit_test(test_compare_under_load),
         cmocka_unit_test(test_matrix),
