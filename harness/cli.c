@@ -58,6 +58,7 @@ static const struct {
     {"list", ig__cmd_list, "backends with availability, device and version; built-in fixtures"},
     {"infer", ig__cmd_infer, "one inference; outputs written as TensorProto .pb files"},
     {"conformance", ig__cmd_conformance, "run ONNX backend-test cases and compare with their outputs"},
+    {"difftest", ig__cmd_difftest, "random graphs on a backend and the reference; shrunk reproducers"},
     {"run", ig__cmd_run, "the lab's grid: backend x model x suite cells, results in out/<run-id>"},
     {"select", ig__cmd_select, "backend defaults (fallback chains) from a run's gate verdicts"},
     {"report", ig__cmd_report, "plots, report.md, report.html, junit.xml from a results directory"},

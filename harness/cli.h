@@ -14,6 +14,7 @@ enum {
 int ig__cmd_list(int argc, char **argv);
 int ig__cmd_infer(int argc, char **argv);
 int ig__cmd_conformance(int argc, char **argv);
+int ig__cmd_difftest(int argc, char **argv);
 int ig__cmd_bench(int argc, char **argv);
 int ig__cmd_run(int argc, char **argv);
 int ig__cmd_env(int argc, char **argv);
@@ -23,6 +24,11 @@ int ig__stats_bench(int argc, char **argv);
 void ig__errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Exit code for an IG_E… error: input problems → 2, the rest → 3. */
 int ig__exit_for(int err);
+/* Opens and probes backend spec once, before a command runs it case by
+ * case, so a typo is one usage error, not a failure per case.  Prints the
+ * error and returns the exit code (ig__exit_for's, or IG_EXIT_NOTHING when
+ * the adapter is not usable here); 0 when usable.  (cmd_conformance.c) */
+int ig__cli_backend_usable(const char *spec);
 /* Directory of the built-in fixtures: $IG_FIXTURES, else the build's. */
 const char *ig__fixtures_dir(void);
 

@@ -8,18 +8,13 @@
  * UNSUPPORTED only when the adapter says so (IG_EUNSUPPORTED for an op,
  * dtype or attribute); every other error is a FAIL. */
 #include <dirent.h>
-#include <errno.h>
 #include <getopt.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "isolate.h"
 #include "parity.h"
 #include "models.h"
 #include "session.h"
@@ -258,6 +253,17 @@ out:
     ig__backend_close(be);
 }
 
+typedef struct {
+    const char *dir;
+    const conf_opts *o;
+} case_arg;
+
+static void run_case_fn(void *arg, void *result)
+{
+    const case_arg *a = arg;
+    run_case(a->dir, a->o, result);
+}
+
 /* Runs one case in a child process under a time limit. */
 static void run_case_isolated(const char *dir, const conf_opts *o, case_result *r)
 {
@@ -265,71 +271,14 @@ static void run_case_isolated(const char *dir, const conf_opts *o, case_result *
         run_case(dir, o, r);
         return;
     }
-    int fds[2];
+    case_arg a = {dir, o};
     memset(r, 0, sizeof *r);
-    if (pipe(fds) != 0) {
-        r->status = CASE_FAIL;
-        snprintf(r->msg, sizeof r->msg, "pipe: %s", strerror(errno));
-        return;
-    }
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        r->status = CASE_FAIL;
-        snprintf(r->msg, sizeof r->msg, "fork: %s", strerror(errno));
-        close(fds[0]);
-        close(fds[1]);
-        return;
-    }
-    if (pid == 0) {
-        close(fds[0]);
-        case_result cr;
-        run_case(dir, o, &cr);
-        ssize_t w = write(fds[1], &cr, sizeof cr);
-        _exit(w == (ssize_t)sizeof cr ? 0 : 1);
-    }
-    close(fds[1]);
-    size_t got = 0;
-    int timed_out = 0;
-    long left_ms = (long)o->timeout_s * 1000;
-    uint64_t t0 = ig__now_ns();
-    while (got < sizeof *r) {
-        struct pollfd pf = {fds[0], POLLIN, 0};
-        long waited = (long)((ig__now_ns() - t0) / 1000000);
-        if (waited >= left_ms) {
-            timed_out = 1;
-            break;
-        }
-        int pr = poll(&pf, 1, (int)(left_ms - waited));
-        if (pr < 0 && errno == EINTR)
-            continue;
-        if (pr <= 0) {
-            timed_out = pr == 0;
-            break;
-        }
-        ssize_t n = read(fds[0], (char *)r + got, sizeof *r - got);
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-    }
-    close(fds[0]);
-    if (timed_out)
-        kill(pid, SIGKILL);
-    int st = 0;
-    waitpid(pid, &st, 0);
-    if (got == sizeof *r)
+    char why[512];
+    if (ig__isolate(run_case_fn, &a, r, sizeof *r, o->timeout_s, why, sizeof why) == 0)
         return;
     memset(r, 0, sizeof *r);
     r->status = CASE_FAIL;
-    if (timed_out)
-        snprintf(r->msg, sizeof r->msg, "timeout: no result within %d s", o->timeout_s);
-    else if (WIFSIGNALED(st))
-        snprintf(r->msg, sizeof r->msg, "crash: killed by signal %d (%s)", WTERMSIG(st),
-                 strsignal(WTERMSIG(st)));
-    else
-        snprintf(r->msg, sizeof r->msg, "child exited with status %d without a result",
-                 WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    snprintf(r->msg, sizeof r->msg, "%s", why);
 }
 
 static void walk(const char *dir, const char *label, conf_opts *o)
@@ -365,6 +314,26 @@ static void walk(const char *dir, const char *label, conf_opts *o)
         walk(sub, sublabel, o);
     }
     free_list(v, n);
+}
+
+int ig__cli_backend_usable(const char *spec)
+{
+    char msg[1024];
+    ig__be *be;
+    int rc = ig__backend_open(spec, &be, msg, sizeof msg);
+    if (rc) {
+        ig__errorf("%s", msg);
+        return ig__exit_for(rc);
+    }
+    ig_probe_info info;
+    rc = ig__be_probe(be, &info);
+    ig__backend_close(be);
+    if (rc) {
+        ig__errorf("backend '%s' is not available here: %s", spec,
+                   info.reason[0] ? info.reason : ig_strerror(rc));
+        return IG_EXIT_NOTHING;
+    }
+    return 0;
 }
 
 static void help(FILE *f)
@@ -428,23 +397,9 @@ int ig__cmd_conformance(int argc, char **argv)
         help(stderr);
         return IG_EXIT_USAGE;
     }
-    /* Check the backend spec once up front: a typo is a usage error, not
-     * a FAIL on every case. */
-    char msg[1024];
-    ig__be *be;
-    int rc = ig__backend_open(o.spec, &be, msg, sizeof msg);
-    if (rc) {
-        ig__errorf("%s", msg);
-        return ig__exit_for(rc);
-    }
-    ig_probe_info info;
-    rc = ig__be_probe(be, &info);
-    ig__backend_close(be);
-    if (rc) {
-        ig__errorf("backend '%s' is not available here: %s", o.spec,
-                   info.reason[0] ? info.reason : ig_strerror(rc));
-        return IG_EXIT_NOTHING;
-    }
+    int rc = ig__cli_backend_usable(o.spec);
+    if (rc)
+        return rc;
     for (int i = optind; i < argc; i++) {
         if (!ig__is_dir(argv[i])) {
             ig__errorf("%s: not a directory", argv[i]);

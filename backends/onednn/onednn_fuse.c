@@ -641,7 +641,13 @@ int ig__dn_chain_finalize(dn_node *s, char *msg, size_t msglen)
     ig__dn_unpend(s);
     ch->want_node = -1;
     ch->want_in = NULL;
-    int layout = ig__dn_out_layout(s->ctx, s->gi, ch->out_v, ch->out);
+    /* Channels-last is for heads whose channels are axis 1 (Conv,
+     * ConvTranspose, BatchNormalization).  A MatMul writes its [..., N]
+     * output plain whatever layout it is given, so a rank-4 MatMul read by
+     * channels-last readers must not register its output as NHWC (found
+     * by difftest: MatMul [1,2,1,1] x [1,2] then Add, Conv or Mul). */
+    int layout = ch->h.ch_axis == 1 ? ig__dn_out_layout(s->ctx, s->gi, ch->out_v, ch->out)
+                                    : DN_PLAIN;
     /* Every post-op was checked with the plain destination; a chain whose
      * channels-last form disagrees keeps the plain one. */
     if (layout != DN_PLAIN && !ig__dn_chain_check(s, ch->base_impl, layout))
