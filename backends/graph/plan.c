@@ -286,12 +286,31 @@ static int shape_only(const ig__node *n)
     return strcmp(n->op_type, "Shape") == 0 || strcmp(n->op_type, "Size") == 0;
 }
 
+/* A node whose every output is empty has nothing to compute.  Kernels
+ * loop over outer axes before inner ones, so an empty output with a huge
+ * outer axis (an AffineGrid of width 0 and height 2^40) would spin
+ * without writing anything: such a node is not run at all. */
+static int outputs_empty(ig_tensor *const *out, int nout)
+{
+    int any = 0;
+    for (int k = 0; k < nout; k++) {
+        if (!out[k])
+            continue;
+        if (out[k]->numel != 0)
+            return 0;
+        any = 1;
+    }
+    return any;
+}
+
 static int run_node(ig__plan *p, int i, char *msg, size_t msglen)
 {
     const ig__node *n = &p->g->nodes[i];
     ig_tensor **a = &p->args[p->argoff[i]];
     ig__kctx c = {n, n->opset, a, &p->argknown[p->argoff[i]], n->nin, a + n->nin,
                   n->nout, msg, msglen, 0};
+    if (outputs_empty(a + n->nin, n->nout))
+        return 0;
     if (p->impl[i].run)
         return p->impl[i].run(p->impl[i].state, &c);
     return n->op->run(&c);
@@ -430,7 +449,7 @@ static int build_nodes(ig__plan *p, const ig_tensor *inputs, int value_keyed,
                 }
             }
         if (p->folded[i]) {
-            if ((rc = n->op->run(&c)) != 0)
+            if (!outputs_empty(a + n->nin, n->nout) && (rc = n->op->run(&c)) != 0)
                 return rc;
             for (int k = 0; k < n->nout; k++)
                 if (n->out[k] >= 0)
