@@ -43,6 +43,9 @@ case $case_name in
   empty-outdir)
     args=(infer -m "$relu/model.onnx" -i x="$relu/test_data_set_0/input_0.pb" -o "")
     want_file=""; want_text="-o needs a folder name" ;;
+  bad-limits)
+    args=(--limits tensor-bytes=1G,bogus=2 infer -m "$relu/model.onnx" -o "$tmp/out")
+    want_file=""; want_text="--limits 'tensor-bytes=1G,bogus=2': expected" ;;
   run-unknown-flag)
     args=(run --frobnicate)
     want_file=""; want_text="" ;;

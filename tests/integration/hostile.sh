@@ -58,6 +58,13 @@ case $case_name in
   flatten_axis_min|softmax_axis_max|unsqueeze_axis_min|cumsum_axis_min) want="out of range" ;;
   quantize_scale_nan|quantize_x_nan|tile_zero_dim_overflow|slice_extremes|eyelike_k_min|trilu_k_min|lppool_p_max|lrn_size_max)
     want_rc=0 ;;
+  limit_initializer)
+    limits=(--limits tensor-bytes=128); want="tensor 'w': 256 bytes exceed max-tensor-bytes (128" ;;
+  limit_intermediate)
+    limits=(--limits tensor-bytes=1K)
+    want="output 'y': 4096 bytes exceed max-tensor-bytes (1024" ;;
+  limit_nodes)
+    limits=(--limits nodes=1); want="more than max-nodes (1) nodes" ;;
   external_dotdot) want="external data location missing or outside the model's folder" ;;
   external_offset_past_end) want="has 4 bytes, too few for 4 bytes at offset 1099511627776" ;;
   external_symlink)

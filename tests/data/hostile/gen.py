@@ -313,6 +313,13 @@ def main():
     m, x = one_node("Upsample", ["x", "s"], [],
                     [tensor("s", FLOAT, [4], floats=[1.0, 1.0, float("inf"), 1.0])], opset=9)
     write("upsample_scale_inf", m, x)
+    # Ordinary models that hostile.sh runs under lowered --limits.
+    write("limit_initializer", add(tensor("w", FLOAT, [64], floats=[0.5] * 64)), x_in())
+    m, x = one_node("Expand", ["x", "s"], [], [tensor("s", INT64, [1], ints=[1024])],
+                    xdims=(1,))
+    write("limit_intermediate", m, x)
+    write("limit_nodes", model(graph([node("Relu", ["x"], ["r"]), node("Neg", ["r"], ["y"])],
+                                     [vinfo("x", FLOAT, [1])], [vinfo("y")])), x_in())
     # External data: a length beyond the file, a location with '..'.
     ext = tensor("w", FLOAT, [1], external=[("location", "w.bin"), ("length", "4"),
                                             ("offset", str(1 << 40))])
