@@ -13,6 +13,7 @@
 
 #include "abi.h"
 #include "gates.h"
+#include "json_in.h"
 
 #ifndef IG_GATES_DIR
 #define IG_GATES_DIR "gates"
@@ -212,68 +213,10 @@ int ig__gates_load(const char *path, const char *profile, ig__gate_spec *spec, c
     memset(spec, 0, sizeof *spec);
     snprintf(spec->path, sizeof spec->path, "%s", path ? path : ig__gates_default_path());
     snprintf(spec->profile, sizeof spec->profile, "%s", profile ? profile : "");
-    FILE *f = fopen(spec->path, "r");
-    if (!f) {
-        snprintf(msg, msglen, "%s: cannot open the gate specification", spec->path);
-        return IG_EIO;
-    }
-    /* Read and parsed here rather than by json_object_from_file, whose
-     * error for an empty file or a bare null read "failed: continue" and
-     * ": success"; the root must be an object, checked before it is
-     * walked. */
-    char *text = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len + 4096 + 1 > cap) {
-            char *nt = cap < ((size_t)64 << 20) ? realloc(text, cap = cap * 2 + 8192) : NULL;
-            if (!nt) {
-                free(text);
-                fclose(f);
-                snprintf(msg, msglen, "%s: too large for a gate specification", spec->path);
-                return IG_EPARSE;
-            }
-            text = nt;
-        }
-        size_t r = fread(text + len, 1, cap - len - 1, f);
-        len += r;
-        if (r == 0)
-            break;
-    }
-    fclose(f);
-    text[len] = 0;
-    enum json_tokener_error jerr = json_tokener_success;
-    json_tokener *tok = json_tokener_new();
-    if (!tok || len > INT_MAX - 1) {
-        free(text);
-        json_tokener_free(tok);
-        snprintf(msg, msglen, "%s: out of memory reading the gate specification", spec->path);
-        return IG_ENOMEM;
-    }
-    /* The terminating NUL is passed too, so a bare number ends there. */
-    json_object *root = json_tokener_parse_ex(tok, text, (int)len + 1);
-    jerr = json_tokener_get_error(tok);
-    size_t used = json_tokener_get_parse_end(tok);
-    if (used > len)
-        used = len;
-    json_tokener_free(tok);
-    int blank = strspn(text, " \t\r\n") == len;
-    int trailing = jerr == json_tokener_success && strspn(text + used, " \t\r\n") != len - used;
-    free(text);
-    if (jerr != json_tokener_success || trailing || blank) {
-        snprintf(msg, msglen, "%s: not valid JSON: %s", spec->path,
-                 blank ? "the file is empty"
-                 : trailing ? "text after the JSON value"
-                 : jerr == json_tokener_continue ? "unexpected end of file"
-                 : json_tokener_error_desc(jerr));
-        json_object_put(root);
-        return IG_EPARSE;
-    }
-    if (!json_object_is_type(root, json_type_object)) {
-        snprintf(msg, msglen, "%s: the root is %s, expected an object {\"gates\": ...}",
-                 spec->path, root ? json_type_to_name(json_object_get_type(root)) : "null");
-        json_object_put(root);
-        return IG_EPARSE;
-    }
+    json_object *root;
+    int jrc = ig__json_read_object(spec->path, "the gate specification", &root, msg, msglen);
+    if (jrc)
+        return jrc;
     int rc = 0;
     json_object *gates = NULL, *profiles = NULL;
     json_object_object_foreach(root, key, val)

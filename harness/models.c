@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "json_in.h"
 #include "models.h"
 
 int ig__is_dir(const char *p)
@@ -45,12 +46,10 @@ int ig__model_manifest(const char *fixtures_dir, ig__model_ref **out, int *n,
     *n = 0;
     char path[4096];
     snprintf(path, sizeof path, "%s/manifest.json", fixtures_dir);
-    json_object *root = json_object_from_file(path);
-    if (!root) {
-        snprintf(msg, msglen, "%s: cannot read the fixture manifest (%s)", path,
-                 json_util_get_last_err() ? json_util_get_last_err() : "not JSON");
-        return IG_EIO;
-    }
+    json_object *root;
+    int jrc = ig__json_read_object(path, "the fixture manifest", &root, msg, msglen);
+    if (jrc)
+        return jrc;
     json_object *models;
     int rc = 0;
     if (!json_object_object_get_ex(root, "models", &models) ||
@@ -112,11 +111,6 @@ static double *threshold_field(ig__model_ref *m, const char *key)
     return NULL;
 }
 
-static int is_num(json_object *v)
-{
-    return json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int);
-}
-
 /* Sets key of every model named name (all when name is "*"); the number
  * of models changed. */
 static int set_threshold(ig__model_ref *models, int n, const char *name, const char *key,
@@ -134,15 +128,10 @@ static int set_threshold(ig__model_ref *models, int n, const char *name, const c
 int ig__model_manifest_apply(const char *path, ig__model_ref *models, int n, char *msg,
                              size_t msglen)
 {
-    json_object *root = json_object_from_file(path);
-    if (!root) {
-        snprintf(msg, msglen, "%s: cannot read the model manifest (%s)", path,
-                 json_util_get_last_err() ? json_util_get_last_err() : "not JSON");
-        size_t l = strlen(msg);
-        while (l > 0 && msg[l - 1] == '\n')
-            msg[--l] = 0;
-        return IG_EPARSE;
-    }
+    json_object *root;
+    int jrc = ig__json_read_object(path, "the model manifest", &root, msg, msglen);
+    if (jrc)
+        return jrc;
     /* The fixture manifest's keys; only the thresholds are used here, the
      * rest describe the model and are accepted as they are. */
     static const char *const known[] = {"name", "path", "task", "inputs", "outputs", "opset",
@@ -200,7 +189,8 @@ int ig__model_manifest_apply(const char *path, ig__model_ref *models, int n, cha
                 break;
             }
             if (!strcmp(key, "sla_p99_ms") || !strcmp(key, "speedup_target")) {
-                if (!is_num(val) || !(json_object_get_double(val) > 0)) {
+                double d;
+                if (!ig__json_finite(val, &d) || !(d > 0)) {
                     snprintf(msg, msglen, "%s: models[%zu].%s: expected a positive number",
                              path, i, key);
                     rc = IG_EPARSE;
@@ -223,7 +213,8 @@ int ig__model_manifest_apply(const char *path, ig__model_ref *models, int n, cha
                         rc = IG_EPARSE;
                         break;
                     }
-                    if (!is_num(tv) || !(json_object_get_double(tv) >= 0)) {
+                    double d;
+                    if (!ig__json_finite(tv, &d) || !(d >= 0)) {
                         snprintf(msg, msglen,
                                  "%s: models[%zu].tolerance.%s: expected a non-negative number",
                                  path, i, tk);

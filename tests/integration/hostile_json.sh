@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # hostile_json.sh INFERGATE SRCDIR CASE — a gate specification (--gates-file)
-# that is valid JSON but not a valid spec: wrong root, values that do not
+# or a model manifest (--manifest) that is valid JSON but not a valid one: wrong root, values that do not
 # fit their field, non-finite or meaningless zero thresholds, a baseline
 # that names no backend.  Each is made from gates/default.json by one sed
 # substitution; the run must stop at once with exit 2 and one line that
@@ -23,13 +23,26 @@ case $case_name in
   soak-window-zero) sub '"soak_window_s": [0-9.]*' '"soak_window_s": 0'; want="D.soak_window_s: must be above 0" ;;
   baseline-unknown) sub '"baseline": "[a-z]*"' '"baseline": "nosuch"'; want="gates.C.baseline: 'nosuch' is not a backend" ;;
   trailing) cp "$src/gates/default.json" "$f"; echo '{}' >> "$f"; want="text after the JSON value" ;;
+  manifest-infinity|manifest-root-array)
+    # A --manifest for a model folder named "add".
+    mkdir -p "$tmp/add"; cp "$src/tests/fuzz/corpus/onnx/add-relu.onnx" "$tmp/add/model.onnx"
+    if [ "$case_name" = manifest-infinity ]; then
+      echo '{"models": [{"name": "add", "tolerance": {"rtol": Infinity}}]}' > "$f"
+      want="models[0].tolerance.rtol: expected a non-negative number"
+    else
+      echo '[{"name": "add"}]' > "$f"; want="the root is array, expected an object"
+    fi ;;
   crasher-*)
     cp "$src/tests/fuzz/crashers/gates/${case_name#crasher-}" "$f"
     want="" ;;
   *) echo "unknown case $case_name"; exit 1 ;;
 esac
-"$ig" run -b reference -m "$src/tests/fuzz/corpus/onnx/add-relu.onnx" --gates B \
-  --gates-file "$f" -o "$tmp/out" > "$tmp/stdout" 2> "$tmp/stderr"
+case $case_name in
+  manifest-*) args=(run -b reference -m "$tmp/add" --manifest "$f" -o "$tmp/out") ;;
+  *) args=(run -b reference -m "$src/tests/fuzz/corpus/onnx/add-relu.onnx" --gates B
+           --gates-file "$f" -o "$tmp/out") ;;
+esac
+"$ig" "${args[@]}" > "$tmp/stdout" 2> "$tmp/stderr"
 rc=$?
 echo "exit $rc; stderr:"; cat "$tmp/stderr"
 fail=0
