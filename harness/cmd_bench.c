@@ -7,15 +7,23 @@
  * ceiling an adapter's MatMul path is judged against.  Samples are taken
  * in blocks per cell, the order of cells reversed from block to block, so
  * slow drift of the machine lands on every cell alike while the backends
- * do not disturb each other's thread pools (see the sampling loop). */
+ * do not disturb each other's thread pools (see the sampling loop).
+ *
+ * With --ort DIR, each model's fastest adapter whose outputs match the
+ * case's golden files (gate C's parity rules) is set against ONNX
+ * Runtime's p50 from a results directory of scripts/ort-bench, at the
+ * thread count that run recorded (docs/onnxruntime.md). */
 #include <cblas.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_ort.h"
 #include "cli.h"
 #include "models.h"
+#include "parity.h"
 #include "stats.h"
 
 #define MAX_CELLS 64
@@ -41,6 +49,10 @@ typedef struct {
     double p50, p99, sum_nodes_p50;
     uint64_t *node_ns;       /* --profile: per-node time summed over samples */
     int nnode;
+    int threads;             /* as the adapter's probe states it; -1 unknown */
+    int correct;             /* cold outputs vs golden: 1, 0, -1 no golden */
+    double max_abs;          /* their largest L-infinity */
+    char why[256];           /* when not correct: the rule that failed */
 } cell;
 
 /* Nearest-rank percentile of a sorted array (docs/statistics.md). */
@@ -89,6 +101,7 @@ static int prepare_cell(cell *c, const char *spec, char *msg, size_t msglen)
         snprintf(msg, msglen, "unavailable: %s", info.reason);
         return rc;
     }
+    c->threads = ig__threads_stated(info.device, info.version);
     if ((rc = ig__session_read(&c->s, c->be, c->model.path, msg, msglen)) != 0)
         return rc;
     if ((rc = ig__model_inputs(&c->model, &c->s, &c->in, msg, msglen)) != 0)
@@ -178,12 +191,99 @@ static void print_profile(cell *c, int top)
     free(used);
 }
 
+/* "1 thread", "4 threads", "an unstated number of threads". */
+static const char *threads_text(char *buf, size_t n, int t)
+{
+    if (t < 0)
+        snprintf(buf, n, "an unstated number of threads");
+    else
+        snprintf(buf, n, "%d thread%s", t, t == 1 ? "" : "s");
+    return buf;
+}
+
+/* Per model: the fastest adapter with correct outputs, preferring those at
+ * ONNX Runtime's intra-op thread count, over ONNX Runtime's p50.  Returns
+ * the number of failed checks (0 without --check). */
+static int ort_side_by_side(cell *cells, int nc, const ig__model_ref *models, int nm,
+                            const ig__ort_ref *o, const char *dir, int check)
+{
+    char t1[48], t2[48];
+    int failed = 0;
+    printf("\nONNX Runtime side by side (%s: run %s, ONNX Runtime %s, %s intra-op, "
+           "%d inter-op, %s):\n",
+           dir, o->run_id, o->version, threads_text(t1, sizeof t1, o->intra_threads),
+           o->inter_threads, o->mode);
+    for (int mi = 0; mi < nm; mi++) {
+        const char *name = models[mi].name;
+        const ig__ort_model *om = ig__ort_ref_find(o, name);
+        if (!om) {
+            printf("  SKIP %s: %s has no onnxruntime latency cell for this model\n", name, dir);
+            continue;
+        }
+        cell *best = NULL, *any = NULL;
+        for (int k = 0; k < nc; k++) {
+            cell *b = &cells[k];
+            if (!b->ok || b->direct || b->n == 0 || strcmp(b->model.path, models[mi].path) ||
+                b->correct != 1)
+                continue;
+            if (!any || b->p50 < any->p50)
+                any = b;
+            if (o->intra_threads > 0 && b->threads == o->intra_threads &&
+                (!best || b->p50 < best->p50))
+                best = b;
+        }
+        if (!best)
+            best = any;
+        if (!best) {
+            printf("  %s %s: no adapter gave correct outputs, nothing to set against "
+                   "ONNX Runtime's p50 %.3f ms\n",
+                   check ? "FAIL" : "INFO", name, om->p50_ms);
+            failed += check;
+        } else {
+            double ratio = best->p50 / 1e6 / om->p50_ms;
+            printf("  %s %s: %s p50 %.3f ms / onnxruntime p50 %.3f ms = %.2fx at %s "
+                   "(target <= 1.00)\n",
+                   !check ? "INFO" : ratio <= 1.0 ? "PASS" : "FAIL", name, best->backend,
+                   best->p50 / 1e6, om->p50_ms, ratio,
+                   threads_text(t1, sizeof t1, best->threads));
+            failed += check && !(ratio <= 1.0);
+            if (best->threads != o->intra_threads)
+                printf("  WARN %s: %s runs %s, ONNX Runtime %s intra-op: the ratio compares "
+                       "unequal thread settings\n",
+                       name, best->backend, threads_text(t1, sizeof t1, best->threads),
+                       threads_text(t2, sizeof t2, o->intra_threads));
+        }
+        for (int k = 0; k < nc; k++) {
+            cell *b = &cells[k];
+            if (!b->ok || b->direct || b->n == 0 || strcmp(b->model.path, models[mi].path) ||
+                b->correct == 1 || (best && b->p50 >= best->p50))
+                continue;
+            if (b->correct == 0)
+                printf("  NOTE %s: %s (p50 %.3f ms) is not counted: %s\n", name, b->backend,
+                       b->p50 / 1e6, b->why);
+            else
+                printf("  NOTE %s: %s (p50 %.3f ms) is not counted: no golden output_K.pb "
+                       "to check its outputs\n",
+                       name, b->backend, b->p50 / 1e6);
+        }
+        if (om->parity == 0)
+            printf("  NOTE %s: ONNX Runtime's own outputs missed the golden files' tolerance "
+                   "(max abs %.3g; its parity cell in %s)\n",
+                   name, om->max_abs, dir);
+    }
+    if (o->high_load)
+        printf("  WARN the ONNX Runtime run recorded high load: its p50s may be inflated\n");
+    printf("  (each ratio divides this bench's p50 by a p50 another process measured: on a "
+           "shared machine run both close together)\n");
+    return failed;
+}
+
 static void help(FILE *f)
 {
     fprintf(f,
             "usage: infergate bench [-b BACKEND[:opts]]... [-m MODEL]... [--samples N]\n"
             "                       [--warmup N] [--baseline NAME] [--csv FILE] [--check]\n"
-            "                       [--profile N]\n"
+            "                       [--profile N] [--ort DIR [--rtol R] [--atol A]]\n"
             "Times every backend on every model in one process: compile, load, cold\n"
             "first inference, then N warm samples (default 200) in 4 blocks per\n"
             "cell, each after 5 excluded warm-up calls, the cell order reversed\n"
@@ -198,7 +298,13 @@ static void help(FILE *f)
             "--profile N prints each cell's N slowest nodes (share of node time,\n"
             "op, implementation): where the time goes, from the dispatch record.\n"
             "--check applies the speed targets of docs/benchmarks.md and exits 1\n"
-            "when one is missed.\n");
+            "when one is missed.\n"
+            "--ort DIR sets each model's fastest correct adapter (cold outputs\n"
+            "within the golden files by gate C's rules: the model's rtol/atol, or\n"
+            "--rtol/--atol, and L-infinity <= 0.01) against ONNX Runtime's p50 from\n"
+            "DIR, a results directory of scripts/ort-bench, preferring adapters\n"
+            "that state the thread count DIR recorded; with --check the ratio must\n"
+            "be <= 1.0 (docs/onnxruntime.md).\n");
 }
 
 int ig__cmd_bench(int argc, char **argv)
@@ -208,7 +314,8 @@ int ig__cmd_bench(int argc, char **argv)
     const char *margs[32];
     int nm = 0;
     int samples = 200, warmup = 5, check = 0, profile = 0;
-    const char *baseline = "reference", *csv = NULL;
+    const char *baseline = "reference", *csv = NULL, *ort_dir = NULL;
+    double rtol = NAN, atol = NAN;
     static const struct option lo[] = {{"backend", required_argument, 0, 'b'},
                                        {"model", required_argument, 0, 'm'},
                                        {"samples", required_argument, 0, 'n'},
@@ -217,6 +324,9 @@ int ig__cmd_bench(int argc, char **argv)
                                        {"csv", required_argument, 0, 'c'},
                                        {"check", no_argument, 0, 'C'},
                                        {"profile", required_argument, 0, 'P'},
+                                       {"ort", required_argument, 0, 'O'},
+                                       {"rtol", required_argument, 0, 'R'},
+                                       {"atol", required_argument, 0, 'A'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
     int o;
@@ -255,6 +365,18 @@ int ig__cmd_bench(int argc, char **argv)
                 profile = (int)v;
             break;
         }
+        case 'R':
+        case 'A': {
+            double v = strtod(optarg, &end);
+            if (!end || *end || end == optarg || !(v >= 0) || isinf(v)) {
+                ig__errorf("bench: --%s expects a non-negative number, got '%s'",
+                           o == 'R' ? "rtol" : "atol", optarg);
+                return IG_EXIT_USAGE;
+            }
+            *(o == 'R' ? &rtol : &atol) = v;
+            break;
+        }
+        case 'O': ort_dir = optarg; break;
         case 'B': baseline = optarg; break;
         case 'c': csv = optarg; break;
         case 'C': check = 1; break;
@@ -267,6 +389,16 @@ int ig__cmd_bench(int argc, char **argv)
         return IG_EXIT_USAGE;
     }
     char msg[1024];
+    ig__ort_ref ort;
+    memset(&ort, 0, sizeof ort);
+    if (ort_dir) {
+        /* Read before measuring: a wrong directory costs nothing. */
+        int rc = ig__ort_ref_load(ort_dir, &ort, msg, sizeof msg);
+        if (rc) {
+            ig__errorf("%s", msg);
+            return ig__exit_for(rc);
+        }
+    }
     /* Default backends: every available real one (instruments excluded). */
     if (nspecs == 0) {
         int n;
@@ -326,6 +458,18 @@ int ig__cmd_bench(int argc, char **argv)
             int rc = c->lat && c->nodes ? prepare_cell(c, specs[bi], c->err, sizeof c->err)
                                         : IG_ENOMEM;
             c->ok = rc == 0;
+            c->correct = -1;
+            if (c->ok) {
+                /* The cold outputs are still the adapter's: check them
+                 * before any other predict replaces them. */
+                const ig__model_ref *m = &c->model;
+                c->correct = ig__parity_golden(
+                    m->dir, c->s.outputs, c->s.sig.noutputs,
+                    !isnan(rtol) ? rtol : !isnan(m->rtol) ? m->rtol : 1e-3,
+                    !isnan(atol) ? atol : !isnan(m->atol) ? m->atol : 1e-5,
+                    !isnan(m->linf) && m->linf < 0.01 ? m->linf : 0.01, &c->max_abs, c->why,
+                    sizeof c->why);
+            }
             if (c->ok && profile > 0) {
                 const ig_dispatch_entry *e;
                 int ne = 0;
@@ -505,6 +649,9 @@ int ig__cmd_bench(int argc, char **argv)
             failed_checks += (sp < 10) + (disp < 0.9) + (judged && ovh >= 0.02);
         }
     }
+    if (ort_dir)
+        failed_checks += ort_side_by_side(cells, nc, models, nm, &ort, ort_dir, check);
+    ig__ort_ref_free(&ort);
     if (cf)
         fclose(cf);
     for (int i = 0; i < nc; i++) {

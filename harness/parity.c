@@ -6,8 +6,11 @@
  * whatever the dtype, so one loop serves float, float16 and integers. */
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "../backends/graph/onnx_io.h"
 #include "../backends/kernels/kutil.h"
 #include "parity.h"
 
@@ -85,4 +88,38 @@ int ig__parity_compare(const ig_tensor *got, const ig_tensor *want, double rtol,
     r->zero_fraction = r->n ? (double)zeros / (double)r->n : 0;
     r->cosine = (ng == 0 && nw == 0) ? 1.0 : dot / (sqrt(ng) * sqrt(nw) + 1e-300);
     return r->n_bad == 0;
+}
+
+int ig__parity_golden(const char *dir, const ig_tensor *outs, int nout, double rtol,
+                      double atol, double linf, double *max_abs, char *why, size_t whylen)
+{
+    int compared = 0, ok = 1;
+    *max_abs = 0;
+    why[0] = 0;
+    for (int k = 0; dir && dir[0] && k < nout; k++) {
+        char f[4200], msg[256];
+        snprintf(f, sizeof f, "%s/test_data_set_0/output_%d.pb", dir, k);
+        ig_tensor want;
+        if (access(f, R_OK) != 0 ||
+            ig__tensor_read_pb(f, &want, NULL, 0, msg, sizeof msg) != 0)
+            continue;
+        ig__parity p;
+        int tol = ig__parity_compare(&outs[k], &want, rtol, atol, &p);
+        ig_tensor_release(&want);
+        compared++;
+        if (p.max_abs > *max_abs)
+            *max_abs = p.max_abs;
+        if (ok && !p.shape_ok)
+            snprintf(why, whylen, "output %d: dtype or shape differs from the golden", k);
+        else if (ok && p.nan_mismatch)
+            snprintf(why, whylen, "output %d: %lld NaN/Inf where the golden has none, or the "
+                     "reverse", k, (long long)p.nan_mismatch);
+        else if (ok && p.max_abs > linf)
+            snprintf(why, whylen, "output %d: L-infinity %.3g > %.3g", k, p.max_abs, linf);
+        else if (ok && !tol)
+            snprintf(why, whylen, "output %d: %lld elements beyond atol %g + rtol %g x |want| "
+                     "(max abs %.3g)", k, (long long)p.n_bad, atol, rtol, p.max_abs);
+        ok &= p.shape_ok && !p.nan_mismatch && p.max_abs <= linf && tol;
+    }
+    return compared ? ok : -1;
 }

@@ -30,4 +30,13 @@ typedef struct ig__parity {
 int ig__parity_compare(const ig_tensor *got, const ig_tensor *want, double rtol,
                        double atol, ig__parity *r);
 
+/* Gate C's three parity rules against a case's golden files
+ * (dir/test_data_set_0/output_K.pb for K < nout): every element within
+ * atol + rtol*|want|, L-infinity <= linf, NaN and Inf where the golden has
+ * them.  outs: borrowed.  *max_abs: the largest L-infinity over the
+ * outputs.  Returns 1 when all hold, 0 when one fails (why: which, and the
+ * figure), -1 when there is no golden file to compare with. */
+int ig__parity_golden(const char *dir, const ig_tensor *outs, int nout, double rtol,
+                      double atol, double linf, double *max_abs, char *why, size_t whylen);
+
 #endif

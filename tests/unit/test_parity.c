@@ -1,5 +1,6 @@
 /* test_parity.c — the comparison behind every conformance verdict:
- * the allclose rule, NaN/Inf matching, exact integers, shape mismatch. */
+ * the allclose rule, NaN/Inf matching, exact integers, shape mismatch;
+ * and the golden-file check of `bench --ort` (gate C's three rules). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +9,12 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "../../backends/graph/onnx_io.h"
 #include "../../harness/parity.h"
 
 static ig_tensor vec(int dtype, void *data, int64_t n)
@@ -100,6 +106,57 @@ static void test_metrics(void **state)
     assert_true(fabs(r.rmse - sqrt(50.0)) < 1e-9); /* diffs 6 and 8 */
 }
 
+/* A case folder with test_data_set_0/output_0.pb = want. */
+static void golden_dir(char *dir, size_t n, const ig_tensor *want)
+{
+    snprintf(dir, n, "/tmp/ig-parity-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    char p[512], msg[256];
+    snprintf(p, sizeof p, "%s/test_data_set_0", dir);
+    assert_int_equal(mkdir(p, 0777), 0);
+    snprintf(p, sizeof p, "%s/test_data_set_0/output_0.pb", dir);
+    assert_int_equal(ig__tensor_write_pb(p, want, "y", msg, sizeof msg), 0);
+}
+
+static void rm_golden(const char *dir)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/test_data_set_0/output_0.pb", dir);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/test_data_set_0", dir);
+    rmdir(p);
+    rmdir(dir);
+}
+
+static void test_golden_rules(void **state)
+{
+    (void)state;
+    float want[3] = {1.0f, 100.0f, 0.5f};
+    float got[3] = {1.0005f, 100.05f, 0.5f};
+    ig_tensor w = vec(IG_DT_FLOAT, want, 3), g = vec(IG_DT_FLOAT, got, 3);
+    char dir[64], why[256];
+    double mx;
+    golden_dir(dir, sizeof dir, &w);
+    assert_int_equal(ig__parity_golden(dir, &g, 1, 1e-3, 1e-5, 0.1, &mx, why, sizeof why), 1);
+    assert_true(fabs(mx - 0.05) < 1e-4);
+    /* Within rtol*|want| (0.1 at 100) but past the L-infinity bound. */
+    assert_int_equal(ig__parity_golden(dir, &g, 1, 1e-3, 1e-5, 0.01, &mx, why, sizeof why), 0);
+    assert_non_null(strstr(why, "L-infinity"));
+    got[0] = 1.01f; /* 0.01 > 1e-5 + 1e-3 */
+    assert_int_equal(ig__parity_golden(dir, &g, 1, 1e-3, 1e-5, 0.1, &mx, why, sizeof why), 0);
+    assert_non_null(strstr(why, "1 elements beyond atol"));
+    got[0] = NAN;
+    assert_int_equal(ig__parity_golden(dir, &g, 1, 1e-3, 1e-5, 0.1, &mx, why, sizeof why), 0);
+    assert_non_null(strstr(why, "NaN/Inf"));
+    /* No golden for a second output: only output 0 is judged. */
+    got[0] = 1.0f;
+    ig_tensor two[2] = {g, g};
+    assert_int_equal(ig__parity_golden(dir, two, 2, 1e-3, 1e-5, 0.1, &mx, why, sizeof why), 1);
+    rm_golden(dir);
+    assert_int_equal(ig__parity_golden(dir, &g, 1, 1e-3, 1e-5, 0.1, &mx, why, sizeof why), -1);
+    assert_int_equal(ig__parity_golden("", &g, 1, 1e-3, 1e-5, 0.1, &mx, why, sizeof why), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -108,6 +165,7 @@ int main(void)
         cmocka_unit_test(test_integers_exact),
         cmocka_unit_test(test_shape_mismatch),
         cmocka_unit_test(test_metrics),
+        cmocka_unit_test(test_golden_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

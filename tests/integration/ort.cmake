@@ -1,0 +1,18 @@
+# ort.cmake — ONNX Runtime side by side (scripts/ort-bench,
+# docs/onnxruntime.md).  Included from tests/integration/CMakeLists.txt.
+#
+# Both tests need Node.js; ort.bench also needs npm (or the package already
+# in its cache folder).  Where they are absent, the test exits 77 with a
+# line that starts with "SKIP:" and is reported as skipped, never passed.
+add_test(NAME ort.tensorproto
+         COMMAND sh -c "command -v node >/dev/null || { echo 'SKIP: node not found'; exit 77; }; exec node \"$0\""
+                 ${CMAKE_CURRENT_LIST_DIR}/ort_tensorproto.js)
+add_test(NAME ort.bench
+         COMMAND ${CMAKE_CURRENT_LIST_DIR}/ort_bench.sh $<TARGET_FILE:infergate>
+                 ${PROJECT_SOURCE_DIR} ${IG_FIXTURES_DIR} ${CMAKE_CURRENT_BINARY_DIR}/ort-out)
+set_tests_properties(ort.tensorproto PROPERTIES TIMEOUT 60 SKIP_RETURN_CODE 77
+                     SKIP_REGULAR_EXPRESSION "SKIP:" LABELS "integration;ort")
+# 180 s: a first use installs the package from the npm registry; the
+# measuring itself takes well under a minute.
+set_tests_properties(ort.bench PROPERTIES TIMEOUT 180 SKIP_RETURN_CODE 77
+                     SKIP_REGULAR_EXPRESSION "SKIP:" LABELS "integration;ort")
