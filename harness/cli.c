@@ -38,6 +38,7 @@ int ig__exit_for(int err)
     case IG_EINVAL: case IG_EIO: case IG_EPARSE: case IG_EUNSUPPORTED:
     case IG_ESHAPE: case IG_ENOTFOUND: case IG_EUSAGE: case IG_EABI:
     case IG_EUNAVAILABLE: case IG_ELIMIT:
+    case IG_ENONFINITE: /* a NaN or infinity in the input data or weights */
         return IG_EXIT_USAGE;
     default:
         return IG_EXIT_INTERNAL;

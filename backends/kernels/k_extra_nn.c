@@ -194,8 +194,10 @@ static int EyeLike_run(ig__kctx *c)
     char *yd = y->data;
     memset(yd, 0, (size_t)y->numel * es);
     for (int64_t i = 0; i < y->dims[0]; i++) {
-        int64_t j = i + k;
-        if (j >= 0 && j < y->dims[1])
+        int64_t j;
+        /* k comes from the model: i + k may not fit (a diagonal that far
+         * out has no element anyway). */
+        if (!ig__add64(i, k, &j) && j >= 0 && j < y->dims[1])
             memcpy(yd + (size_t)(i * y->dims[1] + j) * es, one, es);
     }
     return 0;

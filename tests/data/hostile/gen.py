@@ -313,6 +313,10 @@ def main():
     m, x = one_node("Upsample", ["x", "s"], [],
                     [tensor("s", FLOAT, [4], floats=[1.0, 1.0, float("inf"), 1.0])], opset=9)
     write("upsample_scale_inf", m, x)
+    m, x = one_node("Cast", ["x"], [attr_i("to", 6)], xdims=(4,))
+    write("cast_nan_to_int32", m, tensor("x", FLOAT, [4], floats=[nan, float("inf"), -1e30, 1e30]))
+    m, x = one_node("EyeLike", ["x"], [attr_i("k", I64MAX)], xdims=(4, 4))
+    write("eyelike_k_max", m, x)
     # Ordinary models that hostile.sh runs under lowered --limits.
     write("limit_initializer", add(tensor("w", FLOAT, [64], floats=[0.5] * 64)), x_in())
     m, x = one_node("Expand", ["x", "s"], [], [tensor("s", INT64, [1], ints=[1024])],
