@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# hostile.sh INFERGATE DATADIR CASE — one hostile input (issue 11's findings
+# hostile.sh INFERGATE DATADIR CASE [BACKEND] — one hostile input (issue 11's findings
 # and others of their kinds, made by tests/data/hostile/gen.py) through
-# `infergate infer` on the reference backend.  A refused input must end with
+# `infergate infer` on BACKEND (default: the reference).  A refused input must end with
 # exit 2 and exactly one stderr line that names the file at fault and
 # carries the expected text; an input that is legal but extreme must run
 # (exit 0) with no output on stderr.  A crash, a sanitizer report or a hang
@@ -10,6 +10,7 @@ set -u
 ig=$1
 data=$2
 case_name=$3
+backend=${4:-reference}
 src=$data/$case_name
 [ "$case_name" = nested_if_20_raised ] && src=$data/nested_if_20
 [ -d "$src" ] || { echo "no case folder $src"; exit 1; }
@@ -85,7 +86,7 @@ if [ "$case_name" = nested_if_20_raised ]; then
   limits=(--limits graph-depth=24)
   want_rc=0
 fi
-args=("${limits[@]}" infer -b reference -m "$m" -o "$tmp/out")
+args=("${limits[@]}" infer -b "$backend" -m "$m" -o "$tmp/out")
 [ -f "$x" ] && args+=(-i x="$x")
 "$ig" "${args[@]}" > "$tmp/stdout" 2> "$tmp/stderr"
 rc=$?
