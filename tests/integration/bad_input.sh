@@ -39,7 +39,7 @@ case $case_name in
     want_file=""; want_text="unknown backend 'nosuch'" ;;
   dup-option)
     args=(infer -b reference:threads=1,threads=2 -m "$relu/model.onnx" -o "$tmp/out")
-    want_file=""; want_text="option 'threads' is given twice" ;;
+    want_file=""; want_text="option 'threads' is given twice with different values" ;;
   empty-outdir)
     args=(infer -m "$relu/model.onnx" -i x="$relu/test_data_set_0/input_0.pb" -o "")
     want_file=""; want_text="-o needs a folder name" ;;
