@@ -37,11 +37,26 @@ static const char *jstr(json_object *o, const char *k)
                : "";
 }
 
+/* run.json is outside input (a results directory anyone can hand over):
+ * every array is read through these, so a member of another type reads
+ * as empty rather than reaching json-c's array calls. */
+static size_t alen(json_object *a)
+{
+    return a && json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+}
+
+/* Element i of an array of strings, or "" for anything else. */
+static const char *astr(json_object *a, size_t i)
+{
+    json_object *v = i < alen(a) ? json_object_array_get_idx(a, i) : NULL;
+    return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+}
+
 /* A metric of the latency cell (C) of backend × model, NaN when absent. */
 static double cell_metric(json_object *cells, const char *b, const char *m, const char *suite,
                           const char *name, const char **version)
 {
-    size_t n = cells ? json_object_array_length(cells) : 0;
+    size_t n = alen(cells);
     for (size_t i = 0; i < n; i++) {
         json_object *c = json_object_array_get_idx(cells, i), *ms;
         if (strcmp(jstr(c, "backend"), b) || strcmp(jstr(c, "model"), m) ||
@@ -51,12 +66,12 @@ static double cell_metric(json_object *cells, const char *b, const char *m, cons
             *version = jstr(c, "version");
         if (!json_object_object_get_ex(c, "metrics", &ms))
             continue;
-        for (size_t k = 0; k < json_object_array_length(ms); k++) {
+        for (size_t k = 0; k < alen(ms); k++) {
             json_object *x = json_object_array_get_idx(ms, k), *v;
             if (json_object_object_get_ex(x, "output", &v))
                 continue;
             if (!strcmp(jstr(x, "metric"), name) && json_object_object_get_ex(x, "value", &v) &&
-                v)
+                (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
                 return json_object_get_double(v);
         }
     }
@@ -78,7 +93,7 @@ static int cmp_cand(const void *a, const void *b)
 static int passed(json_object *summary, const char *b, const char *model)
 {
     int judged = 0, ok = 1;
-    for (size_t k = 0; k < json_object_array_length(summary); k++) {
+    for (size_t k = 0; k < alen(summary); k++) {
         json_object *s = json_object_array_get_idx(summary, k);
         if (strcmp(jstr(s, "backend"), b) || strcmp(jstr(s, "model"), model))
             continue;
@@ -116,8 +131,8 @@ int ig__select_write(const char *rundir, json_object *root, int verbose, char *m
     int rc = ig_defaults_create(&d);
     if (rc == 0)
         rc = ig_defaults_set_provenance(d, run_id, when, msg, msglen);
-    size_t nm = models ? json_object_array_length(models) : 0;
-    size_t nb = backends ? json_object_array_length(backends) : 0;
+    size_t nm = alen(models);
+    size_t nb = alen(backends);
     cand *cs = calloc(nb + 1, sizeof *cs);
     /* Global chain (TOML): backends ranked by the models they qualify for. */
     int *wins = calloc(nb + 1, sizeof *wins);
@@ -127,7 +142,9 @@ int ig__select_write(const char *rundir, json_object *root, int verbose, char *m
         const char *model = jstr(json_object_array_get_idx(models, mi), "name");
         int nc = 0, validated = 0;
         for (size_t bi = 0; bi < nb; bi++) {
-            const char *b = json_object_get_string(json_object_array_get_idx(backends, bi));
+            const char *b = astr(backends, bi);
+            if (!b[0])
+                continue;
             if (instrument(b) || !passed(summary, b, model))
                 continue;
             /* The reference validates a model when it passes, but keeps
@@ -188,9 +205,7 @@ int ig__select_write(const char *rundir, json_object *root, int verbose, char *m
         for (int k = 0; rc == 0 && k <= n; k++) {
             ig_chain_entry e;
             ig_chain_entry_init(&e);
-            e.backend = k < n ? json_object_get_string(json_object_array_get_idx(backends,
-                                                                                 (size_t)order[k]))
-                              : "reference";
+            e.backend = k < n ? astr(backends, (size_t)order[k]) : "reference";
             e.run_id = run_id;
             e.time = when;
             rc = ig_defaults_add(d, NULL, &e, msg, msglen);

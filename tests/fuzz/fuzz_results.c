@@ -1,5 +1,6 @@
 /* fuzz_results.c — the results-directory reader behind report, compare,
- * matrix and select (reports/rundata.c).
+ * matrix and select (reports/rundata.c), and select's own reading of
+ * run.json (ig__select_write).
  *
  * The input up to its first NUL byte is run.json; what follows (if
  * anything, else nothing) is written as every per-cell CSV the reader may open
@@ -9,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fuzz.h"
 #include "rundata.h"
+#include "select.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -54,6 +57,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int nc = 0;
         if (ig__rd_cycles(&r, id, &cy, &nc) == 0)
             free(cy);
+    }
+    /* select's reading of the same run.json (it writes the defaults
+     * files, removed again so no input sees another's). */
+    ig__select_write(dir, r.root, 0, msg, sizeof msg);
+    static const char *const outs[] = {"backend-defaults.json", "backend-defaults.toml"};
+    for (int k = 0; k < 2; k++) {
+        char p[700];
+        snprintf(p, sizeof p, "%s/%s", dir, outs[k]);
+        unlink(p);
     }
     ig__rd_free(&r);
     return 0;
