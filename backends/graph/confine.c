@@ -74,6 +74,18 @@ int ig__open_beneath(const char *dir, const char *rel, const char **why)
         *why = "not a relative path";
         return -1;
     }
+    /* No ".." component at all, even one that would stay inside: the
+     * contract is a plain path down from the folder. */
+    for (const char *c = rel; *c;) {
+        size_t n = strcspn(c, "/");
+        if (n == 2 && c[0] == '.' && c[1] == '.') {
+            *why = "a '..' component";
+            return -1;
+        }
+        c += n;
+        while (*c == '/')
+            c++;
+    }
     int dfd = open(dir && dir[0] ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0) {
         *why = "cannot open the model's folder";
