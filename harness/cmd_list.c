@@ -110,9 +110,11 @@ int ig__cmd_list(int argc, char **argv)
         json_object_is_type(models, json_type_array)) {
         for (size_t i = 0; i < json_object_array_length(models); i++) {
             json_object *m = json_object_array_get_idx(models, i), *v;
-            const char *name = json_object_object_get_ex(m, "name", &v)
+            const char *name = json_object_object_get_ex(m, "name", &v) &&
+                                       json_object_is_type(v, json_type_string)
                                    ? json_object_get_string(v) : "?";
-            const char *task = json_object_object_get_ex(m, "task", &v)
+            const char *task = json_object_object_get_ex(m, "task", &v) &&
+                                       json_object_is_type(v, json_type_string)
                                    ? json_object_get_string(v) : "";
             printf("  %-14s %s\n", name, task);
         }

@@ -103,12 +103,17 @@ static cellv cell_of(const ig__rrun *r, const char *backend, const char *model)
         if (env)
             json_object_object_get_ex(env, "backends", &bes);
         v.absent = "not run";
+        /* run.json is outside input: env.backends of another type reads as
+         * none (json-c aborts on array calls on anything else). */
+        if (!json_object_is_type(bes, json_type_array))
+            bes = NULL;
         for (size_t i = 0; bes && i < json_object_array_length(bes); i++) {
             json_object *b = json_object_array_get_idx(bes, i), *name = NULL, *av = NULL, *why = NULL;
             json_object_object_get_ex(b, "name", &name);
             json_object_object_get_ex(b, "available", &av);
             json_object_object_get_ex(b, "reason", &why);
-            if (name && !strcmp(json_object_get_string(name), backend) && av && !json_object_get_boolean(av))
+            if (name && json_object_is_type(name, json_type_string) &&
+                !strcmp(json_object_get_string(name), backend) && av && !json_object_get_boolean(av))
                 v.absent = why && *json_object_get_string(why) ? json_object_get_string(why) : "unavailable";
         }
     }
