@@ -12,6 +12,7 @@
  * read from enclosing graphs become explicit inputs on both sides (see
  * "graphs and subgraphs" below). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,37 +50,57 @@ int ig__read_file(const char *path, uint8_t **buf, size_t *len, char *msg,
 {
     *buf = NULL;
     *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    /* Opened without blocking and checked to be a regular file before a
+     * byte is read: a FIFO or a device named as a model or an input would
+     * block or never end.  A protobuf message is at most 2 GiB; larger
+     * models keep their weights as external data. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
         return fail(msg, msglen, IG_EIO, path, "cannot open: %s", strerror(errno));
-    size_t cap = 1 << 16, n = 0;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return fail(msg, msglen, IG_EIO, path, "not a regular file");
+    }
+    if ((uint64_t)st.st_size > ((uint64_t)2 << 30)) {
+        close(fd);
+        return fail(msg, msglen, IG_ELIMIT, path,
+                    "%lld bytes, more than a protobuf message may hold (2 GiB; "
+                    "large weights belong in external data)",
+                    (long long)st.st_size);
+    }
+    size_t cap = (size_t)st.st_size + 1, n = 0;
     uint8_t *b = malloc(cap);
     if (!b) {
-        fclose(f);
-        return IG_ENOMEM;
+        close(fd);
+        return fail(msg, msglen, IG_ENOMEM, path, "out of memory reading %zu bytes", cap);
     }
     for (;;) {
         if (n == cap) {
-            uint8_t *nb = realloc(b, cap * 2);
+            /* The file grew while it was read; read what it holds now. */
+            uint8_t *nb = cap < ((size_t)2 << 30) ? realloc(b, cap * 2) : NULL;
             if (!nb) {
                 free(b);
-                fclose(f);
-                return IG_ENOMEM;
+                close(fd);
+                return fail(msg, msglen, IG_ELIMIT, path, "file keeps growing");
             }
             b = nb;
             cap *= 2;
         }
-        size_t r = fread(b + n, 1, cap - n, f);
-        n += r;
+        ssize_t r = read(fd, b + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            free(b);
+            close(fd);
+            return fail(msg, msglen, IG_EIO, path, "read error: %s", strerror(e));
+        }
         if (r == 0)
             break;
+        n += (size_t)r;
     }
-    int err = ferror(f);
-    fclose(f);
-    if (err) {
-        free(b);
-        return fail(msg, msglen, IG_EIO, path, "read error");
-    }
+    close(fd);
     *buf = b;
     *len = n;
     return 0;

@@ -13,6 +13,7 @@ case_name=$3
 backend=${4:-reference}
 src=$data/$case_name
 [ "$case_name" = nested_if_20_raised ] && src=$data/nested_if_20
+case $case_name in input_fifo|model_fifo) src=$data/input_negative_dim ;; esac
 [ -d "$src" ] || { echo "no case folder $src"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -67,6 +68,10 @@ case $case_name in
     want="output 'y': 4096 bytes exceed max-tensor-bytes (1024" ;;
   limit_nodes)
     limits=(--limits nodes=1); want="more than max-nodes (1) nodes" ;;
+  input_fifo)
+    rm "$d/input_0.pb"; mkfifo "$d/input_0.pb"; want_file=$x want="not a regular file" ;;
+  model_fifo)
+    rm "$m"; mkfifo "$m"; want="not a regular file" ;;
   external_dotdot) want="external data location missing or outside the model's folder" ;;
   external_offset_past_end) want="has 4 bytes, too few for 4 bytes at offset 1099511627776" ;;
   external_symlink)
@@ -87,7 +92,7 @@ if [ "$case_name" = nested_if_20_raised ]; then
   want_rc=0
 fi
 args=("${limits[@]}" infer -b "$backend" -m "$m" -o "$tmp/out")
-[ -f "$x" ] && args+=(-i x="$x")
+[ -e "$x" ] && args+=(-i x="$x")
 "$ig" "${args[@]}" > "$tmp/stdout" 2> "$tmp/stderr"
 rc=$?
 echo "exit $rc; stderr:"; cat "$tmp/stderr"
