@@ -22,6 +22,7 @@
 
 #include "pin.h"
 #include "run.h"
+#include "threads.h"
 
 /* Exit statuses of a cell child, read by the parent (cmd_run.c). */
 #define CELL_OK 0
@@ -185,6 +186,36 @@ static uint64_t measure_overhead(void)
     return best;
 }
 
+/* The thread counts the cell ran with, and whether they oversubscribed
+ * its CPUs: harness threads times the largest library count (the setting,
+ * or what an adapter option changed it to). */
+static void emit_threads(ig__cellctx *c, int setting, int harness, int cpus)
+{
+    ig__threads_seen t;
+    ig__threads_observe(&t);
+    int lib = setting;
+    if (t.openblas > lib)
+        lib = t.openblas;
+    if (t.openmp > lib)
+        lib = t.openmp;
+    int over = harness * lib > cpus;
+    ig__emit_metric(c, NULL, "threads_setting", setting, "count", NAN, NAN);
+    ig__emit_metric(c, NULL, "threads_openblas", t.openblas, "count", NAN, NAN);
+    if (t.openmp >= 0)
+        ig__emit_metric(c, NULL, "threads_openmp", t.openmp, "count", NAN, NAN);
+    ig__emit_metric(c, NULL, "threads_harness", harness, "count", NAN, NAN);
+    if (t.os >= 0)
+        ig__emit_metric(c, NULL, "threads_os", t.os, "count", NAN, NAN);
+    ig__emit_metric(c, NULL, "cpus_available", cpus, "count", NAN, NAN);
+    ig__emit_metric(c, NULL, "oversubscribed", over, "bool", NAN, NAN);
+    if (over)
+        ig__emit_info(c, "warning",
+                      "oversubscribed: %d harness thread%s x %d library threads on %d CPU%s "
+                      "(OpenBLAS %d, OpenMP %d); timings wait on the scheduler",
+                      harness, harness == 1 ? "" : "s", lib, cpus, cpus == 1 ? "" : "s",
+                      t.openblas, t.openmp);
+}
+
 int ig__cell_exec(const ig__run_cfg *cfg, const ig__cell *cell, int fd)
 {
     static ig__cellctx cc;
@@ -208,6 +239,14 @@ int ig__cell_exec(const ig__run_cfg *cfg, const ig__cell *cell, int fd)
             return CELL_SETUP_FAILED;
         }
     }
+    /* One thread count for every library in this process (threads.c),
+     * set before the adapter makes its pools. */
+    int cpus = ig__threads_cpus();
+    int hthreads = cell->suite == IG_SUITE_CONCURRENCY && cell->p.threads > 1
+                       ? cell->p.threads : 1;
+    int nthr = cfg->cpu_threads > 0 ? cfg->cpu_threads
+                                    : (cpus / hthreads > 0 ? cpus / hthreads : 1);
+    ig__threads_apply(nthr);
     int rc = ig__backend_open(cell->backend, &c->be, msg, sizeof msg);
     if (rc) {
         ig__emit_info(c, "error", "%s", msg);
@@ -277,6 +316,7 @@ int ig__cell_exec(const ig__run_cfg *cfg, const ig__cell *cell, int fd)
             }
     }
     rc = ig__suite_run(c, cell->suite);
+    emit_threads(c, nthr, hthreads, cpus);
     for (int k = 0; k < IG_FAIL_COUNT; k++)
         fprintf(c->out, "C\t%s\t%lld\n", ig__failure_name(k), (long long)c->failures[k]);
     ig__emit_metric(c, NULL, "rss_end", (double)ig__rss_bytes(), "bytes", NAN, NAN);

@@ -106,6 +106,8 @@ static void take_record(ig__cell_result *r, char *line)
             snprintf(r->skip, sizeof r->skip, "%s", f[2]);
         else if (!strcmp(f[1], "error"))
             snprintf(r->error, sizeof r->error, "%s", f[2]);
+        else if (!strcmp(f[1], "warning"))
+            snprintf(r->warning, sizeof r->warning, "%s", f[2]);
     } else if (f[0][0] == 'F' && n >= 4) {
         int k = failure_index(f[1]);
         if (k >= 0 && !r->failure_msg[k][0])
@@ -324,6 +326,8 @@ static json_object *cell_json(const ig__run_cfg *cfg, const ig__cell_result *r)
         json_object_object_add(c, "skip_reason", json_object_new_string(r->skip));
     if (r->error[0])
         json_object_object_add(c, "error", json_object_new_string(r->error));
+    if (r->warning[0])
+        json_object_object_add(c, "warning", json_object_new_string(r->warning));
     json_object *fc = json_object_new_object(), *fm = json_object_new_object();
     for (int k = 0; k < IG_FAIL_COUNT; k++) {
         json_object_object_add(fc, ig__failure_name(k), json_object_new_int64(r->failures[k]));
@@ -397,7 +401,7 @@ static void help(FILE *f)
         "                     [--rate QPS] [--window SECONDS] [--cycles N]\n"
         "                     [--baseline NAME] [--rtol R] [--atol A] [--seed N]\n"
         "                     [--max-samples N] [--min-samples N] [--cap SECONDS]\n"
-        "                     [--repetitions K] [--progress|--no-progress]\n"
+        "                     [--repetitions K] [--cpu-threads N] [--progress|--no-progress]\n"
         "                     [--gates A,B,C,D [--profile ci|nightly|release] [--gates-file F]]\n"
         "                     [--manifest FILE]... [--threshold MODEL:KEY=VALUE]...\n"
         "Runs every backend x model x suite cell, each in its own process, and\n"
@@ -408,6 +412,9 @@ static void help(FILE *f)
         "(default 662, what p99 needs), never past --cap (default 10x duration).\n"
         "--repetitions K measures every cell K times, interleaved (cells <id>-rN),\n"
         "each with its own summary; compare judges between repetitions at K >= 3.\n"
+        "--cpu-threads N gives every compute library in a cell (OpenBLAS, oneDNN's\n"
+        "OpenMP) N threads (default: the cell's CPUs over its harness threads);\n"
+        "each cell records the counts and is flagged when they oversubscribe.\n"
         "Suites (default parity,latency; comma lists allowed): parity, latency,\n"
         "throughput, server, concurrency, soak, lifecycle (docs/suites.md).\n"
         "With --gates, the cells are planned by the gates (docs/gates.md) and\n"
@@ -453,7 +460,7 @@ int ig__cmd_run(int argc, char **argv)
     enum { O_SUITE = 256, O_DUR, O_SAMPLES, O_CPUS, O_TIMEOUT, O_DEADLINE, O_THREADS,
            O_RATE, O_WINDOW, O_CYCLES, O_BASELINE, O_RTOL, O_ATOL, O_SEED, O_MAXS,
            O_PROGRESS, O_NOPROGRESS, O_GATES, O_PROFILE, O_GATES_FILE, O_MANIFEST,
-           O_THRESHOLD, O_CAP, O_MIN_SAMPLES, O_REPS };
+           O_THRESHOLD, O_CAP, O_MIN_SAMPLES, O_REPS, O_CPU_THREADS };
     static const struct option lo[] = {
         {"backend", required_argument, 0, 'b'}, {"model", required_argument, 0, 'm'},
         {"output", required_argument, 0, 'o'}, {"suite", required_argument, 0, O_SUITE},
@@ -473,6 +480,7 @@ int ig__cmd_run(int argc, char **argv)
         {"cap", required_argument, 0, O_CAP},
         {"min-samples", required_argument, 0, O_MIN_SAMPLES},
         {"repetitions", required_argument, 0, O_REPS},
+        {"cpu-threads", required_argument, 0, O_CPU_THREADS},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int o;
     double v;
@@ -555,6 +563,16 @@ int ig__cmd_run(int argc, char **argv)
             if (parse_num("threads", optarg, 1, &v))
                 return IG_EXIT_USAGE;
             cfg.p.threads = (int)v;
+            break;
+        case O_CPU_THREADS:
+            if (parse_num("cpu-threads", optarg, 1, &v))
+                return IG_EXIT_USAGE;
+            if (v > 4096 || v != floor(v)) {
+                ig__errorf("run: --cpu-threads expects a whole number up to 4096, got '%s'",
+                           optarg);
+                return IG_EXIT_USAGE;
+            }
+            cfg.cpu_threads = (int)v;
             break;
         case O_RATE:
             if (parse_num("rate", optarg, 0.001, &cfg.p.rate))
@@ -804,6 +822,8 @@ int ig__cmd_run(int argc, char **argv)
     json_object_object_add(jc, "samples", json_object_new_int64(cfg.p.samples));
     json_object_object_add(jc, "timeout_ms", jnum(cfg.p.timeout_ms));
     json_object_object_add(jc, "cpus", cfg.cpus ? json_object_new_string(cfg.cpus) : NULL);
+    json_object_object_add(jc, "cpu_threads",
+                           cfg.cpu_threads ? json_object_new_int(cfg.cpu_threads) : NULL);
     json_object_object_add(jc, "baseline", json_object_new_string(cfg.baseline));
     json_object_object_add(jc, "rtol", jnum(cfg.p.rtol));
     json_object_object_add(jc, "atol", jnum(cfg.p.atol));
@@ -898,6 +918,8 @@ int ig__cmd_run(int argc, char **argv)
             printf("  %s", r->skip);
         if (r->error[0] && !strcmp(r->status, "error"))
             printf("  %s", r->error);
+        if (r->warning[0])
+            printf("  warning: %s", r->warning);
         printf("\n");
         fflush(stdout);
     }

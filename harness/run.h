@@ -92,6 +92,9 @@ typedef struct ig__run_cfg {
     ig__params p;            /* defaults for every cell */
     const char *outdir;
     const char *cpus;        /* --cpus LIST or NULL */
+    int cpu_threads;         /* --cpu-threads N: threads for every compute
+                              * library in a cell (threads.c); 0: the
+                              * cell's CPUs over its harness threads */
     const char *baseline;    /* parity reference backend */
     int progress;            /* 1: a progress bar (a terminal), 0: lines */
     uint64_t seed;
