@@ -78,9 +78,10 @@ static void usage(FILE *f)
         fprintf(f, "  %-12s %s\n", cmds[i].name, cmds[i].help);
     fprintf(f, "\nglobal option, before COMMAND:\n"
                "  --limits SPEC  raise or lower the limits on what an input may claim,\n"
-               "                 e.g. tensor-bytes=8G,graph-depth=32,nodes=2000000\n"
-               "                 (defaults 4G, %d, %d; also read from $IG_LIMITS)\n",
-            IG__DEFAULT_MAX_GRAPH_DEPTH, IG__DEFAULT_MAX_NODES);
+               "                 e.g. tensor-bytes=8G,graph-depth=32,nodes=2000000,\n"
+               "                 loop-iterations=10000000 (defaults 4G, %d, %d, %d;\n"
+               "                 also read from $IG_LIMITS)\n",
+            IG__DEFAULT_MAX_GRAPH_DEPTH, IG__DEFAULT_MAX_NODES, IG__DEFAULT_MAX_LOOP_ITERATIONS);
     fprintf(f, "\nexit codes: 0 ok, 1 a check failed, 2 usage or input error, "
                "3 internal error, 4 nothing available to test\n");
 }

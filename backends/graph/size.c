@@ -8,7 +8,7 @@
 #include "size.h"
 
 static ig__limits limits = {IG__DEFAULT_MAX_TENSOR_BYTES, IG__DEFAULT_MAX_GRAPH_DEPTH,
-                            IG__DEFAULT_MAX_NODES};
+                            IG__DEFAULT_MAX_NODES, IG__DEFAULT_MAX_LOOP_ITERATIONS};
 
 const ig__limits *ig__limits_get(void)
 {
@@ -75,6 +75,11 @@ int ig__limits_parse(const char *spec, ig__limits *l, char *msg, size_t msglen)
             if (parse_size(eq + 1, (uint64_t)1 << 40, &v))
                 goto bad;
             nl.max_nodes = (int64_t)v;
+        } else if (!strcmp(t, "loop-iterations")) {
+            bit = 8;
+            if (parse_size(eq + 1, (uint64_t)1 << 50, &v))
+                goto bad;
+            nl.max_loop_iterations = (int64_t)v;
         } else {
             goto bad;
         }
@@ -88,7 +93,8 @@ bad:
     if (msg && msglen)
         snprintf(msg, msglen,
                  "--limits '%s': expected tensor-bytes=N[K|M|G|T], graph-depth=N "
-                 "(1 to 1024) or nodes=N, each at most once, comma-separated",
+                 "(1 to 1024), nodes=N or loop-iterations=N, each at most once, "
+                 "comma-separated",
                  spec);
     return IG_EUSAGE;
 }

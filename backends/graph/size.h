@@ -20,16 +20,20 @@ typedef struct ig__limits {
                                 * any value a kernel infers */
     int max_graph_depth;       /* nesting of subgraphs (If, Loop, Scan) */
     int64_t max_nodes;         /* nodes of a model, subgraphs included */
+    int64_t max_loop_iterations; /* Loop and Scan iterations of one
+                                  * control-flow node, nested ones included */
 } ig__limits;
 
 #define IG__DEFAULT_MAX_TENSOR_BYTES ((uint64_t)4 << 30)
 #define IG__DEFAULT_MAX_GRAPH_DEPTH 16
 #define IG__DEFAULT_MAX_NODES 1000000
+#define IG__DEFAULT_MAX_LOOP_ITERATIONS 1000000
 
 /* The limits in force (borrowed, static). */
 const ig__limits *ig__limits_get(void);
 void ig__limits_set(const ig__limits *l);
-/* Parses "tensor-bytes=8G,graph-depth=32,nodes=2000000" (any subset; K, M,
+/* Parses "tensor-bytes=8G,graph-depth=32,nodes=2000000,loop-iterations=N"
+ * (any subset; K, M,
  * G, T suffixes are powers of 1024) over the values already in *l.
  * Returns IG_EUSAGE with a message for anything else. */
 int ig__limits_parse(const char *spec, ig__limits *l, char *msg, size_t msglen);

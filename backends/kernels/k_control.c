@@ -142,6 +142,27 @@ static int memo_take(ig__kctx *c)
  * bound whoever built the graph. */
 static _Thread_local int exec_depth;
 
+/* Loop and Scan iterations run since the outermost control-flow node on
+ * this thread began (nested loops multiply): held to --limits
+ * loop-iterations, so a trip count of 2^62 is refused once the bound is
+ * passed rather than run for ever. */
+static _Thread_local int64_t exec_iters;
+
+static void iters_begin(void)
+{
+    if (exec_depth == 0)
+        exec_iters = 0;
+}
+
+static int iters_count(ig__kctx *c)
+{
+    int64_t lim = ig__limits_get()->max_loop_iterations;
+    if (++exec_iters > lim)
+        return ig__kerr(c, IG_ELIMIT, "control flow ran more than max-loop-iterations "
+                        "(%lld; raise with --limits loop-iterations=N)", (long long)lim);
+    return 0;
+}
+
 static const ig__graph *subgraph(ig__kctx *c, const char *attr, int *rc)
 {
     const ig__attr *a = ig__attr_get(c->node, attr);
@@ -485,7 +506,10 @@ static int loop_eval(ig__kctx *c, int write)
     for (int i = 0; i < N && !rc; i++)
         rc = ig_tensor_copy(&cur[i], c->in[2 + i]);
     int64_t it = 0;
+    iters_begin();
     for (; !rc && it < M && cond; it++) {
+        if ((rc = iters_count(c)) != 0)
+            break;
         int64_t iv = it;
         uint8_t cb = (uint8_t)cond;
         din[0] = one_elem(body, 0, IG_DT_INT64, &iv);
@@ -630,7 +654,10 @@ static int scan_eval(ig__kctx *c, int write)
         rc = IG_ENOMEM;
     for (int i = 0; i < N && !rc; i++)
         rc = ig_tensor_copy(&cur[i], c->in[i]);
+    iters_begin();
     for (int64_t t = 0; !rc && t < L; t++) {
+        if ((rc = iters_count(c)) != 0)
+            break;
         for (int i = 0; i < N; i++)
             din[i] = cur[i];
         for (int j = 0; j < M && !rc; j++) {

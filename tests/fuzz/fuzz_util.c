@@ -51,6 +51,7 @@ void ig__fuzz_limits(void)
     ig__limits l = *ig__limits_get();
     l.max_tensor_bytes = (uint64_t)64 << 20;
     l.max_nodes = 10000;
+    l.max_loop_iterations = 10000;
     ig__limits_set(&l);
 }
 

@@ -69,7 +69,7 @@ static void test_nbytes_and_limit(void **st)
 static void test_limits_parse(void **st)
 {
     (void)st;
-    ig__limits l = {1, 2, 3};
+    ig__limits l = {1, 2, 3, 4};
     char msg[256];
     assert_int_equal(ig__limits_parse("tensor-bytes=8G,graph-depth=32", &l, msg, sizeof msg), 0);
     assert_int_equal(l.max_tensor_bytes, (uint64_t)8 << 30);
@@ -77,6 +77,8 @@ static void test_limits_parse(void **st)
     assert_int_equal(l.max_nodes, 3);
     assert_int_equal(ig__limits_parse("nodes=5", &l, msg, sizeof msg), 0);
     assert_int_equal(l.max_nodes, 5);
+    assert_int_equal(ig__limits_parse("loop-iterations=1M", &l, msg, sizeof msg), 0);
+    assert_int_equal(l.max_loop_iterations, 1 << 20);
     const char *bad[] = {"", "nodes", "nodes=", "nodes=0", "nodes=-1", "bogus=1",
                          "graph-depth=2000", "tensor-bytes=1Q", "nodes=1,nodes=2",
                          "tensor-bytes=99999999999T"};

@@ -317,6 +317,15 @@ def main():
     write("cast_nan_to_int32", m, tensor("x", FLOAT, [4], floats=[nan, float("inf"), -1e30, 1e30]))
     m, x = one_node("EyeLike", ["x"], [attr_i("k", I64MAX)], xdims=(4, 4))
     write("eyelike_k_max", m, x)
+    # A Loop whose trip count is 2^62 (body: pass cond and v through).
+    body = graph([node("Identity", ["cin"], ["cout"], name="c"),
+                  node("Identity", ["v"], ["vout"], name="v")],
+                 [vinfo("i", INT64, []), vinfo("cin", 9, []), vinfo("v", FLOAT, [1])],
+                 [vinfo("cout", 9, []), vinfo("vout", FLOAT, [1])], name="body")
+    loop = model(graph([node("Loop", ["m", "c", "x"], ["y"], [attr_g("body", body)])],
+                       [vinfo("x", FLOAT, [1])], [vinfo("y")],
+                       [tensor("m", INT64, [], ints=[big]), tensor("c", 9, [], raw=b"\x01")]))
+    write("loop_trip_2p62", loop, x_in([1]))
     # Ordinary models that hostile.sh runs under lowered --limits.
     write("limit_initializer", add(tensor("w", FLOAT, [64], floats=[0.5] * 64)), x_in())
     m, x = one_node("Expand", ["x", "s"], [], [tensor("s", INT64, [1], ints=[1024])],
