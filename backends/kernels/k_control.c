@@ -70,7 +70,9 @@ static int need_outer(ig__kctx *c, int write)
  * same), and a 2.7 KB model of 20 nested Ifs ran for hours.  The memo
  * belongs to the last node whose outputs were stored (outputs are stored
  * after its subgraphs ran, so nested nodes have used theirs by then); run()
- * uses it only for the same node and the same input tensors. */
+ * uses it only for the same node and the same input tensors, and every
+ * infer() starts from an empty memo, so no result outlives the infer()
+ * that computed it past the next control-flow node. */
 #define MEMO_MAX_IN 64
 #define MEMO_MAX_OUT 64
 static _Thread_local struct {
@@ -450,7 +452,7 @@ static int if_eval(ig__kctx *c, int write)
     return rc;
 }
 
-static int if_infer(ig__kctx *c) { return if_eval(c, 0); }
+static int if_infer(ig__kctx *c) { memo_clear(); return if_eval(c, 0); }
 static int if_run(ig__kctx *c) { return memo_take(c) ? 0 : if_eval(c, 1); }
 
 /* ---- Loop ---------------------------------------------------------------- */
@@ -545,7 +547,7 @@ static int loop_eval(ig__kctx *c, int write)
     return rc;
 }
 
-static int loop_infer(ig__kctx *c) { return loop_eval(c, 0); }
+static int loop_infer(ig__kctx *c) { memo_clear(); return loop_eval(c, 0); }
 static int loop_run(ig__kctx *c) { return memo_take(c) ? 0 : loop_eval(c, 1); }
 
 /* ---- Scan ---------------------------------------------------------------- */
@@ -694,7 +696,7 @@ static int scan_eval(ig__kctx *c, int write)
     return rc;
 }
 
-static int scan_infer(ig__kctx *c) { return scan_eval(c, 0); }
+static int scan_infer(ig__kctx *c) { memo_clear(); return scan_eval(c, 0); }
 static int scan_run(ig__kctx *c) { return memo_take(c) ? 0 : scan_eval(c, 1); }
 
 /* If and Loop are implemented from opset 1: later versions only widen the
