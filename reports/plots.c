@@ -71,22 +71,28 @@ static int find_exe(const char *name, char *out, size_t n)
 }
 
 /* Starts argv in dir with stdout and stderr to logpath (NULL: /dev/null);
- * stdin is /dev/null so gnuplot never waits on a terminal. */
+ * stdin is /dev/null so gnuplot never waits on a terminal.  The log is
+ * opened before the child changes directory: logpath is relative to the
+ * caller's directory (a relative run directory, the default out/<id>),
+ * not to dir.  When it cannot be opened the output goes to /dev/null,
+ * never to the caller's terminal. */
 static pid_t spawn(char *const *argv, const char *dir, const char *logpath)
 {
     pid_t pid = fork();
     if (pid != 0)
         return pid;
-    if (dir && chdir(dir) != 0)
+    int out = logpath ? open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0644) : -1;
+    if (out < 0)
+        out = open("/dev/null", O_WRONLY);
+    if (out < 0)
         _exit(127);
     int in = open("/dev/null", O_RDONLY);
-    int out = logpath ? open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0644) : open("/dev/null", O_WRONLY);
     if (in >= 0)
         dup2(in, 0);
-    if (out >= 0) {
-        dup2(out, 1);
-        dup2(out, 2);
-    }
+    dup2(out, 1);
+    dup2(out, 2);
+    if (dir && chdir(dir) != 0)
+        _exit(127);
     execv(argv[0], argv);
     _exit(127);
 }

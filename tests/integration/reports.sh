@@ -8,6 +8,8 @@
 #   browser                      report.html in headless Chromium: every plot
 #                                decoded, the verdict table present
 #   no-gnuplot                   without gnuplot the report still has its tables
+#   relative-dir                 a relative output folder: gnuplot's output goes to
+#                                plots/gnuplot.log, never to the terminal; pngcairo found
 #   speed                        3 backends x 5 models reported in <= 10 s
 #   compare-aa, compare-slow     two runs of one build: no regression; a
 #                                faulty run 20% slower: regressed, exit 1
@@ -78,6 +80,20 @@ no-gnuplot)
     grep -q '<table id="verdicts"' "$out/r/report.html" || fail "report.html lacks the verdict table"
     [ -s "$out/r/junit.xml" ] || fail "no junit.xml"
     echo "PASS: tables without gnuplot"
+    ;;
+relative-dir)
+    command -v gnuplot >/dev/null || skip "gnuplot not installed"
+    # run-killed has cells whose plots gnuplot warns about; a copy with a
+    # relative path, as `infergate run` passes out/<id>.
+    cp -r "$data/run-killed" "$out/run"
+    (cd "$out" && "$ig" report run >stdout.txt 2>stderr.txt) || fail "report exited $?"
+    lines=$(wc -l <"$out/stdout.txt")
+    [ "$lines" -eq 1 ] || { cat "$out/stdout.txt"; fail "$lines lines on stdout, expected the one summary line"; }
+    [ ! -s "$out/stderr.txt" ] || { cat "$out/stderr.txt"; fail "output on stderr"; }
+    if gnuplot -e "set print '-'; print GPVAL_TERMINALS" 2>/dev/null | grep -q pngcairo; then
+        grep -q 'set terminal pngcairo' "$out"/run/report/plots/*.gp || fail "pngcairo not detected with a relative folder"
+    fi
+    echo "PASS: $(cat "$out/stdout.txt")"
     ;;
 speed)
     "$data/gen-run.sh" "$out/run" 3 5 50000 >/dev/null || fail "gen-run.sh failed"
