@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_opts.h"
 #include "bench_ort.h"
 #include "cli.h"
 #include "models.h"
@@ -331,7 +332,7 @@ int ig__cmd_bench(int argc, char **argv)
                                        {0, 0, 0, 0}};
     int o;
     optind = 1;
-    while ((o = getopt_long(argc, argv, "b:m:n:h", lo, NULL)) != -1) {
+    while ((o = ig__getopt(argc, argv, "b:m:n:h", lo, "bench")) != -1) {
         char *end = NULL;
         switch (o) {
         case 'b':
@@ -381,12 +382,20 @@ int ig__cmd_bench(int argc, char **argv)
         case 'c': csv = optarg; break;
         case 'C': check = 1; break;
         case 'h': help(stdout); return IG_EXIT_OK;
-        default: help(stderr); return IG_EXIT_USAGE;
+        default: return IG_EXIT_USAGE; /* ig__getopt said why */
         }
     }
     if (optind < argc) {
         ig__errorf("bench: unexpected argument '%s'", argv[optind]);
         return IG_EXIT_USAGE;
+    }
+    /* A backend named on the command line is checked before anything is
+     * measured: a typo is one usage error (exit 2), an adapter not usable
+     * here exit 4, never an error row inside the table. */
+    for (int i = 0; i < nspecs; i++) {
+        int rc = ig__cli_backend_usable(specs[i]);
+        if (rc)
+            return rc;
     }
     char msg[1024];
     ig__ort_ref ort;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_opts.h"
 #include "cli.h"
 #include "isolate.h"
 #include "parity.h"
@@ -362,7 +363,7 @@ int ig__cmd_conformance(int argc, char **argv)
                                        {0, 0, 0, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "b:h", lo, NULL)) != -1) {
+    while ((c = ig__getopt(argc, argv, "b:h", lo, "conformance")) != -1) {
         char *end = NULL;
         switch (c) {
         case 'b': o.spec = optarg; break;
@@ -389,12 +390,11 @@ int ig__cmd_conformance(int argc, char **argv)
             break;
         case 'F': o.fork = 0; break;
         case 'h': help(stdout); return IG_EXIT_OK;
-        default: help(stderr); return IG_EXIT_USAGE;
+        default: return IG_EXIT_USAGE; /* ig__getopt said why */
         }
     }
     if (optind >= argc) {
-        ig__errorf("conformance: no DIR given");
-        help(stderr);
+        ig__errorf("conformance: no DIR given (try infergate conformance --help)");
         return IG_EXIT_USAGE;
     }
     int rc = ig__cli_backend_usable(o.spec);

@@ -25,6 +25,7 @@
 
 #include <csv.h>
 
+#include "cli_opts.h"
 #include "../backends/graph/plan.h"
 #include "../reports/rtext.h"
 #include "cli.h"
@@ -377,7 +378,7 @@ int ig__cmd_difftest(int argc, char **argv)
     int c;
     int64_t v;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "b:o:vh", lo, NULL)) != -1) {
+    while ((c = ig__getopt(argc, argv, "b:o:vh", lo, "difftest")) != -1) {
         switch (c) {
         case 'b': o.spec = optarg; break;
         case 'o': o.outdir = optarg; break;
@@ -425,13 +426,14 @@ int ig__cmd_difftest(int argc, char **argv)
             break;
         case O_NOSHRINK: o.shrink = 0; break;
         case O_NOFORK: o.fork = 0; break;
-        default: help(stderr); return IG_EXIT_USAGE;
+        default: return IG_EXIT_USAGE; /* ig__getopt said why */
         }
     }
     if (!o.spec || optind < argc) {
-        ig__errorf("difftest: %s",
-                   optind < argc ? "unexpected argument" : "-b BACKEND is required");
-        help(stderr);
+        if (optind < argc)
+            ig__errorf("difftest: unexpected argument '%s'", argv[optind]);
+        else
+            ig__errorf("difftest: -b BACKEND is required (try infergate difftest --help)");
         return IG_EXIT_USAGE;
     }
     /* The parity rule of gate C, from the gate spec the gates use. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_opts.h"
 #include "cli.h"
 #include "env.h"
 
@@ -28,21 +29,11 @@ int ig__cmd_env(int argc, char **argv)
                                        {0, 0, 0, 0}};
     int json = 0, c;
     optind = 1;
-    opterr = 0;  /* our own one-line messages, not getopt's */
-    while ((c = getopt_long(argc, argv, ":jh", lo, NULL)) != -1) {
+    while ((c = ig__getopt(argc, argv, ":jh", lo, "env")) != -1) {
         switch (c) {
         case 'j': json = 1; break;
         case 'h': help(stdout); return IG_EXIT_OK;
-        default: {
-            /* A long option is named as written ("--json=3"); a short one
-             * by its letter, which may sit inside a group ("-jx"). */
-            const char *arg = optind > 1 ? argv[optind - 1] : "";
-            if (!strncmp(arg, "--", 2))
-                ig__errorf("env: bad option '%s' (try infergate env --help)", arg);
-            else
-                ig__errorf("env: unknown option '-%c' (try infergate env --help)", optopt);
-            return IG_EXIT_USAGE;
-        }
+        default: return IG_EXIT_USAGE; /* ig__getopt said why */
         }
     }
     if (optind < argc) {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli_opts.h"
 #include "cli.h"
 #include "session.h"
 
@@ -30,7 +31,7 @@ int ig__cmd_infer(int argc, char **argv)
                                        {0, 0, 0, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "b:m:i:o:h", lo, NULL)) != -1) {
+    while ((c = ig__getopt(argc, argv, "b:m:i:o:h", lo, "infer")) != -1) {
         switch (c) {
         case 'b': spec = optarg; break;
         case 'm': model = optarg; break;
@@ -43,7 +44,7 @@ int ig__cmd_infer(int argc, char **argv)
             break;
         case 'o': outdir = optarg; break;
         case 'h': help(stdout); return IG_EXIT_OK;
-        default: help(stderr); return IG_EXIT_USAGE;
+        default: return IG_EXIT_USAGE; /* ig__getopt said why */
         }
     }
     if (model && outdir && !outdir[0]) {
@@ -52,8 +53,10 @@ int ig__cmd_infer(int argc, char **argv)
         return IG_EXIT_USAGE;
     }
     if (!model || !outdir || optind < argc) {
-        ig__errorf("infer: %s", optind < argc ? "unexpected argument" : "-m MODEL and -o DIR are required");
-        help(stderr);
+        if (optind < argc)
+            ig__errorf("infer: unexpected argument '%s'", argv[optind]);
+        else
+            ig__errorf("infer: -m MODEL and -o DIR are required (try infergate infer --help)");
         return IG_EXIT_USAGE;
     }
     char msg[2048] = "";

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_opts.h"
 #include "../backends/abi.h"
 #include "../backends/graph/ir.h"
 #include "cli.h"
@@ -62,12 +63,12 @@ int ig__cmd_list(int argc, char **argv)
                                        {0, 0, 0, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "f:h", lo, NULL)) != -1) {
+    while ((c = ig__getopt(argc, argv, "f:h", lo, "list")) != -1) {
         switch (c) {
         case 'f': fixtures = optarg; break;
         case 'o': ops = 1; break;
         case 'h': help(stdout); return IG_EXIT_OK;
-        default: help(stderr); return IG_EXIT_USAGE;
+        default: return IG_EXIT_USAGE; /* ig__getopt said why */
         }
     }
     if (optind < argc) {

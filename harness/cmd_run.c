@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_opts.h"
 #include "cli.h"
 #include "env.h"
 #include "pin.h"
@@ -485,7 +486,7 @@ int ig__cmd_run(int argc, char **argv)
     int o;
     double v;
     optind = 1;
-    while ((o = getopt_long(argc, argv, "b:m:o:h", lo, NULL)) != -1) {
+    while ((o = ig__getopt(argc, argv, "b:m:o:h", lo, "run")) != -1) {
         switch (o) {
         case 'b':
             if (cfg.nbackends == 32) {
@@ -636,7 +637,7 @@ int ig__cmd_run(int argc, char **argv)
         case O_PROGRESS: cfg.progress = 1; break;
         case O_NOPROGRESS: cfg.progress = 0; break;
         case 'h': help(stdout); return IG_EXIT_OK;
-        default: help(stderr); return IG_EXIT_USAGE;
+        default: return IG_EXIT_USAGE; /* ig__getopt said why */
         }
     }
     if (optind < argc) {

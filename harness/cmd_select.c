@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_opts.h"
 #include "infergate/infergate.h"
 #include "cli.h"
 #include "select.h"
@@ -242,13 +243,12 @@ int ig__cmd_select(int argc, char **argv)
     static const struct option lo[] = {{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int o;
     optind = 1;
-    while ((o = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+    while ((o = ig__getopt(argc, argv, "h", lo, "select")) != -1) {
         if (o == 'h') {
             help(stdout);
             return IG_EXIT_OK;
         }
-        help(stderr);
-        return IG_EXIT_USAGE;
+        return IG_EXIT_USAGE; /* ig__getopt said why */
     }
     if (optind + 1 != argc) {
         ig__errorf("select: expected one RUNDIR");
@@ -260,6 +260,14 @@ int ig__cmd_select(int argc, char **argv)
     json_object *root = json_object_from_file(path);
     if (!root) {
         ig__errorf("%s: cannot read (missing or not valid JSON)", path);
+        return IG_EXIT_USAGE;
+    }
+    /* The header only once there is something to head: a run without
+     * gate verdicts is one error line. */
+    json_object *gates;
+    if (!json_object_object_get_ex(root, "gates", &gates)) {
+        ig__errorf("%s: no gate verdicts (run with --gates first)", path);
+        json_object_put(root);
         return IG_EXIT_USAGE;
     }
     printf("backend defaults from %s:\n", path);

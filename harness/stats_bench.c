@@ -88,8 +88,8 @@ int ig__stats_bench(int argc, char **argv)
                 return IG_EXIT_USAGE;
             }
         } else {
-            fprintf(stderr, "infergate: statbench: unexpected argument '%s'\n", argv[i]);
-            help(stderr);
+            fprintf(stderr, "infergate: statbench: %s '%s' (try infergate statbench --help)\n",
+                    argv[i][0] == '-' ? "unknown option" : "unexpected argument", argv[i]);
             return IG_EXIT_USAGE;
         }
     }

@@ -6,6 +6,7 @@
  * directory — no clock, no environment, no random seed from outside — so
  * rebuilding it from an archived run gives the same files, and golden
  * tests can pin report.md and junit.xml byte for byte. */
+#include "../harness/cli_opts.h"
 #include "report.h"
 
 #include <getopt.h>
@@ -94,7 +95,7 @@ int ig__report_build(const char *rundir, const ig__report_opts *opts, char *msg,
         goto out;
     if ((rc = ig__plots_report(&ps, &x, opts, msg, ml)))
         goto out;
-    ig__report_doc(&doc, &x, &ps);
+    ig__report_doc(&doc, &x, &ps, NULL, NULL);
     if (doc.oom) {
         rc = IG_ENOMEM;
         snprintf(msg, ml, "report: out of memory");
@@ -161,8 +162,7 @@ int ig__cmd_report(int argc, char **argv)
         {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
     int c;
     optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "o:hq", lo, NULL)) != -1) {
+    while ((c = ig__getopt(argc, argv, "o:hq", lo, "report")) != -1) {
         switch (c) {
         case 'o': o.outdir = optarg; break;
         case O_NOPLOTS: o.plots = 0; break;
@@ -181,13 +181,12 @@ int ig__cmd_report(int argc, char **argv)
         case 'q':
         case O_QUIET: o.quiet = 1; break;
         case 'h': help(stdout); return IG_EXIT_OK;
-        default:
-            ig__rep_errorf("report: unknown option '%s' (try infergate report --help)", argv[optind - 1]);
-            return IG_EXIT_USAGE;
+        default: return IG_EXIT_USAGE; /* ig__getopt said why */
         }
     }
     if (optind != argc - 1) {
-        help(stderr);
+        ig__rep_errorf("report: expected one results directory, got %d (try infergate report "
+                       "--help)", argc - optind);
         return IG_EXIT_USAGE;
     }
     char msg[1024] = "";

@@ -6,6 +6,7 @@
  * every row (estimates, interval, both p-values, q-value, threshold,
  * sample counts), so a CI job can gate on the exit code, show the
  * Markdown, and archive the JSON for trend tools. */
+#include "../harness/cli_opts.h"
 #include "compare.h"
 
 #include <getopt.h>
@@ -365,8 +366,7 @@ int ig__cmd_compare(int argc, char **argv)
     int c;
     double v;
     optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "hq", lo, NULL)) != -1) {
+    while ((c = ig__getopt(argc, argv, "hq", lo, "compare")) != -1) {
         switch (c) {
         case O_NOISE:
             if (parse_d("noise", optarg, 0, 10, &o.noise))
@@ -417,13 +417,12 @@ int ig__cmd_compare(int argc, char **argv)
         case 'q':
         case O_QUIET: quiet = 1; break;
         case 'h': help(stdout); return IG_EXIT_OK;
-        default:
-            ig__rep_errorf("compare: unknown option '%s' (try infergate compare --help)", argv[optind - 1]);
-            return IG_EXIT_USAGE;
+        default: return IG_EXIT_USAGE; /* ig__getopt said why */
         }
     }
     if (optind != argc - 2) {
-        help(stderr);
+        ig__rep_errorf("compare: expected two results directories, BASE and CAND, got %d "
+                       "(try infergate compare --help)", argc - optind);
         return IG_EXIT_USAGE;
     }
     char msg[1024];

@@ -7,6 +7,7 @@
  * host name (or its folder name with --label-from dir), and a missing
  * backend on a machine is shown as absent with the reason its run
  * recorded, never as a gap that reads like a failure. */
+#include "../harness/cli_opts.h"
 #include "report.h"
 
 #include <getopt.h>
@@ -380,8 +381,7 @@ int ig__cmd_matrix(int argc, char **argv)
         {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
     int c;
     optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "o:hq", lo, NULL)) != -1) {
+    while ((c = ig__getopt(argc, argv, "o:hq", lo, "matrix")) != -1) {
         switch (c) {
         case 'o': outdir = optarg; break;
         case O_LABEL:
@@ -397,13 +397,12 @@ int ig__cmd_matrix(int argc, char **argv)
         case 'q':
         case O_QUIET: quiet = 1; break;
         case 'h': help(stdout); return IG_EXIT_OK;
-        default:
-            ig__rep_errorf("matrix: unknown option '%s' (try infergate matrix --help)", argv[optind - 1]);
-            return IG_EXIT_USAGE;
+        default: return IG_EXIT_USAGE; /* ig__getopt said why */
         }
     }
     if (optind >= argc) {
-        help(stderr);
+        ig__rep_errorf("matrix: expected at least one results directory (try infergate matrix "
+                       "--help)");
         return IG_EXIT_USAGE;
     }
     mx x;

@@ -33,22 +33,48 @@ static int die(const char *what, int rc, const char *msg)
     return 2;
 }
 
+#define USAGE "usage: ig-example-app [-d DEFAULTS] [-m NAME] [-n N] MODEL.onnx\n"
+
 int main(int argc, char **argv)
 {
     const char *dpath = getenv("IG_DEFAULTS"), *name = NULL;
     int n = 5, c;
-    while ((c = getopt(argc, argv, "d:m:n:")) != -1) {
-        if (c == 'd')
+    /* POSIX getopt knows no long options: --help would read as -h -e -l
+     * -p, one complaint each.  It is answered before getopt runs, and
+     * getopt's own messages are replaced by one line. */
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(USAGE, stdout);
+            return 0;
+        } else if (!strncmp(argv[i], "--", 2)) {
+            fprintf(stderr, "ig-example-app: unknown option '%s' (try --help)\n", argv[i]);
+            return 2;
+        }
+    opterr = 0;
+    while ((c = getopt(argc, argv, ":d:m:n:")) != -1) {
+        if (c == 'd') {
             dpath = optarg;
-        else if (c == 'm')
+        } else if (c == 'm') {
             name = optarg;
-        else if (c == 'n' && atoi(optarg) > 0)
-            n = atoi(optarg);
-        else
-            optind = argc + 1;
+        } else if (c == 'n') {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 1000000) {
+                fprintf(stderr, "ig-example-app: -n expects 1..1000000, got '%s'\n", optarg);
+                return 2;
+            }
+            n = (int)v;
+        } else if (c == ':') {
+            fprintf(stderr, "ig-example-app: option '-%c' needs a value\n", optopt);
+            return 2;
+        } else {
+            fprintf(stderr, "ig-example-app: unknown option '-%c' (try --help)\n", optopt);
+            return 2;
+        }
     }
     if (optind != argc - 1) {
-        fprintf(stderr, "usage: ig-example-app [-d DEFAULTS] [-m NAME] [-n N] MODEL.onnx\n");
+        fprintf(stderr, "ig-example-app: %s (try --help)\n",
+                optind == argc ? "expected MODEL.onnx" : "expected one MODEL.onnx");
         return 2;
     }
     const char *model = argv[optind];
