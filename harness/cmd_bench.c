@@ -14,6 +14,7 @@
  * Runtime's p50 from a results directory of scripts/ort-bench, at the
  * thread count that run recorded (docs/onnxruntime.md). */
 #include <cblas.h>
+#include <csv.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -597,20 +598,27 @@ int ig__cmd_bench(int argc, char **argv)
         char spc[32] = ""; /* empty when the baseline was not run */
         if (base > 0)
             snprintf(spc, sizeof spc, "%.4f", speedup);
+        if (cf) {
+            /* Names are quoted (RFC 4180, libcsv): a backend spec holds
+             * commas (onednn:threads=2,fuse=0). */
+            csv_fwrite(cf, c->model.name, strlen(c->model.name));
+            fputc(',', cf);
+            csv_fwrite(cf, c->backend, strlen(c->backend));
+        }
         if (cf && c->direct)
             /* Unmeasured fields stay empty (compile, load, cold, dispatch). */
-            fprintf(cf, "%s,%s,%d,,,,%.6f,%.6f,%s,,,,%.3f\n", c->model.name, c->backend,
-                    c->n, c->p50 / 1e6, c->p99 / 1e6, spc, gflops);
+            fprintf(cf, ",%d,,,,%.6f,%.6f,%s,,,,%.3f\n", c->n, c->p50 / 1e6, c->p99 / 1e6,
+                    spc, gflops);
         else if (cf)
-            fprintf(cf, "%s,%s,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%.4f,%.4f,%.5f,%.3f\n",
-                    c->model.name, c->backend, c->n, c->s.compile_ns / 1e6,
+            fprintf(cf, ",%d,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%.4f,%.4f,%.5f,%.3f\n",
+                    c->n, c->s.compile_ns / 1e6,
                     c->s.load_ns / 1e6, c->cold_ns / 1e6, c->p50 / 1e6, c->p99 / 1e6,
                     spc, disp, ops, ovh, gflops);
     }
     for (int i = 0; profile > 0 && i < nc; i++)
         print_profile(&cells[i], profile);
     if (check) {
-        /* Targets of docs/benchmarks.md (issue: backends). */
+        /* The targets of docs/benchmarks.md. */
         printf("\nchecks:\n");
         for (int i = 0; i < nc; i++) {
             cell *c = &cells[i];

@@ -14,7 +14,8 @@ typedef struct ig__parity {
     int64_t first_bad;   /* index of the first such element, -1 if none */
     int64_t nan_mismatch;/* NaN/Inf in one tensor where the other has none */
     double max_abs;      /* max |got - want| (L-infinity), finite pairs */
-    double max_rel;      /* max |got - want| / |want| over |want| >= atol */
+    double max_rel;      /* max |got - want| / |want| over every want != 0,
+                          * the same whatever rtol and atol are */
     double rmse;
     double cosine;       /* cosine similarity (1 when both are all zero) */
     double got_at_bad, want_at_bad;

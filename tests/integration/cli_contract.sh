@@ -64,6 +64,18 @@ expect select.no-gates    "no gate verdicts"                        "$ig" select
 # bench: an unknown backend is a usage error before any table.
 expect bench.backend      "unknown backend 'foo'"                   "$ig" bench -b foo -m mlp-intent
 
+# bench --csv quotes a backend spec with commas: still 13 fields a row.
+spec="faulty:base=reference,mode=slow,pct=0"
+if "$ig" bench -b "$spec" -m mlp-intent --samples 4 --warmup 0 --csv "$tmp/b.csv" > /dev/null 2>&1; then
+  if grep -qF "\"mlp-intent\",\"$spec\",4," "$tmp/b.csv"; then
+    echo "ok   bench.csv-quoting"
+  else
+    echo "FAIL bench.csv-quoting:"; cat "$tmp/b.csv"; fail=1
+  fi
+else
+  echo "FAIL bench.csv-quoting: bench -b $spec failed"; fail=1
+fi
+
 if [ -n "$app" ]; then
   "$app" --help > "$tmp/out" 2> "$tmp/err"
   rc=$?

@@ -46,6 +46,24 @@ static void test_allclose_rule(void **state)
     assert_int_equal(r.first_bad, 2);
 }
 
+/* max_rel is a figure of the outputs alone: the tolerances change the
+ * verdict, never the figure printed beside it. */
+static void test_max_rel_independent_of_tolerance(void **state)
+{
+    (void)state;
+    float want[4] = {1e-6f, 2.0f, 0.0f, -4.0f};
+    float got[4] = {1.5e-6f, 2.002f, 1e-7f, -4.0f};
+    ig_tensor g = vec(IG_DT_FLOAT, got, 4), w = vec(IG_DT_FLOAT, want, 4);
+    ig__parity a, b, c;
+    ig__parity_compare(&g, &w, 1e-3, 1e-5, &a);
+    ig__parity_compare(&g, &w, 1e-3, 1e-9, &b);
+    ig__parity_compare(&g, &w, 0.5, 1.0, &c);
+    /* Over every nonzero want: the 1e-6 element's 0.5 dominates. */
+    assert_true(fabs(a.max_rel - 0.5) < 1e-3);
+    assert_true(a.max_rel == b.max_rel && b.max_rel == c.max_rel);
+    assert_true(a.max_abs == c.max_abs);
+}
+
 static void test_nan_inf(void **state)
 {
     (void)state;
@@ -161,6 +179,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_allclose_rule),
+        cmocka_unit_test(test_max_rel_independent_of_tolerance),
         cmocka_unit_test(test_nan_inf),
         cmocka_unit_test(test_integers_exact),
         cmocka_unit_test(test_shape_mismatch),
