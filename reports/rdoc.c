@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { B_H, B_P, B_NOTE, B_CODE, B_LIST, B_TABLE, B_PLOT };
+enum { B_H, B_P, B_NOTE, B_CODE, B_LIST, B_TABLE, B_PLOT, B_DETAILS, B_DETAILS_END };
 
 void ig__doc_init(ig__doc *d, const char *plots_dir, const char *plots_rel)
 {
@@ -226,6 +226,22 @@ void ig__doc_cell(ig__doc *d, const char *cls, const char *fmt, ...)
         }
 }
 
+void ig__doc_details(ig__doc *d, const char *fmt, ...)
+{
+    ig__dblk *b = add(d, B_DETAILS);
+    if (!b)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    b->text = vfmt(fmt, ap);
+    va_end(ap);
+}
+
+void ig__doc_details_end(ig__doc *d)
+{
+    add(d, B_DETAILS_END);
+}
+
 void ig__doc_plot(ig__doc *d, const ig__plot *p)
 {
     ig__dblk *b = add(d, B_PLOT);
@@ -293,6 +309,11 @@ void ig__doc_md(const ig__doc *d, ig__sb *o)
                 }
             }
             ig__sb_putc(o, '\n');
+            break;
+        case B_DETAILS:
+            ig__sb_printf(o, "*%s:*\n\n", b->text ? b->text : "");
+            break;
+        case B_DETAILS_END:
             break;
         case B_PLOT:
             if (b->plot.ok)
@@ -452,6 +473,14 @@ void ig__doc_html(const ig__doc *d, ig__sb *o, ig__sb *nav)
             break;
         case B_PLOT:
             embed_svg(d, o, &b->plot);
+            break;
+        case B_DETAILS:
+            ig__sb_puts(o, "<details><summary>");
+            inline_html(o, b->text);
+            ig__sb_puts(o, "</summary>\n");
+            break;
+        case B_DETAILS_END:
+            ig__sb_puts(o, "</details>\n");
             break;
         }
     }

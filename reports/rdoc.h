@@ -60,6 +60,11 @@ void ig__doc_row(ig__doc *d);
 void ig__doc_cell(ig__doc *d, const char *cls, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void ig__doc_plot(ig__doc *d, const ig__plot *p);
+/* A disclosure: the blocks up to ig__doc_details_end are detail a reader
+ * opens on demand (HTML: <details> with the summary shown; Markdown: the
+ * summary as an italic lead-in and the blocks as they are). */
+void ig__doc_details(ig__doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ig__doc_details_end(ig__doc *d);
 
 /* Renderers.  md: report.md; html: the body of report.html (plots
  * embedded as base64 SVG data URIs) and, into nav, the list of section

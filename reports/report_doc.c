@@ -17,6 +17,11 @@
 #include <json-c/json.h>
 
 #include "../harness/stats.h"
+#include "compare.h"
+
+/* Lines of blockers (and of changes) on the first screen; the rest are
+ * one link away. */
+#define IG_BLOCKER_LINES 8
 
 /* ---- small formatting helpers ---------------------------------------------------- */
 
@@ -168,9 +173,174 @@ static void header(ig__doc *d, const ig__rrun *r)
         ig__doc_code(d, r->command);
 }
 
+/* ---- what changed against the baseline ----------------------------------------------- */
+
+/* The comparison's verdict and its regressed and improved rows, on the
+ * first screen; every row follows in the Baseline section. */
+static void changes(ig__doc *d, const ig__cmp *c, const ig__rrun *base, const ig__rrun *r)
+{
+    ig__doc_h(d, 3, "changes", "Changes against the baseline");
+    const char *load = ig__cmp_load_text(c);
+    ig__doc_p(d, "Against run `%s` (%s): **%s** — %d regressed, %d improved, %d within noise, %d "
+                 "without enough evidence, of %d comparisons%s%s.",
+              dash(base->run_id), dash(base->dir), c->regressed ? "REGRESSED" : "NO REGRESSION",
+              c->regressed, c->improved, c->within, c->insufficient, c->n, load ? "; judged under " : "",
+              load ? load : "");
+    int shown = 0, more = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < c->n; i++) {
+            const ig__cmp_row *w = &c->rows[i];
+            if (strcmp(w->verdict, pass ? "improved" : "regressed"))
+                continue;
+            if (shown >= IG_BLOCKER_LINES) {
+                more++;
+                continue;
+            }
+            if (!shown)
+                ig__doc_list(d);
+            char ch[48], lo[48], hi[48];
+            if (isfinite(w->change) && isfinite(w->lo))
+                ig__doc_item(d, "**%s** %s %s on %s, %s: %s [%s, %s]", w->verdict, w->metric,
+                             w->cand_backend, w->model, w->suite, ig__fmt_pct(ch, sizeof ch, w->change),
+                             ig__fmt_pct(lo, sizeof lo, w->lo), ig__fmt_pct(hi, sizeof hi, w->hi));
+            else
+                ig__doc_item(d, "**%s** %s %s on %s, %s", w->verdict, w->metric, w->cand_backend,
+                             w->model, w->suite);
+            shown++;
+        }
+    if (more)
+        ig__doc_item(d, "%d more: see Baseline comparison.", more);
+}
+
 /* ---- release readiness ---------------------------------------------------------------- */
 
-static void readiness(ig__doc *d, const ig__rctx *x)
+/* The environment warnings, where the answer is read: they weaken the
+ * evidence of every verdict below them. */
+static void warnings_early(ig__doc *d, const ig__rrun *r)
+{
+    if (!r->nwarnings)
+        return;
+    char list[1600] = "";
+    size_t o = 0;
+    for (int i = 0; i < r->nwarnings && o < sizeof list - 8; i++) {
+        size_t n = strlen(r->warnings[i]);
+        while (n && r->warnings[i][n - 1] == '.')
+            n--; /* the list's own full stop ends it */
+        o += (size_t)snprintf(list + o, sizeof list - o, "%s%.*s", i ? "; " : "", (int)n, r->warnings[i]);
+    }
+    ig__doc_note(d, "%d environment warning%s weaken%s the evidence of this run: %s.", r->nwarnings,
+                 r->nwarnings > 1 ? "s" : "", r->nwarnings > 1 ? "" : "s", list);
+}
+
+/* One line of the blockers per gate, check and verdict: the backend and
+ * model pairs it hit, each with its figure. */
+static void blockers(ig__doc *d, const ig__rctx *x)
+{
+    const ig__rrun *r = x->run;
+    const ig__readiness *rd = &x->ready;
+    ig__doc_h(d, 3, "blockers", "Blockers");
+    if (!rd->judged) {
+        ig__doc_p(d, "None judged: no gates ran.");
+        return;
+    }
+    int lines = 0, more = 0, nbad = 0;
+    ig__doc_list(d);
+    if (rd->nunvalidated) {
+        char names[1024] = "";
+        size_t o = 0;
+        for (int i = 0; i < rd->nunvalidated && o < sizeof names - 4; i++)
+            o += (size_t)snprintf(names + o, sizeof names - o, "%s`%s`", i ? ", " : "",
+                                  rd->unvalidated[i]);
+        ig__doc_item(d, "**No validated backend** for %s: no backend passed every judged gate, so "
+                        "an application has only the reference, as a last resort.",
+                     names);
+        lines++;
+    }
+    for (int i = 0; i < r->nchecks; i++) {
+        const ig__rcheck *c = &r->checks[i];
+        if (ig__verdict_rank(c->verdict) > 1)
+            continue;
+        nbad++;
+        int first = 1;
+        for (int j = 0; j < i; j++) {
+            const ig__rcheck *e = &r->checks[j];
+            if (ig__verdict_rank(e->verdict) <= 1 && !strcmp(e->gate, c->gate) &&
+                !strcmp(e->check, c->check) && !strcmp(e->verdict, c->verdict)) {
+                first = 0;
+                break;
+            }
+        }
+        if (!first)
+            continue;
+        if (lines >= IG_BLOCKER_LINES) {
+            more++;
+            continue;
+        }
+        char who[1400] = "", t[96], f[96];
+        size_t o = 0;
+        int n = 0;
+        for (int j = i; j < r->nchecks; j++) {
+            const ig__rcheck *e = &r->checks[j];
+            if (strcmp(e->gate, c->gate) || strcmp(e->check, c->check) || strcmp(e->verdict, c->verdict))
+                continue;
+            if (++n > 6)
+                continue;
+            if (isfinite(e->figure))
+                o += (size_t)snprintf(who + o, o < sizeof who ? sizeof who - o : 0, "%s%s on %s (%s)",
+                                      n > 1 ? ", " : "", e->backend, e->model,
+                                      figure_unit(f, sizeof f, e->figure, e->unit));
+            else
+                o += (size_t)snprintf(who + o, o < sizeof who ? sizeof who - o : 0, "%s%s on %s",
+                                      n > 1 ? ", " : "", e->backend, e->model);
+        }
+        if (n > 6 && o < sizeof who)
+            snprintf(who + o, sizeof who - o, " and %d more", n - 6);
+        figure_unit(t, sizeof t, c->threshold, c->unit);
+        if (isfinite(c->threshold))
+            ig__doc_item(d, "**%s** gate %s `%s` (threshold %s%s%s): %s", c->verdict, c->gate, c->check,
+                         c->op, *c->op ? " " : "", t, who);
+        else
+            ig__doc_item(d, "**%s** gate %s `%s`: %s", c->verdict, c->gate, c->check, who);
+        lines++;
+    }
+    if (!lines)
+        ig__doc_item(d, "None: every judged gate verdict is PASS.");
+    if (more)
+        ig__doc_item(d, "%d more check%s: see What failed and why.", more, more > 1 ? "s" : "");
+    if (nbad)
+        ig__doc_p(d, "Figures, thresholds and the command that reproduces each of the %d FAIL and "
+                     "INVALID checks: What failed and why, below the verdict table.",
+                  nbad);
+}
+
+static void chains(ig__doc *d, const ig__rrun *r)
+{
+    ig__doc_h(d, 3, "fallback", "Recommended fallback chain");
+    if (!r->nchains) {
+        ig__doc_p(d, "No selection in this run (run.json has no \"selection\" and there is no "
+                     "backend-defaults.json): the lab recommends a chain only from gate verdicts.");
+        return;
+    }
+    ig__doc_table(d, "chains", 3, "model", "chain (first choice first)", "source");
+    for (int i = 0; i < r->nchains; i++) {
+        char chain[2048] = "";
+        size_t o = 0;
+        for (int k = 0; k < r->chains[i].n && o < sizeof chain - 8; k++)
+            o += (size_t)snprintf(chain + o, sizeof chain - o, "%s%s%s", k ? " → " : "",
+                                  r->chains[i].backends[k],
+                                  !strcmp(r->chains[i].backends[k], "reference") ? " (last resort)"
+                                                                                 : "");
+        if (r->chains[i].validated == 0 && o < sizeof chain)
+            snprintf(chain + o, sizeof chain - o, " — NOT VALIDATED: no backend passed");
+        ig__doc_row(d);
+        ig__doc_cell(d, NULL, "%s", r->chains[i].model);
+        ig__doc_cell(d, r->chains[i].validated == 0 ? "v-fail" : NULL, "%s",
+                     *chain ? chain : "(no backend passed)");
+        ig__doc_cell(d, NULL, "%s", r->selection_source);
+    }
+}
+
+static void readiness(ig__doc *d, const ig__rctx *x, const ig__cmp *cmp, const ig__rrun *base)
 {
     const ig__rrun *r = x->run;
     const ig__readiness *rd = &x->ready;
@@ -186,31 +356,27 @@ static void readiness(ig__doc *d, const ig__rctx *x)
             o += (size_t)snprintf(sel + o, sizeof sel - o, "%s%s", i ? ", " : "", r->gates_selected[i]);
         int total = rd->nfail + rd->ninvalid + rd->npass + rd->nskip;
         if (rd->nfail || rd->ninvalid)
-            ig__doc_p(d, "**%s**: %d FAIL and %d INVALID among %d gate verdicts (%d PASS, %d SKIP). "
-                         "Gates %s; profile `%s`; spec `%s`.",
-                      rd->verdict, rd->nfail, rd->ninvalid, total, rd->npass, rd->nskip, dash(sel),
-                      dash(r->gate_profile), dash(r->gate_spec));
+            ig__doc_p(d, "**%s**: %d FAIL and %d INVALID among %d gate verdicts (one per gate × "
+                         "backend × model; %d PASS, %d SKIP), folded from %d checks. Gates %s; "
+                         "profile `%s`; spec `%s`.",
+                      rd->verdict, rd->nfail, rd->ninvalid, total, rd->npass, rd->nskip, r->nchecks,
+                      dash(sel), dash(r->gate_profile), dash(r->gate_spec));
         else
-            ig__doc_p(d, "**%s**: every judged gate verdict is PASS (%d PASS, %d SKIP of %d). "
-                         "Gates %s; profile `%s`; spec `%s`.",
-                      rd->verdict, rd->npass, rd->nskip, total, dash(sel), dash(r->gate_profile),
-                      dash(r->gate_spec));
-        if (rd->nunvalidated) {
-            char names[1024] = "";
-            size_t o = 0;
-            for (int i = 0; i < rd->nunvalidated && o < sizeof names - 4; i++)
-                o += (size_t)snprintf(names + o, sizeof names - o, "%s`%s`", i ? ", " : "",
-                                      rd->unvalidated[i]);
-            ig__doc_p(d, "**Blocker: no validated backend** for %s. No backend passed every "
-                         "judged gate for %s, so an application has nothing validated to serve "
-                         "%s with: its chain holds only the reference, as a last resort.",
-                      names, rd->nunvalidated > 1 ? "these models" : "this model",
-                      rd->nunvalidated > 1 ? "them" : "it");
-        }
+            ig__doc_p(d, "**%s**: every judged gate verdict is PASS (%d PASS, %d SKIP of %d gate "
+                         "verdicts, one per gate × backend × model), folded from %d checks. Gates "
+                         "%s; profile `%s`; spec `%s`.",
+                      rd->verdict, rd->npass, rd->nskip, total, r->nchecks, dash(sel),
+                      dash(r->gate_profile), dash(r->gate_spec));
     }
+    warnings_early(d, r);
+    blockers(d, x);
+    if (cmp)
+        changes(d, cmp, base, r);
+    chains(d, r);
 
     /* The gate × backend × model matrix. */
     if (rd->judged && r->nsummary) {
+        ig__doc_h(d, 3, "verdict-matrix", "Gate verdicts per backend and model");
         int ng = r->ngates_selected > 8 ? 8 : r->ngates_selected;
         const char *h[8];
         for (int g = 0; g < ng; g++)
@@ -236,37 +402,15 @@ static void readiness(ig__doc *d, const ig__rctx *x)
             }
     }
 
-    ig__doc_h(d, 3, "fallback", "Recommended fallback chain");
-    if (r->nchains) {
-        ig__doc_table(d, "chains", 3, "model", "chain (first choice first)", "source");
-        for (int i = 0; i < r->nchains; i++) {
-            char chain[2048] = "";
-            size_t o = 0;
-            for (int k = 0; k < r->chains[i].n && o < sizeof chain - 8; k++)
-                o += (size_t)snprintf(chain + o, sizeof chain - o, "%s%s%s", k ? " → " : "",
-                                      r->chains[i].backends[k],
-                                      !strcmp(r->chains[i].backends[k], "reference")
-                                          ? " (last resort)"
-                                          : "");
-            if (r->chains[i].validated == 0 && o < sizeof chain)
-                snprintf(chain + o, sizeof chain - o, " — NOT VALIDATED: no backend passed");
-            ig__doc_row(d);
-            ig__doc_cell(d, NULL, "%s", r->chains[i].model);
-            ig__doc_cell(d, r->chains[i].validated == 0 ? "v-fail" : NULL, "%s",
-                         *chain ? chain : "(no backend passed)");
-            ig__doc_cell(d, NULL, "%s", r->selection_source);
-        }
-    } else {
-        ig__doc_p(d, "No selection in this run (run.json has no \"selection\" and there is no "
-                     "backend-defaults.json): the lab recommends a chain only from gate verdicts.");
-    }
-
     /* What failed, with figure, threshold and the command that reproduces it. */
     int nbad = 0;
     for (int i = 0; i < r->nchecks; i++)
         nbad += ig__verdict_rank(r->checks[i].verdict) <= 1;
     if (nbad) {
         ig__doc_h(d, 3, "failures", "What failed and why");
+        ig__doc_details(d, "%d FAIL or INVALID check%s: figure, threshold, detail and the command "
+                           "that reproduces each",
+                        nbad, nbad > 1 ? "s" : "");
         ig__doc_table(d, "failures-table", 8, "gate", "check", "backend", "model", "verdict", "figure",
                       "threshold", "detail");
         for (int i = 0; i < r->nchecks; i++) {
@@ -294,16 +438,55 @@ static void readiness(ig__doc *d, const ig__rctx *x)
                 continue;
             ig__doc_item(d, "%s %s, %s on %s: `%s`", c->gate, c->check, c->backend, c->model, c->repro);
         }
+        ig__doc_details_end(d);
     }
 }
 
 /* ---- cells ------------------------------------------------------------------------------- */
 
+/* Why a cell did not run clean, in one line: its failure classes with the
+ * first message of each, else its skip reason or error. */
+static void cell_why(const ig__rcell *c, char *fails, size_t n)
+{
+    size_t o = 0;
+    fails[0] = 0;
+    for (int k = 0; k < IG_RD_NFAIL && o < n - 16; k++) {
+        if (!c->failures[k])
+            continue;
+        o += (size_t)snprintf(fails + o, n - o, "%s%s %lld%s%.200s%s", o ? "; " : "",
+                              ig__rd_fail_names[k], (long long)c->failures[k],
+                              *c->failure_msg[k] ? " (" : "", c->failure_msg[k],
+                              *c->failure_msg[k] ? ")" : "");
+    }
+    if (!o && *c->skip_reason)
+        snprintf(fails, n, "%s", c->skip_reason);
+    if (!o && *c->error)
+        snprintf(fails, n, "%s", c->error);
+}
+
+/* The same reason without the figures that differ from cell to cell, for
+ * grouping: the failure classes alone, or the skip reason or error. */
+static void cell_reason_key(const ig__rcell *c, char *key, size_t n)
+{
+    size_t o = 0;
+    key[0] = 0;
+    for (int k = 0; k < IG_RD_NFAIL && o < n - 16; k++)
+        if (c->failures[k])
+            o += (size_t)snprintf(key + o, n - o, "%s%s", o ? ", " : "", ig__rd_fail_names[k]);
+    if (!o)
+        snprintf(key, n, "%s", *c->skip_reason ? c->skip_reason : c->error);
+}
+
 static void cells(ig__doc *d, const ig__rrun *r)
 {
     ig__doc_h(d, 2, "cells", "Cells");
+    int ok = 0;
+    for (int i = 0; i < r->ncells; i++)
+        ok += !strcmp(r->cells[i].status, "ok");
     ig__doc_p(d, "Each backend × model × suite cell ran in its own process; a crash, hang or leak "
-                 "costs that cell only. Failures are counted by class (docs/suites.md).");
+                 "costs that cell only. %d of %d cells ran clean; the others, one line per status "
+                 "and reason (failure classes: docs/suites.md):",
+              ok, r->ncells);
     for (int i = 0; i < r->ncells; i++)
         if (!strncmp(r->cells[i].backend, "faulty:", 7) && r->has_gates) {
             ig__doc_p(d, "Cells of `faulty:` backends inject failures on purpose: they are the "
@@ -311,6 +494,59 @@ static void cells(ig__doc *d, const ig__rrun *r)
                          "expected; the gate verdicts say whether the lab handled them.");
             break;
         }
+    /* One row per status and reason: 40 cells skipped for the same absent
+     * device are one line, not 40. */
+    ig__doc_table(d, "cells-summary", 4, "status", "cells", "reason", "which");
+    int rows = 0;
+    for (int i = 0; i < r->ncells; i++) {
+        const ig__rcell *c = &r->cells[i];
+        if (!strcmp(c->status, "ok"))
+            continue;
+        char key[1400], k2[1400];
+        cell_reason_key(c, key, sizeof key);
+        int seen = 0;
+        for (int j = 0; j < i && !seen; j++) {
+            const ig__rcell *e = &r->cells[j];
+            if (strcmp(e->status, c->status))
+                continue;
+            cell_reason_key(e, k2, sizeof k2);
+            seen = !strcmp(key, k2);
+        }
+        if (seen)
+            continue;
+        char which[1024] = "", why[1400];
+        size_t o = 0;
+        int n = 0;
+        for (int j = i; j < r->ncells; j++) {
+            const ig__rcell *e = &r->cells[j];
+            if (strcmp(e->status, c->status))
+                continue;
+            cell_reason_key(e, k2, sizeof k2);
+            if (strcmp(key, k2))
+                continue;
+            if (++n <= 4 && o < sizeof which)
+                o += (size_t)snprintf(which + o, sizeof which - o, "%s%s", n > 1 ? ", " : "", e->id);
+        }
+        if (n > 4 && o < sizeof which)
+            snprintf(which + o, sizeof which - o, " and %d more", n - 4);
+        /* One cell: its own message; several: the first one's, as an example. */
+        cell_why(c, why, sizeof why);
+        ig__doc_row(d);
+        ig__doc_cell(d, ig__verdict_cls(c->status), "%s", c->status);
+        ig__doc_cell(d, NULL, "%d", n);
+        ig__doc_cell(d, NULL, "%s%s", n > 1 && strcmp(why, key) ? "e.g. " : "", dash(why));
+        ig__doc_cell(d, NULL, "%s", which);
+        rows++;
+    }
+    if (!rows) {
+        ig__doc_row(d);
+        ig__doc_cell(d, "v-pass", "ok");
+        ig__doc_cell(d, NULL, "%d", ok);
+        ig__doc_cell(d, NULL, "every cell ran clean");
+        ig__doc_cell(d, NULL, "—");
+    }
+    ig__doc_details(d, "Every cell (%d): status, how the child ended, wall time, failures",
+                    r->ncells);
     ig__doc_table(d, "cells-table", 7, "model", "backend", "suite", "status", "ended", "wall",
                   "failures");
     for (int m = 0; m < r->nmodels; m++)
@@ -319,20 +555,8 @@ static void cells(ig__doc *d, const ig__rrun *r)
                 const ig__rcell *c = ig__rd_cell(r, r->backends[b], r->models[m], r->suites[s]);
                 if (!c)
                     continue;
-                char fails[1400] = "", w[48];
-                size_t o = 0;
-                for (int k = 0; k < IG_RD_NFAIL && o < sizeof fails - 16; k++) {
-                    if (!c->failures[k])
-                        continue;
-                    o += (size_t)snprintf(fails + o, sizeof fails - o, "%s%s %lld%s%.200s%s", o ? "; " : "",
-                                          ig__rd_fail_names[k], (long long)c->failures[k],
-                                          *c->failure_msg[k] ? " (" : "", c->failure_msg[k],
-                                          *c->failure_msg[k] ? ")" : "");
-                }
-                if (!o && *c->skip_reason)
-                    snprintf(fails, sizeof fails, "%s", c->skip_reason);
-                if (!o && *c->error)
-                    snprintf(fails, sizeof fails, "%s", c->error);
+                char fails[1400], w[48];
+                cell_why(c, fails, sizeof fails);
                 ig__doc_row(d);
                 ig__doc_cell(d, NULL, "%s", c->model);
                 ig__doc_cell(d, NULL, "%s", c->backend);
@@ -342,6 +566,7 @@ static void cells(ig__doc *d, const ig__rrun *r)
                 ig__doc_cell(d, NULL, "%s", isfinite(c->wall_s) ? (snprintf(w, sizeof w, "%.2f s", c->wall_s), w) : "—");
                 ig__doc_cell(d, NULL, "%s", dash(fails));
             }
+    ig__doc_details_end(d);
 }
 
 /* ---- latency ---------------------------------------------------------------------------- */
@@ -759,11 +984,12 @@ static void howto(ig__doc *d)
                     "samples/): rebuild the report at any time with `infergate report RUNDIR`.");
 }
 
-void ig__report_doc(ig__doc *d, const ig__rctx *x, const ig__plotset *ps)
+void ig__report_doc(ig__doc *d, const ig__rctx *x, const ig__plotset *ps, const ig__cmp *cmp,
+                    const ig__rrun *base)
 {
     const ig__rrun *r = x->run;
     header(d, r);
-    readiness(d, x);
+    readiness(d, x, cmp, base);
     if (*ps->note)
         ig__doc_note(d, "%s.", ps->note);
     cells(d, r);

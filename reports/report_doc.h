@@ -8,10 +8,14 @@
 #ifndef IG_REPORTS_REPORT_DOC_H
 #define IG_REPORTS_REPORT_DOC_H
 
+#include "compare.h"
 #include "derive.h"
 #include "plots.h"
 #include "rdoc.h"
 
-void ig__report_doc(ig__doc *d, const ig__rctx *x, const ig__plotset *ps);
+/* cmp and base (borrowed): the comparison with a baseline run and that
+ * run, or NULL, NULL without one. */
+void ig__report_doc(ig__doc *d, const ig__rctx *x, const ig__plotset *ps, const ig__cmp *cmp,
+                    const ig__rrun *base);
 
 #endif

@@ -62,9 +62,17 @@ browser)
     "$ig" report "$data/run-gates" -o "$out/r" --quiet || fail "report exited $?"
     ud=$(mktemp -d)
     trap 'rm -rf "$ud"' EXIT
-    timeout 90 "$b" --headless --no-sandbox --disable-gpu --disable-background-networking \
-        --no-first-run --disable-component-update --disable-sync --user-data-dir="$ud" \
-        --virtual-time-budget=10000 --dump-dom "file://$out/r/report.html" >"$out/dom.html" 2>"$out/chromium.log"
+    # The first screen a person sees, 1400 x 900: the page reports where
+    # its sections start (body data-tops, after layout), and a screenshot
+    # is left for a person to look at.
+    flags="--headless --no-sandbox --disable-gpu --disable-background-networking --no-first-run
+           --disable-component-update --disable-sync --hide-scrollbars --user-data-dir=$ud
+           --window-size=1400,900 --virtual-time-budget=10000"
+    # shellcheck disable=SC2086
+    timeout 90 "$b" $flags --dump-dom "file://$out/r/report.html" >"$out/dom.html" 2>"$out/chromium.log"
+    # shellcheck disable=SC2086
+    timeout 90 "$b" $flags --screenshot="$out/first-screen.png" "file://$out/r/report.html" \
+        >/dev/null 2>>"$out/chromium.log"
     body=$(grep -o '<body[^>]*>' "$out/dom.html" | head -1)
     echo "browser: $body"
     echo "$body" | grep -q 'data-plots-ok="yes"' || fail "not every plot loaded ($body); see $out/chromium.log"
@@ -72,7 +80,13 @@ browser)
     [ "${plots:-0}" -gt 0 ] || fail "no plots in the page"
     grep -q '<table id="verdicts"' "$out/dom.html" || fail "no verdict table in the rendered page"
     grep -q 'NOT READY' "$out/dom.html" || fail "readiness verdict missing"
-    echo "PASS: $plots plots decoded in $(basename "$b"), verdict table present"
+    tops=$(echo "$body" | sed -n 's/.*data-tops="\([^"]*\)".*/\1/p')
+    for s in readiness blockers fallback; do
+        y=$(echo " $tops" | sed -n "s/.* $s:\([0-9]*\).*/\1/p")
+        [ -n "$y" ] || fail "no #$s section in the page (data-tops: $tops)"
+        [ "$y" -lt 900 ] || fail "#$s starts at $y px, below the first screen (1400 x 900)"
+    done
+    echo "PASS: $plots plots decoded in $(basename "$b"), verdict table present; first screen: $tops (screenshot $out/first-screen.png)"
     ;;
 no-gnuplot)
     IG_GNUPLOT=/nonexistent/gnuplot "$ig" report "$data/run-gates" -o "$out/r" || fail "report exited $?"
