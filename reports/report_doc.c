@@ -635,13 +635,16 @@ static void latency(ig__doc *d, const ig__rctx *x, const ig__plotset *ps)
         ig__doc_cell(d, NULL, "%s", h);
     }
     plot_if(d, ps, "speedup", "");
-    for (int m = 0; m < r->nmodels; m++) {
+    for (int m = 0; m < r->nmodels; m++)
         plot_if(d, ps, "cdf", r->models[m]);
-        for (int b = 0; b < r->nbackends; b++) {
-            const ig__rcell *c = ig__rd_cell(r, r->backends[b], r->models[m], "latency");
-            if (c)
-                plot_if(d, ps, "hist", c->id);
-        }
+    int nh = 0;
+    FOR_CELLS(r, "latency", c)
+    nh += ig__plots_find(ps, "hist", c->id) != NULL;
+    if (nh) {
+        ig__doc_details(d, "Latency histogram per cell (%d plots)", nh);
+        FOR_CELLS(r, "latency", c)
+        plot_if(d, ps, "hist", c->id);
+        ig__doc_details_end(d);
     }
 }
 
@@ -746,11 +749,19 @@ static void soak(ig__doc *d, const ig__rrun *r, const ig__plotset *ps)
         ig__doc_cell(d, NULL, "%s", bytes_ci(j, sizeof j, ig__rd_metric(c, "", "rss_growth_per_1k")));
         ig__doc_cell(d, NULL, "%s", val(a, sizeof a, c, "rss_growth_r2", 3));
     }
+    int np = 0;
     FOR_CELLS(r, "soak", c)
-    {
-        plot_if(d, ps, "soak", c->id);
-        plot_if(d, ps, "rss", c->id);
-        plot_if(d, ps, "devmem", c->id);
+    np += (ig__plots_find(ps, "soak", c->id) != NULL) + (ig__plots_find(ps, "rss", c->id) != NULL) +
+          (ig__plots_find(ps, "devmem", c->id) != NULL);
+    if (np) {
+        ig__doc_details(d, "Soak timeline and memory per cell (%d plots)", np);
+        FOR_CELLS(r, "soak", c)
+        {
+            plot_if(d, ps, "soak", c->id);
+            plot_if(d, ps, "rss", c->id);
+            plot_if(d, ps, "devmem", c->id);
+        }
+        ig__doc_details_end(d);
     }
 }
 
@@ -776,8 +787,15 @@ static void lifecycle(ig__doc *d, const ig__rrun *r, const ig__plotset *ps)
         ig__doc_cell(d, NULL, "%s", bytes_ci(e, sizeof e, ig__rd_metric(c, "", "rss_growth_per_cycle")));
         ig__doc_cell(d, NULL, "%s", val(f, sizeof f, c, "rss_growth_r2", 3));
     }
+    int np = 0;
     FOR_CELLS(r, "lifecycle", c)
-    plot_if(d, ps, "rss", c->id);
+    np += ig__plots_find(ps, "rss", c->id) != NULL;
+    if (np) {
+        ig__doc_details(d, "RSS per lifecycle cycle, per cell (%d plots)", np);
+        FOR_CELLS(r, "lifecycle", c)
+        plot_if(d, ps, "rss", c->id);
+        ig__doc_details_end(d);
+    }
 }
 
 /* ---- throughput, server, concurrency ----------------------------------------------------------- */
