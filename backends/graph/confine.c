@@ -67,7 +67,7 @@ static int walk(int dfd, const char *rel, const char **why)
     return cur;
 }
 
-int ig__open_beneath(const char *dir, const char *rel, const char **why)
+static int open_beneath(const char *dir, const char *rel, const char **why, int use_openat2)
 {
     *why = "cannot be opened";
     if (!rel[0] || rel[0] == '/') {
@@ -94,6 +94,8 @@ int ig__open_beneath(const char *dir, const char *rel, const char **why)
     int fd = -1;
 #ifdef IG_HAVE_OPENAT2
     struct open_how how;
+    if (!use_openat2)
+        goto fallback;
     memset(&how, 0, sizeof how);
     how.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW;
     how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
@@ -106,7 +108,9 @@ int ig__open_beneath(const char *dir, const char *rel, const char **why)
              : e == ENOENT ? "missing" : "cannot be opened";
         return -1;
     }
+fallback:
 #endif
+    (void)use_openat2;
     if (fd < 0)
         fd = walk(dfd, rel, why);
     close(dfd);
@@ -123,4 +127,14 @@ int ig__open_beneath(const char *dir, const char *rel, const char **why)
     if (fl >= 0)
         fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     return fd;
+}
+
+int ig__open_beneath(const char *dir, const char *rel, const char **why)
+{
+    return open_beneath(dir, rel, why, 1);
+}
+
+int ig__open_beneath_walk(const char *dir, const char *rel, const char **why)
+{
+    return open_beneath(dir, rel, why, 0);
 }

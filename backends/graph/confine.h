@@ -10,5 +10,9 @@
  * file must be a regular file.  Returns an fd, or -1 with *why set to a
  * static reason ("a symbolic link", "not a regular file", ...). */
 int ig__open_beneath(const char *dir, const char *rel, const char **why);
+/* The same without openat2, one openat(O_NOFOLLOW) per component: what
+ * runs where the kernel lacks openat2; exposed so its test runs
+ * everywhere. */
+int ig__open_beneath_walk(const char *dir, const char *rel, const char **why);
 
 #endif

@@ -137,14 +137,15 @@ static int teardown_dir(void **st)
     return system(cmd) == 0 ? 0 : -1;
 }
 
-static void test_confine(void **st)
+typedef int (*opener)(const char *, const char *, const char **);
+
+static void confine_with(opener open_fn)
 {
-    (void)st;
     const char *why = NULL;
-    int fd = ig__open_beneath(dir, "w.bin", &why);
+    int fd = open_fn(dir, "w.bin", &why);
     assert_true(fd >= 0);
     close(fd);
-    fd = ig__open_beneath(dir, "sub/x.bin", &why);
+    fd = open_fn(dir, "sub/x.bin", &why);
     assert_true(fd >= 0);
     close(fd);
     /* Links are refused even when they stay inside the folder. */
@@ -152,15 +153,27 @@ static void test_confine(void **st)
                              "/etc/passwd", "../w.bin", "sub/../w.bin", "sub", "nope.bin"};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         why = NULL;
-        fd = ig__open_beneath(dir, refused[i], &why);
+        fd = open_fn(dir, refused[i], &why);
         if (fd >= 0)
             fail_msg("'%s' was opened", refused[i]);
         assert_non_null(why);
     }
-    ig__open_beneath(dir, "link.bin", &why);
+    open_fn(dir, "link.bin", &why);
     assert_string_equal(why, "a symbolic link");
-    ig__open_beneath(dir, "fifo.bin", &why);
+    open_fn(dir, "fifo.bin", &why);
     assert_string_equal(why, "not a regular file");
+}
+
+static void test_confine(void **st)
+{
+    (void)st;
+    confine_with(ig__open_beneath);
+}
+
+static void test_confine_walk(void **st)
+{
+    (void)st;
+    confine_with(ig__open_beneath_walk);
 }
 
 /* Minimal protobuf writer for the nesting test. */
@@ -234,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_nbytes_and_limit),
         cmocka_unit_test(test_limits_parse),
         cmocka_unit_test_setup_teardown(test_confine, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_confine_walk, setup_dir, teardown_dir),
         cmocka_unit_test(test_wire_depth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
