@@ -11,6 +11,7 @@
 #include "infergate/error.h"
 #include "../backends/graph/size.h"
 #include "cli.h"
+#include "datadir.h"
 #include "select.h"
 #include "../reports/report.h"
 
@@ -48,7 +49,8 @@ int ig__exit_for(int err)
 const char *ig__fixtures_dir(void)
 {
     const char *e = getenv("IG_FIXTURES");
-    return e && *e ? e : IG_FIXTURES_DIR;
+    /* An installed lab reads <prefix>/share/infergate/fixtures. */
+    return e && *e ? e : ig__data_dir("fixtures", IG_FIXTURES_DIR);
 }
 
 static const struct {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "abi.h"
+#include "datadir.h"
 #include "gates.h"
 #include "json_in.h"
 
@@ -64,7 +65,13 @@ static const field fields[] = {
 const char *ig__gates_default_path(void)
 {
     const char *e = getenv("IG_GATES");
-    return e && *e ? e : IG_GATES_DIR "/default.json";
+    if (e && *e)
+        return e;
+    /* An installed lab: <prefix>/share/infergate/gates/default.json. */
+    static char path[4300];
+    const char *dir = ig__data_dir("gates", IG_GATES_DIR);
+    snprintf(path, sizeof path, "%s/default.json", dir);
+    return path;
 }
 
 static const field *find(char gate, const char *key)

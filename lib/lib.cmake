@@ -59,9 +59,26 @@ if(IG_CORE_PIC)
   target_link_options(infergate_shared PRIVATE
     "LINKER:--version-script=${CMAKE_CURRENT_LIST_DIR}/infergate.map")
   include(GNUInstallDirs)
-  install(TARGETS infergate_shared
+  set_target_properties(infergate_shared PROPERTIES EXPORT_NAME infergate)
+  install(TARGETS infergate_shared EXPORT infergateTargets
           LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
           NAMELINK_COMPONENT Development)
+  # How an application finds it: pkg-config (infergate.pc, beside the
+  # library) or CMake (find_package(infergate) -> infergate::infergate).
+  file(RELATIVE_PATH IG_PC_UP /p/${CMAKE_INSTALL_LIBDIR}/pkgconfig /p)
+  configure_file(${PROJECT_SOURCE_DIR}/infergate.pc.in ${PROJECT_BINARY_DIR}/infergate.pc @ONLY)
+  install(FILES ${PROJECT_BINARY_DIR}/infergate.pc
+          DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+  include(CMakePackageConfigHelpers)
+  set(IG_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/infergate)
+  install(EXPORT infergateTargets NAMESPACE infergate:: DESTINATION ${IG_CMAKE_DIR})
+  configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/infergateConfig.cmake.in
+    ${PROJECT_BINARY_DIR}/infergateConfig.cmake INSTALL_DESTINATION ${IG_CMAKE_DIR})
+  write_basic_package_version_file(${PROJECT_BINARY_DIR}/infergateConfigVersion.cmake
+    VERSION ${PROJECT_VERSION} COMPATIBILITY SameMajorVersion)
+  install(FILES ${PROJECT_BINARY_DIR}/infergateConfig.cmake
+                ${PROJECT_BINARY_DIR}/infergateConfigVersion.cmake
+          DESTINATION ${IG_CMAKE_DIR})
   set(IG_LIB_FOR_APPS infergate_shared)
 else()
   message(STATUS "libinfergate: igcore is not PIC, no shared library (the "

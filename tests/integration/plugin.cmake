@@ -172,7 +172,7 @@ elseif(CASE STREQUAL "install")
     message(FATAL_ERROR "cmake --install failed: ${rc}")
   endif()
   foreach(f include/infergate/backend.h include/infergate/tensor.h
-            include/infergate/error.h share/pkgconfig/infergate.pc)
+            include/infergate/error.h share/pkgconfig/infergate-plugin.pc)
     if(NOT EXISTS ${prefix}/${f})
       message(FATAL_ERROR "not installed: ${f}")
     endif()
@@ -196,10 +196,10 @@ elseif(CASE STREQUAL "install")
     return()
   endif()
   set(ENV{PKG_CONFIG_PATH} ${prefix}/share/pkgconfig)
-  execute_process(COMMAND ${PKG_CONFIG} --cflags --libs infergate
+  execute_process(COMMAND ${PKG_CONFIG} --cflags --libs infergate-plugin
                   RESULT_VARIABLE rc OUTPUT_VARIABLE flags OUTPUT_STRIP_TRAILING_WHITESPACE)
   if(NOT rc EQUAL 0 OR NOT flags MATCHES "^-I[^ ]*include$")
-    message(FATAL_ERROR "pkg-config --cflags --libs infergate: '${flags}' (exit ${rc}); "
+    message(FATAL_ERROR "pkg-config --cflags --libs infergate-plugin: '${flags}' (exit ${rc}); "
                         "expected only -I<prefix>/include")
   endif()
   string(SUBSTRING "${flags}" 2 -1 incdir)
