@@ -14,6 +14,7 @@
 #include "datadir.h"
 #include "select.h"
 #include "../reports/report.h"
+#include "../reports/summary.h"
 
 #ifndef IG_VERSION
 #define IG_VERSION "dev"
@@ -65,6 +66,7 @@ static const struct {
     {"run", ig__cmd_run, "the lab's grid: backend x model x suite cells, results in out/<run-id>"},
     {"select", ig__cmd_select, "backend defaults (fallback chains) from a run's gate verdicts"},
     {"report", ig__cmd_report, "plots, report.md, report.html, junit.xml from a results directory"},
+    {"summary", ig__cmd_summary, "the table a run ends with: p50, p99, speedup, verdict; exports"},
     {"compare", ig__cmd_compare, "compare two runs: change, bootstrap CI, Mann-Whitney, BH; exit 1 on regression"},
     {"matrix", ig__cmd_matrix, "merge runs from several machines into a hardware matrix"},
     {"bench", ig__cmd_bench, "latency, speedup, dispatch and overhead of backends on models"},

@@ -30,7 +30,9 @@
 #include "gates.h"
 #include "run.h"
 #include "select.h"
+#include "../reports/baseline.h"
 #include "../reports/report.h"
+#include "../reports/summary.h"
 
 #define RESULTS_SCHEMA_VERSION 1
 #define CELL_ORPHANED 125
@@ -405,6 +407,8 @@ static void help(FILE *f)
         "                     [--repetitions K] [--cpu-threads N] [--progress|--no-progress]\n"
         "                     [--gates A,B,C,D [--profile ci|nightly|release] [--gates-file F]]\n"
         "                     [--manifest FILE]... [--threshold MODEL:KEY=VALUE]...\n"
+        "                     [--save-baseline NAME] [--results-root DIR]\n"
+        "                     [--export-markdown F] [--export-json F] [--export-csv F]\n"
         "Runs every backend x model x suite cell, each in its own process, and\n"
         "writes DIR (default out/<run-id>): run.json, results.csv, samples/.\n"
         "MODEL: a fixture name, a case folder or a model.onnx (default: every\n"
@@ -426,6 +430,14 @@ static void help(FILE *f)
         "keys) and --threshold MODEL:KEY=VALUE (KEY sla_p99_ms, speedup_target,\n"
         "rtol, atol, linf; MODEL * for all), later ones winning; without an SLA\n"
         "the latency check is SKIP.\n"
+        "The run ends with a table per model and backend (p50, p99, samples,\n"
+        "speedup, verdict; `infergate summary DIR` prints it again) and a line\n"
+        "with the readiness verdict and the exit status; with --gates the checks\n"
+        "go to DIR/gates.txt.  --save-baseline NAME copies the run to\n"
+        "ROOT/baselines/NAME (ROOT: --results-root, else $IG_RESULTS_ROOT, else\n"
+        "out) for `infergate compare --baseline NAME`.  --export-markdown,\n"
+        "--export-json (Google Benchmark's JSON shape) and --export-csv (the tidy\n"
+        "results.csv) write the figures for other tools (docs/results-schema.md).\n"
         "Exit status: 0 every cell ran clean (with --gates: every gate passed),\n"
         "1 a cell (a gate) failed, 2 usage error, 3 internal error, 4 nothing\n"
         "available to test.\n");
@@ -461,7 +473,10 @@ int ig__cmd_run(int argc, char **argv)
     enum { O_SUITE = 256, O_DUR, O_SAMPLES, O_CPUS, O_TIMEOUT, O_DEADLINE, O_THREADS,
            O_RATE, O_WINDOW, O_CYCLES, O_BASELINE, O_RTOL, O_ATOL, O_SEED, O_MAXS,
            O_PROGRESS, O_NOPROGRESS, O_GATES, O_PROFILE, O_GATES_FILE, O_MANIFEST,
-           O_THRESHOLD, O_CAP, O_MIN_SAMPLES, O_REPS, O_CPU_THREADS };
+           O_THRESHOLD, O_CAP, O_MIN_SAMPLES, O_REPS, O_CPU_THREADS, O_SAVE_BASELINE,
+           O_RESULTS_ROOT, O_EXPORT_MD, O_EXPORT_JSON, O_EXPORT_CSV };
+    const char *save_baseline = NULL, *results_root = NULL;
+    ig__summary_exports exports = {0};
     static const struct option lo[] = {
         {"backend", required_argument, 0, 'b'}, {"model", required_argument, 0, 'm'},
         {"output", required_argument, 0, 'o'}, {"suite", required_argument, 0, O_SUITE},
@@ -482,6 +497,11 @@ int ig__cmd_run(int argc, char **argv)
         {"min-samples", required_argument, 0, O_MIN_SAMPLES},
         {"repetitions", required_argument, 0, O_REPS},
         {"cpu-threads", required_argument, 0, O_CPU_THREADS},
+        {"save-baseline", required_argument, 0, O_SAVE_BASELINE},
+        {"results-root", required_argument, 0, O_RESULTS_ROOT},
+        {"export-markdown", required_argument, 0, O_EXPORT_MD},
+        {"export-json", required_argument, 0, O_EXPORT_JSON},
+        {"export-csv", required_argument, 0, O_EXPORT_CSV},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int o;
     double v;
@@ -634,6 +654,11 @@ int ig__cmd_run(int argc, char **argv)
             }
             thresholds[nthresholds++] = optarg;
             break;
+        case O_SAVE_BASELINE: save_baseline = optarg; break;
+        case O_RESULTS_ROOT: results_root = optarg; break;
+        case O_EXPORT_MD: exports.markdown = optarg; break;
+        case O_EXPORT_JSON: exports.json = optarg; break;
+        case O_EXPORT_CSV: exports.csv = optarg; break;
         case O_PROGRESS: cfg.progress = 1; break;
         case O_NOPROGRESS: cfg.progress = 0; break;
         case 'h': help(stdout); return IG_EXIT_OK;
@@ -646,6 +671,13 @@ int ig__cmd_run(int argc, char **argv)
     }
     char msg[2048];
     static ig__gate_spec spec;
+    if (save_baseline) {
+        char bp[4200];
+        if (ig__baseline_path(results_root, save_baseline, bp, sizeof bp, msg, sizeof msg)) {
+            ig__errorf("run: --save-baseline: %s", msg);
+            return IG_EXIT_USAGE;
+        }
+    }
     if ((profile || gates_file) && !which[0]) {
         ig__errorf("run: --profile and --gates-file need --gates");
         return IG_EXIT_USAGE;
@@ -892,10 +924,25 @@ int ig__cmd_run(int argc, char **argv)
         return IG_EXIT_INTERNAL;
     }
     int nfailed = 0, nok = 0, nskip = 0, nby_design = 0;
+    int width = snprintf(NULL, 0, "%d", nplan);
+    uint64_t grid_t0 = ig__now_ns();
     for (int ci = 0; ci < nplan; ci++) {
         const ig__cell *cell = &plan[ci];
         ig__cell_result *r = &results[ci];
+        if (cfg.progress) {
+            /* On a terminal: where the whole grid stands, on stderr, erased
+             * before the cell's own line.  The ETA assumes the cells left
+             * take as long as the finished ones did on average. */
+            double el = (ig__now_ns() - grid_t0) / 1e9;
+            fprintf(stderr, "\r\033[Kcell %d of %d  %s  elapsed %.0f s", ci + 1, nplan,
+                    cell->id, el);
+            if (ci > 0)
+                fprintf(stderr, ", ETA %.0f s", el / ci * (nplan - ci));
+            fflush(stderr);
+        }
         run_cell(&cfg, cell, r);
+        if (cfg.progress)
+            fputs("\r\033[K", stderr);
         csv_rows(csv, run_id, r);
         json_object_array_add(cells, cell_json(&cfg, r));
         char upd[32];
@@ -903,14 +950,21 @@ int ig__cmd_run(int argc, char **argv)
         json_object_object_add(root, "updated", json_object_new_string(upd));
         if (write_json_atomic(path, root, msg, sizeof msg))
             ig__errorf("%s", msg);
-        /* A gate's timeout cell hangs on purpose: its failure is the
-         * evidence, counted apart. */
-        int by_design = which[0] && strstr(cell->id, "-timeout") != NULL;
-        nfailed += !by_design && (!strcmp(r->status, "failed") || !strcmp(r->status, "error"));
+        /* Every cell is counted once.  A gate's timeout cell that hung is
+         * the evidence gate B asked for, counted apart and not printed as
+         * failed; one that did not hang (or failed otherwise) counts as
+         * what it was, and gate B judges it. */
+        int failed = !strcmp(r->status, "failed") || !strcmp(r->status, "error");
+        int by_design = which[0] && cell->gate == 'B' && failed &&
+                        strstr(cell->id, "-timeout") != NULL && r->failures[IG_FAIL_TIMEOUT] > 0;
+        nfailed += failed && !by_design;
         nby_design += by_design;
         nok += !strcmp(r->status, "ok");
         nskip += !strcmp(r->status, "skip");
-        printf("%-7s %-44s %6.1fs", r->status, cell->id, r->wall_s);
+        printf("[%*d/%d] %-7s %-44s %6.1fs", width, ci + 1, nplan,
+               by_design ? "hung" : r->status, cell->id, r->wall_s);
+        if (by_design)
+            printf("  as injected: gate B's timeout check");
         for (int k = 0; k < IG_FAIL_COUNT; k++)
             if (r->failures[k])
                 printf("  %s=%lld (%s)", ig__failure_name(k), (long long)r->failures[k],
@@ -925,6 +979,7 @@ int ig__cmd_run(int argc, char **argv)
         fflush(stdout);
     }
     int gate_fails = 0, judged = 0;
+    char gpath[4200] = "";
     if (which[0]) {
         json_object *g = json_object_new_object();
         json_object_object_add(g, "spec", json_object_new_string(spec.path));
@@ -933,17 +988,39 @@ int ig__cmd_run(int argc, char **argv)
         json_object_object_add(g, "selected", json_object_new_string(which));
         gate_fails = ig__gates_judge(&spec, &cfg, which, results, nplan, g, &judged);
         json_object_object_add(root, "gates", g);
-        ig__gates_print(stdout, g);
-        printf("\nbackend defaults:\n");
-        if (ig__select_write(outdir, root, 1, msg, sizeof msg) != 0)
+        /* The check table and the verdict list run to hundreds of lines:
+         * they go to a file, the terminal gets the summary below. */
+        snprintf(gpath, sizeof gpath, "%s/gates.txt", outdir);
+        FILE *gf = fopen(gpath, "w");
+        if (gf) {
+            ig__gates_print(gf, g);
+            if (fclose(gf) != 0)
+                ig__errorf("%s: write failed", gpath);
+        } else {
+            ig__errorf("%s: cannot write: %s", gpath, strerror(errno));
+            gpath[0] = 0;
+        }
+        if (ig__select_write(outdir, root, 0, msg, sizeof msg) != 0)
             ig__errorf("%s", msg);
     }
     for (int ci = 0; ci < nplan; ci++)
         free(results[ci].m);
     free(results);
+    /* The exit status, decided before run.json is closed so the file
+     * records it and `infergate summary` can print it again. */
+    int exit_code;
+    if (navailable == 0 || (nok + nfailed + nby_design) == 0)
+        exit_code = IG_EXIT_NOTHING;
+    else if (which[0])
+        /* With gates, the verdicts decide: cells failing on purpose (the
+         * timeout cell's hang) are evidence, not failures of the run. */
+        exit_code = judged == 0 ? IG_EXIT_NOTHING : gate_fails ? IG_EXIT_FAIL : IG_EXIT_OK;
+    else
+        exit_code = nfailed ? IG_EXIT_FAIL : IG_EXIT_OK;
     char fin[32];
     iso_now(fin, sizeof fin);
     json_object_object_add(root, "finished", json_object_new_string(fin));
+    json_object_object_add(root, "exit_status", json_object_new_int(exit_code));
     if (write_json_atomic(path, root, msg, sizeof msg))
         ig__errorf("%s", msg);
     json_object_put(root);
@@ -952,25 +1029,33 @@ int ig__cmd_run(int argc, char **argv)
      * `infergate report` would; its readiness verdict is the gates'. */
     ig__report_opts ro;
     ig__report_defaults(&ro);
+    ro.quiet = 1;
     char rmsg[1024];
     if (ig__report_build(outdir, &ro, rmsg, sizeof rmsg) < 0)
         ig__errorf("report: %s", rmsg);
     else
         printf("report: %s/report/report.html\n", outdir);
-    printf("%d cells ok, %d failed, %d skipped", nok, nfailed, nskip);
+    if (gpath[0])
+        printf("gates: %d checks judged, %d failed: %s\n", judged, gate_fails, gpath);
+    if (which[0])
+        printf("backend defaults: %s/backend-defaults.json\n", outdir);
+    if (save_baseline) {
+        char bp[4200];
+        ig__baseline_path(results_root, save_baseline, bp, sizeof bp, msg, sizeof msg);
+        if (ig__baseline_save(results_root, save_baseline, outdir, msg, sizeof msg))
+            ig__errorf("run: --save-baseline: %s", msg);
+        else
+            printf("baseline '%s': %s\n", save_baseline, bp);
+    }
+    if (ig__summary_export(outdir, &exports, exit_code, msg, sizeof msg))
+        ig__errorf("%s", msg);
+    /* The counts add up to the grid: every cell is in exactly one. */
+    printf("%d cells: %d ok, %d failed, %d skipped", nplan, nok, nfailed, nskip);
     if (nby_design)
-        printf(", %d timeout cells hung as injected (gate B evidence)", nby_design);
+        printf(", %d hung as injected (gate B's timeout check)", nby_design);
     printf("\n");
     free(plan);
-    if (navailable == 0 || (nok + nfailed) == 0)
-        return IG_EXIT_NOTHING;
-    if (which[0]) {
-        /* With gates, the verdicts decide: cells failing on purpose (the
-         * timeout cell's hang) are evidence, not failures of the run. */
-        printf("gates: %d checks judged, %d failed\n", judged, gate_fails);
-        if (judged == 0)
-            return IG_EXIT_NOTHING;
-        return gate_fails ? IG_EXIT_FAIL : IG_EXIT_OK;
-    }
-    return nfailed ? IG_EXIT_FAIL : IG_EXIT_OK;
+    if (ig__summary_print(stdout, outdir, exit_code, msg, sizeof msg))
+        ig__errorf("%s", msg);
+    return exit_code;
 }

@@ -7,11 +7,13 @@
  * sample counts), so a CI job can gate on the exit code, show the
  * Markdown, and archive the JSON for trend tools. */
 #include "../harness/cli_opts.h"
+#include "baseline.h"
 #include "compare.h"
 
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -319,6 +321,7 @@ static void help(FILE *f)
 {
     fprintf(f,
             "usage: infergate compare BASE CAND [--noise F] [--alpha A] [--confidence C]\n"
+            "       infergate compare --baseline NAME [--results-root DIR] CAND [options]\n"
             "                         [--resamples B] [--min-samples N] [--min-windows N]\n"
             "                         [--no-drift-floor] [--pair BASE_BACKEND=CAND_BACKEND]...\n"
             "                         [--md FILE] [--json FILE] [--quiet] [--refuse-under-load]\n"
@@ -328,6 +331,9 @@ static void help(FILE *f)
             "within-noise (noise default 2%%, alpha 0.05), geometric-mean summary.\n"
             "Markdown goes to stdout (or --md FILE), JSON to --json FILE.\n"
             "--pair compares a backend of BASE with a differently named one of CAND.\n"
+            "--baseline NAME takes BASE from ROOT/baselines/NAME, saved by `infergate\n"
+            "run --save-baseline NAME` (ROOT: --results-root, else $IG_RESULTS_ROOT,\n"
+            "else out).\n"
             "A high-load warning in either run is said in the verdict; with\n"
             "--refuse-under-load there is no verdict (exit 2).\n"
             "Exit status: 0 no regression, 1 a regression, 2 usage or input error\n"
@@ -353,7 +359,8 @@ int ig__cmd_compare(int argc, char **argv)
     const char *md = NULL, *js = NULL;
     int quiet = 0;
     enum { O_NOISE = 256, O_ALPHA, O_CONF, O_B, O_MINS, O_MINW, O_NODRIFT, O_PAIR, O_MD, O_JSON, O_QUIET,
-           O_REFUSE };
+           O_REFUSE, O_BASELINE, O_ROOT };
+    const char *baseline = NULL, *root = NULL;
     static const struct option lo[] = {
         {"noise", required_argument, 0, O_NOISE},   {"alpha", required_argument, 0, O_ALPHA},
         {"confidence", required_argument, 0, O_CONF}, {"resamples", required_argument, 0, O_B},
@@ -362,6 +369,8 @@ int ig__cmd_compare(int argc, char **argv)
         {"md", required_argument, 0, O_MD},         {"json", required_argument, 0, O_JSON},
         {"quiet", no_argument, 0, O_QUIET},         {"help", no_argument, 0, 'h'},
         {"refuse-under-load", no_argument, 0, O_REFUSE},
+        {"baseline", required_argument, 0, O_BASELINE},
+        {"results-root", required_argument, 0, O_ROOT},
         {0, 0, 0, 0}};
     int c;
     double v;
@@ -412,6 +421,8 @@ int ig__cmd_compare(int argc, char **argv)
             o.npairs++;
             break;
         }
+        case O_BASELINE: baseline = optarg; break;
+        case O_ROOT: root = optarg; break;
         case O_MD: md = optarg; break;
         case O_JSON: js = optarg; break;
         case 'q':
@@ -420,19 +431,38 @@ int ig__cmd_compare(int argc, char **argv)
         default: return IG_EXIT_USAGE; /* ig__getopt said why */
         }
     }
-    if (optind != argc - 2) {
+    char msg[1024], bpath[4200];
+    if (baseline) {
+        if (optind != argc - 1) {
+            ig__rep_errorf("compare: with --baseline, expected one results directory, CAND, "
+                           "got %d (try infergate compare --help)", argc - optind);
+            return IG_EXIT_USAGE;
+        }
+        if (ig__baseline_path(root, baseline, bpath, sizeof bpath, msg, sizeof msg)) {
+            ig__rep_errorf("compare: --baseline: %s", msg);
+            return IG_EXIT_USAGE;
+        }
+        char rj[4300];
+        snprintf(rj, sizeof rj, "%s/run.json", bpath);
+        if (access(rj, F_OK) != 0) {
+            ig__rep_errorf("%s: no baseline '%s' (save one with infergate run --save-baseline "
+                           "%s)", bpath, baseline, baseline);
+            return IG_EXIT_USAGE;
+        }
+    } else if (optind != argc - 2) {
         ig__rep_errorf("compare: expected two results directories, BASE and CAND, got %d "
                        "(try infergate compare --help)", argc - optind);
         return IG_EXIT_USAGE;
+    } else {
+        snprintf(bpath, sizeof bpath, "%s", argv[optind++]);
     }
-    char msg[1024];
     ig__rrun base, cand;
-    int rc = ig__rd_load(argv[optind], &base, msg, sizeof msg);
+    int rc = ig__rd_load(bpath, &base, msg, sizeof msg);
     if (rc) {
         ig__rep_errorf("%s", msg);
         return ig__rep_exit(rc);
     }
-    if ((rc = ig__rd_load(argv[optind + 1], &cand, msg, sizeof msg))) {
+    if ((rc = ig__rd_load(argv[optind], &cand, msg, sizeof msg))) {
         ig__rep_errorf("%s", msg);
         ig__rd_free(&base);
         return ig__rep_exit(rc);
