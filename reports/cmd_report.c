@@ -17,6 +17,7 @@
 
 #include "infergate/error.h"
 #include "../harness/cli.h"
+#include "compare.h"
 #include "derive.h"
 #include "plots.h"
 #include "rdoc.h"
@@ -79,6 +80,11 @@ int ig__report_build(const char *rundir, const ig__report_opts *opts, char *msg,
         return IG_EIO;
     }
     ig__rctx x;
+    ig__rrun base;
+    ig__cmp cmp;
+    int have_base = 0, have_cmp = 0;
+    memset(&base, 0, sizeof base);
+    memset(&cmp, 0, sizeof cmp);
     ig__plotset ps;
     ig__doc doc;
     memset(&ps, 0, sizeof ps);
@@ -95,7 +101,24 @@ int ig__report_build(const char *rundir, const ig__report_opts *opts, char *msg,
         goto out;
     if ((rc = ig__plots_report(&ps, &x, opts, msg, ml)))
         goto out;
-    ig__report_doc(&doc, &x, &ps, NULL, NULL);
+    if (opts->baseline) {
+        /* The comparison, judged exactly as `infergate compare BASE RUN`. */
+        if ((rc = ig__rd_load(opts->baseline, &base, msg, ml)))
+            goto out;
+        have_base = 1;
+        ig__cmp_opts co;
+        ig__cmp_defaults(&co);
+        if ((rc = ig__compare_runs(&base, &run, &co, &cmp))) {
+            snprintf(msg, ml, "report: out of memory comparing with %s", opts->baseline);
+            goto out;
+        }
+        have_cmp = 1;
+        if ((rc = ig__plots_baseline(&ps, &x, &base, &cmp, msg, ml)))
+            goto out;
+    }
+    if ((rc = ig__plots_run(&ps, opts)))
+        goto out;
+    ig__report_doc(&doc, &x, &ps, have_cmp ? &cmp : NULL, have_base ? &base : NULL);
     if (doc.oom) {
         rc = IG_ENOMEM;
         snprintf(msg, ml, "report: out of memory");
@@ -127,6 +150,10 @@ out:
     ig__sb_free(&junit);
     ig__doc_free(&doc);
     ig__plotset_free(&ps);
+    if (have_cmp)
+        ig__cmp_free(&cmp);
+    if (have_base)
+        ig__rd_free(&base);
     int not_ready = x.ready.nfail || x.ready.ninvalid;
     ig__rctx_free(&x);
     ig__rd_free(&run);
@@ -137,13 +164,16 @@ static void help(FILE *f)
 {
     fprintf(f,
             "usage: infergate report RUNDIR [-o DIR] [--no-plots] [--gnuplot PATH] [--jobs N]\n"
-            "                       [--check] [--quiet]\n"
+            "                       [--baseline BASEDIR] [--check] [--quiet]\n"
             "Builds RUNDIR/report (or DIR) from the results files alone: plots (SVG and PNG,\n"
             "by gnuplot), report.md, a self-contained report.html and junit.xml, led by the\n"
             "release-readiness summary (gate x backend x model verdicts, fallback chains).\n"
             "  --no-plots     tables only (also what happens when gnuplot is absent)\n"
             "  --gnuplot P    the gnuplot to run (default $IG_GNUPLOT, else gnuplot on PATH)\n"
             "  --jobs N       gnuplot processes in parallel (default: online CPUs)\n"
+            "  --baseline B   compare with the results directory B (as infergate compare B\n"
+            "                 RUNDIR): changes on the first screen, a change table, and base\n"
+            "                 vs new distributions of every changed latency cell\n"
             "  --check        exit 1 when the run is not release-ready (a FAIL or INVALID)\n"
             "Exit status: 0 report written, 1 --check and not ready, 2 usage or input error,\n"
             "3 internal error.  docs/reports.md describes every section.\n");
@@ -154,11 +184,12 @@ int ig__cmd_report(int argc, char **argv)
     ig__report_opts o;
     ig__report_defaults(&o);
     int check = 0;
-    enum { O_NOPLOTS = 256, O_GNUPLOT, O_JOBS, O_CHECK, O_QUIET };
+    enum { O_NOPLOTS = 256, O_GNUPLOT, O_JOBS, O_CHECK, O_QUIET, O_BASELINE };
     static const struct option lo[] = {
         {"output", required_argument, 0, 'o'},     {"no-plots", no_argument, 0, O_NOPLOTS},
         {"gnuplot", required_argument, 0, O_GNUPLOT}, {"jobs", required_argument, 0, O_JOBS},
         {"check", no_argument, 0, O_CHECK},        {"quiet", no_argument, 0, O_QUIET},
+        {"baseline", required_argument, 0, O_BASELINE},
         {"help", no_argument, 0, 'h'},             {0, 0, 0, 0}};
     int c;
     optind = 1;
@@ -178,6 +209,7 @@ int ig__cmd_report(int argc, char **argv)
             break;
         }
         case O_CHECK: check = 1; break;
+        case O_BASELINE: o.baseline = optarg; break;
         case 'q':
         case O_QUIET: o.quiet = 1; break;
         case 'h': help(stdout); return IG_EXIT_OK;

@@ -51,9 +51,16 @@ int ig__plot_add(ig__plotset *ps, const char *kind, const char *key, const char 
  * ps->failed and ps->note, and logged in plots/gnuplot.log). */
 int ig__plots_run(ig__plotset *ps, const ig__report_opts *o);
 
-/* Writes the report's plots for a run (data and scripts) and runs them. */
+/* Writes the report's plots for a run (data and scripts); ig__plots_run
+ * renders them. */
 int ig__plots_report(ig__plotset *ps, const ig__rctx *x, const ig__report_opts *o, char *msg,
                      size_t msglen);
+/* Adds, per latency cell that cmp found regressed or improved, the base
+ * and new distributions overlaid (kind "change", key the cell id); base
+ * and cmp borrowed. */
+struct ig__cmp;
+int ig__plots_baseline(ig__plotset *ps, const ig__rctx *x, const ig__rrun *base,
+                       const struct ig__cmp *cmp, char *msg, size_t msglen);
 
 const ig__plot *ig__plots_find(const ig__plotset *ps, const char *kind, const char *key);
 void ig__plotset_free(ig__plotset *ps);

@@ -16,6 +16,7 @@
 
 #include "infergate/error.h"
 #include "../harness/stats.h"
+#include "compare.h"
 
 
 /* ms → the model's display unit. */
@@ -463,7 +464,78 @@ int ig__plots_report(ig__plotset *ps, const ig__rctx *x, const ig__report_opts *
         rc = plot_parity(ps, x, r->models[m], msg, ml);
     if (!rc)
         rc = plot_dispatch(ps, x, msg, ml);
-    if (!rc)
-        rc = ig__plots_run(ps, o);
+    return rc;
+}
+
+/* Base against new, per latency cell the comparison found changed
+ * (regressed or improved): the two latency distributions overlaid as CDFs
+ * on one axis, criterion's picture of a change.  Base samples are read
+ * here, one cell at a time, and thinned like the run's own. */
+int ig__plots_baseline(ig__plotset *ps, const ig__rctx *x, const ig__rrun *base,
+                       const ig__cmp *cmp, char *msg, size_t ml)
+{
+    if (!ps->enabled)
+        return 0;
+    const ig__rrun *r = x->run;
+    int rc = 0;
+    for (int i = 0; i < cmp->n && !rc; i++) {
+        const ig__cmp_row *w = &cmp->rows[i];
+        if (strcmp(w->suite, "latency") || (strcmp(w->verdict, "regressed") && strcmp(w->verdict, "improved")))
+            continue;
+        /* One plot per cell, however many of its statistics changed. */
+        int dup = 0;
+        for (int j = 0; j < i && !dup; j++) {
+            const ig__cmp_row *e = &cmp->rows[j];
+            dup = !strcmp(e->suite, "latency") && !strcmp(e->model, w->model) &&
+                  !strcmp(e->cand_backend, w->cand_backend) &&
+                  (!strcmp(e->verdict, "regressed") || !strcmp(e->verdict, "improved"));
+        }
+        const ig__lat *l = ig__rctx_lat(x, w->cand_backend, w->model);
+        const ig__rcell *bc = ig__rd_cell(base, w->base_backend, w->model, "latency");
+        if (dup || !l || l->n == 0 || !bc)
+            continue;
+        uint64_t *ns = NULL;
+        int64_t n = 0;
+        if (ig__rd_samples(base, bc->id, &ns, &n) != 0 || n == 0) {
+            free(ns);
+            continue;
+        }
+        ig__sort_u64(ns, n);
+        double sc;
+        const char *unit = ig__model_unit(r, w->model, &sc);
+        ig__sb d, pl;
+        ig__sb_init(&d);
+        ig__sb_init(&pl);
+        ig__sb_puts(&d, "# base\n");
+        for (int k = 0; k <= 400; k++) {
+            int64_t idx = (int64_t)((double)k / 400 * (double)(n - 1));
+            ig__sb_printf(&d, "%.6g %.6g\n", (double)ns[idx] * sc, (double)(idx + 1) / (double)n);
+        }
+        free(ns);
+        ig__sb_puts(&d, "\n\n# new\n");
+        for (int k = 0; k < l->ncdf; k++)
+            ig__sb_printf(&d, "%.6g %.6g\n", l->cdf_ns[k] * sc, l->cdf_frac[k]);
+        char safe[300], base_name[340], title[400];
+        ig__safe_name(safe, sizeof safe, l->cell->id);
+        snprintf(base_name, sizeof base_name, "change-%s", safe);
+        ig__sb_printf(&pl, "'%s.dat' index 0 using 1:2 with steps lw 2 lc rgb '#888888' title ", base_name);
+        ig__sb lab;
+        ig__sb_init(&lab);
+        ig__sb_printf(&lab, "base %s (%s)", w->base_backend, *base->run_id ? base->run_id : "baseline");
+        ig__sb_gpstr(&pl, ig__sb_str(&lab));
+        ig__sb_printf(&pl, ", \\\n     '%s.dat' index 1 using 1:2 with steps lw 2 lc rgb '%s' title ", base_name,
+                      !strcmp(w->verdict, "regressed") ? "#b2182b" : "#1b7837");
+        ig__sb_free(&lab);
+        ig__sb_init(&lab);
+        ig__sb_printf(&lab, "new %s (%s)", w->cand_backend, w->verdict);
+        ig__sb_gpstr(&pl, ig__sb_str(&lab));
+        ig__sb_free(&lab);
+        snprintf(title, sizeof title, "%s on %s: base vs new", w->cand_backend, w->model);
+        const char *kv[] = {"UNIT", unit, "PLOT", ig__sb_str(&pl), NULL};
+        rc = ig__plot_add(ps, "change", l->cell->id, base_name, title, 640, 380, "cdf.gp", kv, &d, msg,
+                          ml);
+        ig__sb_free(&d);
+        ig__sb_free(&pl);
+    }
     return rc;
 }

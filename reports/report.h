@@ -23,6 +23,8 @@ typedef struct ig__report_opts {
     const char *gnuplot;  /* borrowed; NULL: $IG_GNUPLOT, else gnuplot on PATH */
     int jobs;             /* parallel gnuplot processes; 0: online CPUs */
     int quiet;            /* 1: print nothing on success */
+    const char *baseline; /* borrowed; a results directory to compare the
+                             run with (infergate compare's judging), or NULL */
 } ig__report_opts;
 
 /* The defaults above, into o. */

@@ -186,26 +186,44 @@ static void changes(ig__doc *d, const ig__cmp *c, const ig__rrun *base, const ig
               dash(base->run_id), dash(base->dir), c->regressed ? "REGRESSED" : "NO REGRESSION",
               c->regressed, c->improved, c->within, c->insufficient, c->n, load ? "; judged under " : "",
               load ? load : "");
+    /* One line per cell and verdict: its changed statistics side by side. */
     int shown = 0, more = 0;
     for (int pass = 0; pass < 2; pass++)
         for (int i = 0; i < c->n; i++) {
             const ig__cmp_row *w = &c->rows[i];
-            if (strcmp(w->verdict, pass ? "improved" : "regressed"))
+            const char *v = pass ? "improved" : "regressed";
+            if (strcmp(w->verdict, v))
+                continue;
+            int dup = 0;
+            for (int j = 0; j < i && !dup; j++)
+                dup = !strcmp(c->rows[j].verdict, v) && !strcmp(c->rows[j].model, w->model) &&
+                      !strcmp(c->rows[j].suite, w->suite) &&
+                      !strcmp(c->rows[j].cand_backend, w->cand_backend);
+            if (dup)
                 continue;
             if (shown >= IG_BLOCKER_LINES) {
                 more++;
                 continue;
             }
+            char stats[1024] = "";
+            size_t o = 0;
+            for (int j = i; j < c->n && o < sizeof stats - 64; j++) {
+                const ig__cmp_row *e = &c->rows[j];
+                if (strcmp(e->verdict, v) || strcmp(e->model, w->model) || strcmp(e->suite, w->suite) ||
+                    strcmp(e->cand_backend, w->cand_backend))
+                    continue;
+                char ch[48], lo[48], hi[48];
+                if (isfinite(e->lo))
+                    o += (size_t)snprintf(stats + o, sizeof stats - o, "%s%s %s [%s, %s]", o ? ", " : "",
+                                          e->metric, ig__fmt_pct(ch, sizeof ch, e->change),
+                                          ig__fmt_pct(lo, sizeof lo, e->lo), ig__fmt_pct(hi, sizeof hi, e->hi));
+                else
+                    o += (size_t)snprintf(stats + o, sizeof stats - o, "%s%s %s", o ? ", " : "", e->metric,
+                                          ig__fmt_pct(ch, sizeof ch, e->change));
+            }
             if (!shown)
                 ig__doc_list(d);
-            char ch[48], lo[48], hi[48];
-            if (isfinite(w->change) && isfinite(w->lo))
-                ig__doc_item(d, "**%s** %s %s on %s, %s: %s [%s, %s]", w->verdict, w->metric,
-                             w->cand_backend, w->model, w->suite, ig__fmt_pct(ch, sizeof ch, w->change),
-                             ig__fmt_pct(lo, sizeof lo, w->lo), ig__fmt_pct(hi, sizeof hi, w->hi));
-            else
-                ig__doc_item(d, "**%s** %s %s on %s, %s", w->verdict, w->metric, w->cand_backend,
-                             w->model, w->suite);
+            ig__doc_item(d, "**%s** %s on %s, %s: %s", v, w->cand_backend, w->model, w->suite, stats);
             shown++;
         }
     if (more)
@@ -1002,6 +1020,56 @@ static void howto(ig__doc *d)
                     "samples/): rebuild the report at any time with `infergate report RUNDIR`.");
 }
 
+/* ---- baseline comparison ------------------------------------------------------------- */
+
+static void baseline_section(ig__doc *d, const ig__rctx *x, const ig__plotset *ps, const ig__cmp *c,
+                             const ig__rrun *base)
+{
+    ig__doc_h(d, 2, "baseline", "Baseline comparison");
+    ig__doc_p(d, "This run against `%s` (run `%s`), judged as `infergate compare` judges (docs/"
+                 "reports.md): change = new / base − 1 with a 95%% bootstrap interval, "
+                 "Benjamini–Hochberg q across every comparison, regressed or improved only when "
+                 "significant and the whole interval lies beyond the noise threshold.",
+              dash(base->dir), dash(base->run_id));
+    int nchg = c->regressed + c->improved;
+    ig__doc_table(d, "changes-table", 9, "model", "backend", "suite", "metric", "base", "new",
+                  "change [95% CI]", "q", "verdict");
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < c->n; i++) {
+            const ig__cmp_row *w = &c->rows[i];
+            int changed = !strcmp(w->verdict, "regressed") || !strcmp(w->verdict, "improved");
+            if (changed != !pass)
+                continue;
+            char a[48], b[48], ch[48], lo[48], hi[48], q[48], be[200];
+            if (!strcmp(w->base_backend, w->cand_backend))
+                snprintf(be, sizeof be, "%s", w->cand_backend);
+            else
+                snprintf(be, sizeof be, "%s → %s", w->base_backend, w->cand_backend);
+            ig__doc_row(d);
+            ig__doc_cell(d, NULL, "%s", w->model);
+            ig__doc_cell(d, NULL, "%s", be);
+            ig__doc_cell(d, NULL, "%s", w->suite);
+            ig__doc_cell(d, NULL, "%s", w->metric);
+            ig__doc_cell(d, NULL, "%s %s", ig__fmt_g(a, sizeof a, w->base, 4), w->unit);
+            ig__doc_cell(d, NULL, "%s %s", ig__fmt_g(b, sizeof b, w->cand, 4), w->unit);
+            if (isfinite(w->lo))
+                ig__doc_cell(d, NULL, "%s [%s, %s]", ig__fmt_pct(ch, sizeof ch, w->change),
+                             ig__fmt_pct(lo, sizeof lo, w->lo), ig__fmt_pct(hi, sizeof hi, w->hi));
+            else
+                ig__doc_cell(d, NULL, "%s", ig__fmt_pct(ch, sizeof ch, w->change));
+            ig__doc_cell(d, NULL, "%s", isfinite(w->q) ? ig__fmt_g(q, sizeof q, w->q, 2) : "—");
+            ig__doc_cell(d, ig__verdict_cls(w->verdict), "%s", w->verdict);
+        }
+    if (c->only_base[0] || c->only_cand[0])
+        ig__doc_p(d, "Not compared (on one side only): base %s; new %s.", dash(c->only_base),
+                  dash(c->only_cand));
+    if (nchg) {
+        const ig__rrun *r = x->run;
+        FOR_CELLS(r, "latency", cl)
+        plot_if(d, ps, "change", cl->id);
+    }
+}
+
 void ig__report_doc(ig__doc *d, const ig__rctx *x, const ig__plotset *ps, const ig__cmp *cmp,
                     const ig__rrun *base)
 {
@@ -1011,6 +1079,8 @@ void ig__report_doc(ig__doc *d, const ig__rctx *x, const ig__plotset *ps, const 
     if (*ps->note)
         ig__doc_note(d, "%s.", ps->note);
     cells(d, r);
+    if (cmp && base)
+        baseline_section(d, x, ps, cmp, base);
     latency(d, x, ps);
     parity(d, x, ps);
     soak(d, r, ps);

@@ -8,6 +8,8 @@
 #   browser                      report.html in headless Chromium: every plot
 #                                decoded, the verdict table present
 #   no-gnuplot                   without gnuplot the report still has its tables
+#   baseline                     report --baseline: changes on the first screen, the
+#                                change table, base vs new plots of changed cells
 #   relative-dir                 a relative output folder: gnuplot's output goes to
 #                                plots/gnuplot.log, never to the terminal; pngcairo found
 #   speed                        3 backends x 5 models reported in <= 10 s
@@ -94,6 +96,23 @@ no-gnuplot)
     grep -q '<table id="verdicts"' "$out/r/report.html" || fail "report.html lacks the verdict table"
     [ -s "$out/r/junit.xml" ] || fail "no junit.xml"
     echo "PASS: tables without gnuplot"
+    ;;
+baseline)
+    # run-gates against itself with every latency sample 20 % slower.
+    cp -r "$data/run-gates" "$out/slow"
+    for f in "$out"/slow/samples/*.latency.csv; do
+        awk -F, 'NR == 1 { print; next } { printf "%s,%d\n", $1, $2 * 1.2 }' "$f" >"$f.t" && mv "$f.t" "$f"
+    done
+    "$ig" report "$out/slow" --baseline "$data/run-gates" -o "$out/r" --quiet
+    [ $? -le 1 ] || fail "report --baseline exited with an error"
+    grep -q '^### Changes against the baseline' "$out/r/report.md" || fail "no changes section"
+    grep -q '^- \*\*regressed\*\* reference on mlp-intent, latency: p50 +20.0%' "$out/r/report.md" ||
+        fail "mlp-intent's +20 % p50 is not on the first screen"
+    grep -q '| mlp-intent | reference | latency | p50 | .* | regressed |' "$out/r/report.md" || fail "no change table row"
+    if command -v gnuplot >/dev/null; then
+        [ -s "$out/r/plots/change-reference.mlp-intent.latency.svg" ] || fail "no base vs new plot"
+    fi
+    echo PASS
     ;;
 relative-dir)
     command -v gnuplot >/dev/null || skip "gnuplot not installed"
