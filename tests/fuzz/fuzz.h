@@ -21,7 +21,7 @@ const char *ig__fuzz_dir(void);
 /* Writes data to ig__fuzz_dir()/name and returns its path (static
  * storage, overwritten by the next call); NULL on failure. */
 const char *ig__fuzz_file(const char *name, const uint8_t *data, size_t size);
-/* Lowers the resource limits to what a fuzzer can afford (64 MB per
+/* Lowers the resource limits to what a fuzzer can afford (16 MB per
  * tensor) and mutes stderr chatter. */
 void ig__fuzz_limits(void);
 

@@ -49,7 +49,7 @@ const char *ig__fuzz_file(const char *name, const uint8_t *data, size_t size)
 void ig__fuzz_limits(void)
 {
     ig__limits l = *ig__limits_get();
-    l.max_tensor_bytes = (uint64_t)64 << 20;
+    l.max_tensor_bytes = (uint64_t)16 << 20;
     l.max_nodes = 10000;
     l.max_loop_iterations = 10000;
     ig__limits_set(&l);
