@@ -351,6 +351,20 @@ int ig__model_inputs(const ig__model_ref *m, const ig__session *s,
         rc = ig_tensor_set_shape(&in[i], d->dtype, d->rank, dims);
         if (rc == 0)
             rc = ig_tensor_alloc(&in[i]);
+        if (rc == IG_ESHAPE || rc == IG_ELIMIT || rc == IG_EUNSUPPORTED) {
+            /* The declared shape comes from the model: say which input
+             * and why it cannot be generated (too large, or overflowing). */
+            uint64_t bytes = 0;
+            char why[160];
+            int64_t numel = 0;
+            int lrc = ig__numel(d->rank, dims, &numel) ? IG_ESHAPE
+                      : ig__nbytes(numel, ig_dtype_size(d->dtype), &bytes);
+            snprintf(msg, msglen, "%s: cannot generate input '%s' of its declared shape: %s",
+                     m->path, d->name,
+                     rc == IG_EUNSUPPORTED ? "unsupported dtype"
+                                           : ig__nbytes_why(lrc ? lrc : rc, bytes, why,
+                                                            sizeof why));
+        }
         uint64_t seed = 0x5eed0000ull + (uint64_t)i;
         for (int64_t k = 0; rc == 0 && k < in[i].numel; k++) {
             double u = (double)(next_u64(&seed) >> 11) * 0x1.0p-53;

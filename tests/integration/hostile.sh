@@ -66,6 +66,10 @@ case $case_name in
     # test lowers it; the refusal is the same.
     limits=(--limits loop-iterations=1000)
     want="control flow ran more than max-loop-iterations (1000" ;;
+  declared_input_4tb)
+    # `run` generates inputs from the declared shape: the cell fails (exit
+    # 1) saying why, on its status line.
+    want="cannot generate input 'x' of its declared shape: 4398046511104 bytes exceed max-tensor-bytes" ;;
   limit_initializer)
     limits=(--limits tensor-bytes=128); want="tensor 'w': 256 bytes exceed max-tensor-bytes (128" ;;
   limit_intermediate)
@@ -98,6 +102,15 @@ if [ "$case_name" = nested_if_20_raised ]; then
 fi
 args=("${limits[@]}" infer -b "$backend" -m "$m" -o "$tmp/out")
 [ -e "$x" ] && args+=(-i x="$x")
+if [ "$case_name" = declared_input_4tb ]; then
+  "$ig" run -b "$backend" -m "$d" --suite latency --duration 0.1 --no-progress \
+    -o "$tmp/out" > "$tmp/stdout" 2> "$tmp/stderr"
+  rc=$?
+  cat "$tmp/stdout"
+  [ "$rc" -eq 1 ] || { echo "FAIL: exit code $rc, expected 1 (a failed cell)"; exit 1; }
+  grep -qF -- "$want" "$tmp/stdout" || { echo "FAIL: the cell's line lacks '$want'"; exit 1; }
+  exit 0
+fi
 "$ig" "${args[@]}" > "$tmp/stdout" 2> "$tmp/stderr"
 rc=$?
 echo "exit $rc; stderr:"; cat "$tmp/stderr"

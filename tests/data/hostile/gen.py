@@ -326,6 +326,10 @@ def main():
                        [vinfo("x", FLOAT, [1])], [vinfo("y")],
                        [tensor("m", INT64, [], ints=[big]), tensor("c", 9, [], raw=b"\x01")]))
     write("loop_trip_2p62", loop, x_in([1]))
+    # No test data and a declared input of 4 TB: `run` generates inputs
+    # from declared shapes.
+    write("declared_input_4tb", model(graph([node("Relu", ["x"], ["y"])],
+                                            [vinfo("x", FLOAT, [1 << 40])], [vinfo("y")])))
     # Ordinary models that hostile.sh runs under lowered --limits.
     write("limit_initializer", add(tensor("w", FLOAT, [64], floats=[0.5] * 64)), x_in())
     m, x = one_node("Expand", ["x", "s"], [], [tensor("s", INT64, [1], ints=[1024])],
