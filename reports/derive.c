@@ -47,10 +47,24 @@ static void summarise(ig__lat *l, const double *s, int64_t n)
         hi = lo * 1.01;
     l->hist_lo = lo;
     l->hist_hi = hi;
-    double step = log(hi / lo) / IG_HIST_BINS;
+    /* Bins fine enough that the middle half of the samples spans about
+     * eight of them: a tight body with a long tail (98 % of mlp-intent's
+     * samples within 0.5 %, its max 10x the median) would otherwise be one
+     * bar against the axis. */
+    double span = log(hi / lo);
+    double q1 = s[ig__pct_rank(n, 0.25)], q3 = s[ig__pct_rank(n, 0.75)];
+    int nb = IG_HIST_MIN;
+    if (q1 > 0 && q3 > q1) {
+        double want = span / (log(q3 / q1) / 8);
+        nb = want > IG_HIST_MAX ? IG_HIST_MAX : want > IG_HIST_MIN ? (int)ceil(want) : IG_HIST_MIN;
+    } else if (n > 1 && q3 == q1) {
+        nb = IG_HIST_MAX;
+    }
+    l->nbins = nb;
+    double step = span / nb;
     for (int64_t i = 0; i < n; i++) {
         int k = s[i] > lo ? (int)(log(s[i] / lo) / step) : 0;
-        l->hist[k < 0 ? 0 : k >= IG_HIST_BINS ? IG_HIST_BINS - 1 : k]++;
+        l->hist[k < 0 ? 0 : k >= nb ? nb - 1 : k]++;
     }
 }
 

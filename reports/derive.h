@@ -20,15 +20,17 @@
 #define IG_CDF_EVEN 400  /* points at even steps over the ranks */
 #define IG_CDF_TAIL 200  /* more points over the top 1% */
 #define IG_CDF_MAX (IG_CDF_EVEN + IG_CDF_TAIL + 2)
-#define IG_HIST_BINS 50
+#define IG_HIST_MIN 50   /* log-spaced histogram bins, at least … */
+#define IG_HIST_MAX 200  /* … and at most, so a narrow body still gets a few */
 typedef struct ig__lat {
     const ig__rcell *cell;       /* borrowed */
     int64_t n;                   /* samples read; 0 when samples/ has no file */
     int ncdf;
     double cdf_ns[IG_CDF_MAX];   /* latency (ns) … */
     double cdf_frac[IG_CDF_MAX]; /* … and the fraction of samples at or below */
-    double hist_lo, hist_hi;     /* ns: IG_HIST_BINS log-spaced bins between */
-    int64_t hist[IG_HIST_BINS];
+    double hist_lo, hist_hi;     /* ns: nbins log-spaced bins between */
+    int nbins;
+    int64_t hist[IG_HIST_MAX];
 } ig__lat;
 
 /* Speedup of backend over the run's baseline on one model: p50(baseline)

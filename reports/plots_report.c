@@ -19,17 +19,118 @@
 #include "compare.h"
 
 
-/* ms → the model's display unit. */
+/* ms → the display unit (scale_from_ns: ns → unit). */
 static double ms_to(double ms, double scale_from_ns)
 {
     return ms * 1e6 * scale_from_ns;
 }
 
-static int plot_cdf(ig__plotset *ps, const ig__rctx *x, const char *model, char *msg, size_t ml)
+/* One latency unit per plot family (distributions; soak timelines),
+ * chosen from the largest value the family draws: ms, unless everything
+ * is under 1 ms, then µs.  Every plot of a family has the same unit, so
+ * plots side by side read alike. */
+typedef struct units {
+    const char *dist, *soak;
+    double dist_sc, soak_sc; /* ns → unit */
+} units;
+
+static const char *unit_for(double max_ns, double *sc)
+{
+    if (isfinite(max_ns) && max_ns > 0 && max_ns < 1e6) {
+        *sc = 1e-3;
+        return "µs";
+    }
+    *sc = 1e-6;
+    return "ms";
+}
+
+static void dist_unit(const ig__rctx *x, units *u)
+{
+    double mx = 0;
+    for (int i = 0; i < x->nlat; i++)
+        if (x->lat[i].n > 0 && x->lat[i].hist_hi > mx)
+            mx = x->lat[i].hist_hi;
+    u->dist = unit_for(mx, &u->dist_sc);
+}
+
+/* Appends one tick of a hand-made tick list. */
+static void tick(ig__sb *s, int *n, double v)
+{
+    ig__sb_printf(s, "%s'%.6g' %.10g", *n ? ", " : "", v, v);
+    (*n)++;
+}
+
+/* "set {axis}tics (…)" for a log axis from lo to hi (> 0): the sparsest of
+ * 1, 1-2-5 and 1-2-3-5 per decade that puts at least three labelled ticks
+ * in the range (every other decade past a dozen), else even 1-2-5-sized
+ * linear steps.  gnuplot's own log ticks label only the powers of ten, so
+ * a range inside one decade showed no label at all and 10–200 showed
+ * "10" and "100". */
+static void log_tics(ig__sb *s, const char *axis, double lo, double hi)
+{
+    static const double sets[3][4] = {{1, 0}, {1, 2, 5, 0}, {1, 2, 3, 5}};
+    static const int nsets[3] = {1, 3, 4};
+    if (!(lo > 0) || !(hi > lo)) {
+        ig__sb_printf(s, "set %stics\n", axis);
+        return;
+    }
+    int e0 = (int)floor(log10(lo)), e1 = (int)ceil(log10(hi));
+    for (int k = 0; k < 3; k++) {
+        int every = k == 0 && e1 - e0 > 12 ? 2 : 1, cnt = 0;
+        for (int e = e0; e <= e1; e++)
+            for (int j = 0; j < nsets[k]; j++) {
+                double v = sets[k][j] * pow(10, e);
+                if (v >= lo && v <= hi && (e % every == 0))
+                    cnt++;
+            }
+        if (cnt < 3)
+            continue;
+        int n = 0;
+        ig__sb_printf(s, "set %stics (", axis);
+        for (int e = e0; e <= e1; e++)
+            for (int j = 0; j < nsets[k]; j++) {
+                double v = sets[k][j] * pow(10, e);
+                if (v >= lo && v <= hi && (e % every == 0))
+                    tick(s, &n, v);
+            }
+        ig__sb_puts(s, ")\n");
+        return;
+    }
+    /* Inside less than a decade: linear steps of 1, 2 or 5 × 10^k. */
+    double raw = (hi - lo) / 4, p10 = pow(10, floor(log10(raw))), step = p10;
+    if (raw / p10 >= 5)
+        step = 5 * p10;
+    else if (raw / p10 >= 2)
+        step = 2 * p10;
+    int n = 0;
+    ig__sb_printf(s, "set %stics (", axis);
+    for (double v = ceil(lo / step) * step; v <= hi * (1 + 1e-9) && n < 12; v += step)
+        tick(s, &n, fabs(v) < step * 1e-9 ? 0 : v);
+    ig__sb_puts(s, ")\n");
+}
+
+/* The range of a log axis from lo to hi with a margin of 3 % of its span
+ * each side, so the first and last bars stand off the axes; then its
+ * ticks. */
+static void log_axis(ig__sb *s, const char *axis, double lo, double hi)
+{
+    if (!(lo > 0) || !(hi > lo)) {
+        ig__sb_printf(s, "set %srange [*:*]\n", axis);
+        return;
+    }
+    double pad = exp(0.03 * log(hi / lo));
+    if (pad < 1.02)
+        pad = 1.02;
+    ig__sb_printf(s, "set %srange [%.6g:%.6g]\n", axis, lo / pad, hi * pad);
+    log_tics(s, axis, lo / pad, hi * pad);
+}
+
+static int plot_cdf(ig__plotset *ps, const ig__rctx *x, const units *u, const char *model,
+                    char *msg, size_t ml)
 {
     const ig__rrun *r = x->run;
-    double sc;
-    const char *unit = ig__model_unit(r, model, &sc);
+    double sc = u->dist_sc, xlo = INFINITY, xhi = 0;
+    const char *unit = u->dist;
     char safe[256];
     ig__safe_name(safe, sizeof safe, model);
     ig__sb d, pl;
@@ -43,8 +144,14 @@ static int plot_cdf(ig__plotset *ps, const ig__rctx *x, const char *model, char 
         if (blocks)
             ig__sb_puts(&d, "\n\n");
         ig__sb_printf(&d, "# %s\n", r->backends[b]);
-        for (int k = 0; k < l->ncdf; k++)
-            ig__sb_printf(&d, "%.6g %.6g\n", l->cdf_ns[k] * sc, l->cdf_frac[k]);
+        for (int k = 0; k < l->ncdf; k++) {
+            double v = l->cdf_ns[k] * sc;
+            ig__sb_printf(&d, "%.6g %.6g\n", v, l->cdf_frac[k]);
+            if (v > 0 && v < xlo)
+                xlo = v;
+            if (v > xhi)
+                xhi = v;
+        }
         ig__sb_printf(&pl, "%s'cdf-%s.dat' index %d using 1:2 with steps lw 2 title ", blocks ? ", \\\n     " : "",
                       safe, blocks);
         ig__sb_gpstr(&pl, r->backends[b]);
@@ -55,8 +162,12 @@ static int plot_cdf(ig__plotset *ps, const ig__rctx *x, const char *model, char 
         char base[300], title[300];
         snprintf(base, sizeof base, "cdf-%s", safe);
         snprintf(title, sizeof title, "Latency CDF on %s (single-stream)", model);
-        const char *kv[] = {"UNIT", unit, "PLOT", ig__sb_str(&pl), NULL};
+        ig__sb ax;
+        ig__sb_init(&ax);
+        log_axis(&ax, "x", xlo, xhi);
+        const char *kv[] = {"UNIT", unit, "PLOT", ig__sb_str(&pl), "XAXIS", ig__sb_str(&ax), NULL};
         rc = ig__plot_add(ps, "cdf", model, base, title, 760, 420, "cdf.gp", kv, &d, msg, ml);
+        ig__sb_free(&ax);
     }
     ig__sb_free(&d);
     ig__sb_free(&pl);
@@ -78,22 +189,28 @@ static void marker(ig__sb *m, int n, double at, const char *what, double ms, con
     ig__sb_free(&lab);
 }
 
-static int plot_hist(ig__plotset *ps, const ig__rctx *x, const ig__lat *l, char *msg, size_t ml)
+static int plot_hist(ig__plotset *ps, const units *u, const ig__lat *l, char *msg, size_t ml)
 {
-    const ig__rrun *r = x->run;
     const ig__rcell *c = l->cell;
-    double sc;
-    const char *unit = ig__model_unit(r, c->model, &sc);
+    double sc = u->dist_sc;
+    const char *unit = u->dist;
     double lo = l->hist_lo * sc, hi = l->hist_hi * sc;
-    double step = log(hi / lo) / IG_HIST_BINS;
+    double step = log(hi / lo) / l->nbins;
     ig__sb d, mk;
     ig__sb_init(&d);
     ig__sb_init(&mk);
-    for (int k = 0; k < IG_HIST_BINS; k++) {
+    for (int k = 0; k < l->nbins; k++) {
         double a = lo * exp(step * k), b = lo * exp(step * (k + 1));
         ig__sb_printf(&d, "%.6g %lld %.6g %.6g\n", sqrt(a * b), (long long)l->hist[k], a, b);
     }
     double p50 = ig__rd_value(c, "p50"), p99 = ig__rd_value(c, "p99");
+    /* The axis holds the bins and both markers. */
+    double alo = lo, ahi = hi;
+    if (isfinite(p99) && ms_to(p99, sc) > ahi)
+        ahi = ms_to(p99, sc);
+    if (isfinite(p50) && ms_to(p50, sc) < alo && p50 > 0)
+        alo = ms_to(p50, sc);
+    log_axis(&mk, "x", alo, ahi);
     if (isfinite(p50))
         marker(&mk, 1, ms_to(p50, sc), "p50", p50, "#1b7837", 0.84);
     if (isfinite(p99))
@@ -110,14 +227,118 @@ static int plot_hist(ig__plotset *ps, const ig__rctx *x, const ig__lat *l, char 
     return rc;
 }
 
-/* One memory plot of a soak: RSS (device 0) or the device bytes the
- * adapter reported (device 1) over inferences, with the recorded slope
- * drawn through the windows it was fitted on (the first is excluded). */
-static int soak_memory(ig__plotset *ps, const ig__rcell *c, const ig__rwindow *w, int n,
-                       const char *safe, int device, char *msg, size_t ml)
+/* A memory plot: growth since the first point (bytes ys over xs), the
+ * recorded slope drawn through the points it was fitted on (from first),
+ * and the gate's limit as a line from the first point.  Growth against
+ * the limit, not the raw level: an auto-scaled RSS axis spans 0.07 MiB,
+ * so a 60 KB step read as a cliff.  Without a limit the axis spans at
+ * least 1 MiB for the same reason. */
+typedef struct memplot {
+    const char *kind, *key, *base, *title, *xlabel, *series, *per;
+    const double *xs, *ys;
+    int n, first;
+    const ig__rmetric *fit; /* slope per `per`, or NULL */
+    double per_x;           /* x units in one `per` (1000 inferences, 1 cycle) */
+    double limit;           /* the gate's limit per `per`; NaN: none */
+} memplot;
+
+static int mem_plot(ig__plotset *ps, const memplot *mp, char *msg, size_t ml)
 {
-    const ig__rmetric *g =
-        ig__rd_metric(c, "", device ? "device_growth_per_1k" : "rss_growth_per_1k");
+    const double *xs = mp->xs, *ys = mp->ys;
+    int n = mp->n;
+    double y0 = NAN;
+    for (int i = 0; i < n && !isfinite(y0); i++)
+        y0 = ys[i];
+    if (!isfinite(y0))
+        return 0;
+    double top = isfinite(mp->limit) ? 0 : 1048576.0, bot = 0;
+    for (int i = 0; i < n; i++)
+        if (isfinite(ys[i])) {
+            top = fmax(top, ys[i] - y0);
+            bot = fmin(bot, ys[i] - y0);
+        }
+    double lim_end = NAN;
+    if (isfinite(mp->limit) && mp->limit > 0 && n >= 2) {
+        lim_end = mp->limit / mp->per_x * (xs[n - 1] - xs[0]);
+        top = fmax(top, lim_end);
+    }
+    int kib = top < 2 * 1048576.0;
+    double div = kib ? 1024.0 : 1048576.0;
+    ig__sb d, ex;
+    ig__sb_init(&d);
+    ig__sb_init(&ex);
+    for (int i = 0; i < n; i++)
+        if (isfinite(ys[i]))
+            ig__sb_printf(&d, "%.6g %.6g\n", xs[i], (ys[i] - y0) / div);
+    char t1[64], t2[64];
+    ig__sb_puts(&d, "\n\n");
+    const ig__rmetric *g = mp->fit;
+    int nf = n - mp->first;
+    if (g && isfinite(g->v) && nf >= 2) {
+        double slope = g->v / mp->per_x, m = 0;
+        for (int i = mp->first; i < n; i++)
+            m += ys[i] - slope * xs[i];
+        m /= nf;
+        ig__sb_printf(&d, "%.6g %.6g\n%.6g %.6g\n", xs[mp->first],
+                      (m + slope * xs[mp->first] - y0) / div, xs[n - 1],
+                      (m + slope * xs[n - 1] - y0) / div);
+        ig__sb fl;
+        ig__sb_init(&fl);
+        ig__sb_printf(&fl, "fit: %s per %s", ig__fmt_bytes(t1, sizeof t1, g->v), mp->per);
+        if (isfinite(g->lo) && isfinite(g->hi) && g->hi > g->lo)
+            ig__sb_printf(&fl, " (%s to %s)", ig__fmt_bytes(t1, sizeof t1, g->lo),
+                          ig__fmt_bytes(t2, sizeof t2, g->hi));
+        ig__sb_puts(&ex, ", \\\n     '' index 1 using 1:2 with lines lw 2 lc rgb '#d6604d' title ");
+        ig__sb_gpstr(&ex, ig__sb_str(&fl));
+        ig__sb_free(&fl);
+    }
+    if (isfinite(lim_end)) {
+        ig__sb_printf(&d, "\n\n%.6g 0\n%.6g %.6g\n", xs[0], xs[n - 1], lim_end / div);
+        ig__sb fl;
+        ig__sb_init(&fl);
+        ig__sb_printf(&fl, "gate limit: %s per %s", ig__fmt_bytes(t1, sizeof t1, mp->limit), mp->per);
+        ig__sb_puts(&ex, ", \\\n     '' index 2 using 1:2 with lines lw 2 dt 2 lc rgb '#222222' title ");
+        ig__sb_gpstr(&ex, ig__sb_str(&fl));
+        ig__sb_free(&fl);
+    }
+    char yl[160], yr[96];
+    snprintf(yl, sizeof yl, "'%s growth since the first point (%s)'", mp->series,
+             kib ? "KiB" : "MiB");
+    double pad = (top - bot) * 0.06;
+    snprintf(yr, sizeof yr, "[%.6g:%.6g]", (bot - pad) / div, (top + pad) / div);
+    char ser[96];
+    snprintf(ser, sizeof ser, "'%s'", mp->series);
+    const char *kv[] = {"XLABEL", mp->xlabel, "FIT", ig__sb_str(&ex), "YLABEL", yl,
+                        "YRANGE", yr, "SERIES", ser, NULL};
+    int rc = ig__plot_add(ps, mp->kind, mp->key, mp->base, mp->title, 680, 380, "rss.gp", kv, &d,
+                          msg, ml);
+    ig__sb_free(&d);
+    ig__sb_free(&ex);
+    return rc;
+}
+
+/* The threshold a gate applied to a check of this backend (NULL: any) and
+ * model (NULL: any) whose name contains what (e.g. "parity", "dispatch");
+ * NaN when none. */
+static double gate_threshold(const ig__rrun *r, const char *backend, const char *model,
+                             const char *what)
+{
+    for (int i = 0; i < r->nchecks; i++) {
+        const ig__rcheck *c = &r->checks[i];
+        if ((!model || !strcmp(c->model, model)) && (!backend || !strcmp(c->backend, backend)) &&
+            strstr(c->check, what) && isfinite(c->threshold))
+            return c->threshold;
+    }
+    return NAN;
+}
+
+/* One memory plot of a soak: RSS (device 0) or the device bytes the
+ * adapter reported (device 1) over inferences; the slope was fitted
+ * without the first window. */
+static int soak_memory(ig__plotset *ps, const ig__rrun *r, const ig__rcell *c,
+                       const ig__rwindow *w, int n, const char *safe, int device, char *msg,
+                       size_t ml)
+{
     double *xs = malloc((size_t)n * sizeof *xs), *ys = malloc((size_t)n * sizeof *ys);
     if (!xs || !ys) {
         free(xs);
@@ -128,49 +349,24 @@ static int soak_memory(ig__plotset *ps, const ig__rcell *c, const ig__rwindow *w
     for (int i = 0; i < n; i++) {
         cum += w[i].inferences;
         xs[i] = cum;
-        ys[i] = (device ? w[i].held_device_bytes : w[i].rss_bytes) / 1048576.0;
-    }
-    ig__sb d, fit;
-    ig__sb_init(&d);
-    for (int i = 0; i < n; i++)
-        if (isfinite(ys[i]))
-            ig__sb_printf(&d, "%.6g %.6g\n", xs[i], ys[i]);
-    ig__sb_init(&fit);
-    char t1[64], t2[64];
-    if (g && isfinite(g->v) && n >= 3) {
-        double slope = g->v / 1000 / 1048576.0, m = 0;
-        for (int i = 1; i < n; i++)
-            m += ys[i] - slope * xs[i];
-        m /= n - 1;
-        ig__sb_printf(&d, "\n\n%.6g %.6g\n%.6g %.6g\n", xs[1], m + slope * xs[1], xs[n - 1],
-                      m + slope * xs[n - 1]);
-        ig__sb fl;
-        ig__sb_init(&fl);
-        ig__sb_printf(&fl, "fit: %s per 1k inferences", ig__fmt_bytes(t1, sizeof t1, g->v));
-        if (isfinite(g->lo) && isfinite(g->hi) && g->hi > g->lo)
-            ig__sb_printf(&fl, " (%s to %s)", ig__fmt_bytes(t1, sizeof t1, g->lo),
-                          ig__fmt_bytes(t2, sizeof t2, g->hi));
-        ig__sb_puts(&fit, ", \\\n     '' index 1 using 1:2 with lines lw 2 lc rgb '#b2182b' title ");
-        ig__sb_gpstr(&fit, ig__sb_str(&fl));
-        ig__sb_free(&fl);
+        ys[i] = device ? w[i].held_device_bytes : w[i].rss_bytes;
     }
     char base[300], title[400];
     snprintf(base, sizeof base, "%s-%s", device ? "devmem" : "rss", safe);
     snprintf(title, sizeof title, "%s: %s on %s, over the soak",
              device ? "Device memory held" : "Memory (RSS)", c->backend, c->model);
-    const char *kv[] = {"XLABEL", "'inferences'", "FIT", ig__sb_str(&fit),
-                        "YLABEL", device ? "'device memory held (MiB)'" : "'RSS (MiB)'",
-                        "SERIES", device ? "'device'" : "'RSS'", NULL};
-    int rc = ig__plot_add(ps, device ? "devmem" : "rss", c->id, base, title, 680, 380, "rss.gp",
-                          kv, &d, msg, ml);
-    ig__sb_free(&d);
-    ig__sb_free(&fit);
+    memplot mp = {device ? "devmem" : "rss", c->id, base, title, "'inferences'",
+                  device ? "device memory" : "RSS", "1k inferences", xs, ys, n, n >= 3 ? 1 : n,
+                  ig__rd_metric(c, "", device ? "device_growth_per_1k" : "rss_growth_per_1k"),
+                  1000, device ? NAN : gate_threshold(r, c->backend, c->model, "soak_memory")};
+    int rc = mem_plot(ps, &mp, msg, ml);
     free(xs);
     free(ys);
     return rc;
 }
 
-static int plot_soak(ig__plotset *ps, const ig__rctx *x, const ig__rcell *c, char *msg, size_t ml)
+static int plot_soak(ig__plotset *ps, const ig__rctx *x, const units *u, const ig__rcell *c,
+                     char *msg, size_t ml)
 {
     const ig__rrun *r = x->run;
     ig__rwindow *w = NULL;
@@ -182,8 +378,8 @@ static int plot_soak(ig__plotset *ps, const ig__rctx *x, const ig__rcell *c, cha
         free(w);
         return 0;
     }
-    double sc;
-    const char *unit = ig__model_unit(r, c->model, &sc);
+    double sc = u->soak_sc;
+    const char *unit = u->soak;
     char safe[256], base[300], title[400];
     ig__safe_name(safe, sizeof safe, c->id);
     ig__sb d;
@@ -201,9 +397,9 @@ static int plot_soak(ig__plotset *ps, const ig__rctx *x, const ig__rcell *c, cha
 
     /* Memory over inferences: RSS, and the device memory the adapter
      * reports where it reports any. */
-    rc = soak_memory(ps, c, w, n, safe, 0, msg, ml);
+    rc = soak_memory(ps, r, c, w, n, safe, 0, msg, ml);
     if (rc == 0 && ig__rd_metric(c, "", "device_growth_per_1k"))
-        rc = soak_memory(ps, c, w, n, safe, 1, msg, ml);
+        rc = soak_memory(ps, r, c, w, n, safe, 1, msg, ml);
 out:
     free(w);
     return rc;
@@ -221,41 +417,28 @@ static int plot_cycles(ig__plotset *ps, const ig__rctx *x, const ig__rcell *c, c
         free(cy);
         return 0;
     }
-    ig__sb d, fit;
-    ig__sb_init(&d);
-    ig__sb_init(&fit);
-    for (int i = 0; i < n; i++)
-        ig__sb_printf(&d, "%d %.6g\n", cy[i].cycle, cy[i].rss_bytes / 1048576.0);
-    const ig__rmetric *g = ig__rd_metric(c, "", "rss_growth_per_cycle");
-    int first = n / 10;
-    char t1[64], t2[64];
-    if (g && isfinite(g->v) && n - first >= 2) {
-        double slope = g->v / 1048576.0, m = 0;
-        for (int i = first; i < n; i++)
-            m += cy[i].rss_bytes / 1048576.0 - slope * cy[i].cycle;
-        m /= n - first;
-        ig__sb_printf(&d, "\n\n%d %.6g\n%d %.6g\n", cy[first].cycle, m + slope * cy[first].cycle,
-                      cy[n - 1].cycle, m + slope * cy[n - 1].cycle);
-        ig__sb fl;
-        ig__sb_init(&fl);
-        ig__sb_printf(&fl, "fit: %s per cycle", ig__fmt_bytes(t1, sizeof t1, g->v));
-        if (isfinite(g->lo) && isfinite(g->hi) && g->hi > g->lo)
-            ig__sb_printf(&fl, " (%s to %s)", ig__fmt_bytes(t1, sizeof t1, g->lo),
-                          ig__fmt_bytes(t2, sizeof t2, g->hi));
-        ig__sb_puts(&fit, ", \\\n     '' index 1 using 1:2 with lines lw 2 lc rgb '#b2182b' title ");
-        ig__sb_gpstr(&fit, ig__sb_str(&fl));
-        ig__sb_free(&fl);
+    double *xs = malloc((size_t)n * sizeof *xs), *ys = malloc((size_t)n * sizeof *ys);
+    if (!xs || !ys) {
+        free(xs);
+        free(ys);
+        free(cy);
+        return IG_ENOMEM;
+    }
+    for (int i = 0; i < n; i++) {
+        xs[i] = cy[i].cycle;
+        ys[i] = cy[i].rss_bytes;
     }
     char safe[256], base[300], title[400];
     ig__safe_name(safe, sizeof safe, c->id);
     snprintf(base, sizeof base, "rss-%s", safe);
     snprintf(title, sizeof title, "Memory: %s on %s, RSS over %d lifecycle cycles", c->backend,
              c->model, n);
-    const char *kv[] = {"XLABEL", "'compile + load + predict + unload cycle'", "FIT",
-                        ig__sb_str(&fit), "YLABEL", "'RSS (MiB)'", "SERIES", "'RSS'", NULL};
-    rc = ig__plot_add(ps, "rss", c->id, base, title, 680, 380, "rss.gp", kv, &d, msg, ml);
-    ig__sb_free(&d);
-    ig__sb_free(&fit);
+    memplot mp = {"rss", c->id, base, title, "'compile + load + predict + unload cycle'", "RSS",
+                  "cycle", xs, ys, n, n / 10, ig__rd_metric(c, "", "rss_growth_per_cycle"), 1,
+                  gate_threshold(x->run, c->backend, c->model, "lifecycle_leak")};
+    rc = mem_plot(ps, &mp, msg, ml);
+    free(xs);
+    free(ys);
     free(cy);
     return rc;
 }
@@ -316,26 +499,14 @@ static int plot_speedup(ig__plotset *ps, const ig__rctx *x, char *msg, size_t ml
     return rc;
 }
 
-/* The threshold a gate applied to a check of this model whose name
- * contains what (e.g. "parity", "dispatch"); NaN when none. */
-static double gate_threshold(const ig__rrun *r, const char *model, const char *what)
-{
-    for (int i = 0; i < r->nchecks; i++) {
-        const ig__rcheck *c = &r->checks[i];
-        if ((!model || !strcmp(c->model, model)) && strstr(c->check, what) && isfinite(c->threshold))
-            return c->threshold;
-    }
-    return NAN;
-}
-
 static int plot_parity(ig__plotset *ps, const ig__rctx *x, const char *model, char *msg, size_t ml)
 {
     const ig__rrun *r = x->run;
     ig__sb d;
     ig__sb_init(&d);
     int k = 0;
-    double minv = INFINITY;
-    double thr = gate_threshold(r, model, "parity");
+    double minv = INFINITY, maxv = 0;
+    double thr = gate_threshold(r, NULL, model, "parity");
     /* First pass: the floor of the log axis. */
     for (int b = 0; b < r->nbackends; b++) {
         const ig__rcell *c = ig__rd_cell(r, r->backends[b], model, "parity");
@@ -346,6 +517,8 @@ static int plot_parity(ig__plotset *ps, const ig__rctx *x, const char *model, ch
             const ig__rmetric *e = ig__parity_metric(c, m->output, "max_abs", NULL);
             if (e == m && m->v > 0 && m->v < minv)
                 minv = m->v;
+            if (e == m && m->v > maxv)
+                maxv = m->v;
         }
     }
     if (isfinite(thr) && thr > 0 && thr < minv)
@@ -378,10 +551,17 @@ static int plot_parity(ig__plotset *ps, const ig__rctx *x, const char *model, ch
         char ymin[32], xmax[32], t[64];
         if (isfinite(thr) && thr > 0) {
             ig__sb_printf(&th,
-                          "set arrow from graph 0, first %.6g to graph 1, first %.6g nohead lw 2 dt 2 lc rgb '#b2182b' front\n"
-                          "set label 'gate threshold %s' at graph 0.02, first %.6g offset 0,0.7 tc rgb '#b2182b' front\n",
+                          "set arrow from graph 0, first %.6g to graph 1, first %.6g nohead lw 2 dt 2 lc rgb '#222222' front\n"
+                          "set label 'gate limit %s' at graph 0.02, first %.6g offset 0,0.7 front\n",
                           thr, thr, ig__fmt_g(t, sizeof t, thr, 3), thr);
+            if (thr > maxv)
+                maxv = thr; /* the axis reaches the limit: a bar far below it is the picture */
         }
+        /* Half a decade above the tallest bar (or the limit), so the limit
+         * line and its label are inside the plot. */
+        double top = (maxv > floor_v ? maxv : floor_v * 10) * 3.2;
+        ig__sb_printf(&th, "set yrange [%.3g:%.3g]\n", floor_v, top);
+        log_tics(&th, "y", floor_v, top);
         snprintf(ymin, sizeof ymin, "%.3g", floor_v);
         snprintf(xmax, sizeof xmax, "%.1f", k - 0.4);
         char safe[256], base[300], title[300];
@@ -412,19 +592,24 @@ static int plot_dispatch(ig__plotset *ps, const ig__rctx *x, char *msg, size_t m
             char label[600];
             snprintf(label, sizeof label, "%s/%s", r->backends[b], r->models[m]);
             ig__sb_datstr(&d, label);
-            ig__sb_printf(&d, " %.6g %.6g\n", s, 1 - s);
+            /* The reference adapter has no accelerated units by design: it
+             * is the oracle, not a backend falling back. */
+            if (!strcmp(r->backends[b], "reference"))
+                ig__sb_puts(&d, " 0 0 1\n");
+            else
+                ig__sb_printf(&d, " %.6g %.6g 0\n", s, 1 - s);
             k++;
         }
     int rc = 0;
     if (k) {
         ig__sb th;
         ig__sb_init(&th);
-        double thr = gate_threshold(r, NULL, "dispatch");
+        double thr = gate_threshold(r, NULL, NULL, "dispatch");
         char t[64];
         if (isfinite(thr))
             ig__sb_printf(&th,
                           "set arrow from graph 0, first %.6g to graph 1, first %.6g nohead lw 2 dt 2 lc rgb '#222222' front\n"
-                          "set label 'gate threshold %s' at graph 0.02, first %.6g offset 0,0.7 front\n",
+                          "set label 'gate limit %s' at graph 0.02, first %.6g offset 0,0.7 front\n",
                           thr, thr, ig__fmt_g(t, sizeof t, thr, 3), thr);
         const char *kv[] = {"THRESHOLD", ig__sb_str(&th), NULL};
         int w = 240 + 70 * k;
@@ -444,17 +629,34 @@ int ig__plots_report(ig__plotset *ps, const ig__rctx *x, const ig__report_opts *
         return 0;
     const ig__rrun *r = x->run;
     int rc = 0;
+    units u;
+    dist_unit(x, &u);
+    /* The soak family's unit: the largest window p99 of the run. */
+    double mx = 0;
+    for (int i = 0; i < r->ncells; i++) {
+        const ig__rcell *c = &r->cells[i];
+        ig__rwindow *w = NULL;
+        int n = 0;
+        if (strcmp(c->suite, "soak") || ig__rd_cell(r, c->backend, c->model, c->suite) != c)
+            continue;
+        if (ig__rd_windows(r, c->id, &w, &n) == 0)
+            for (int k = 0; k < n; k++)
+                if (w[k].p99_ms * 1e6 > mx)
+                    mx = w[k].p99_ms * 1e6;
+        free(w);
+    }
+    u.soak = unit_for(mx, &u.soak_sc);
     for (int m = 0; m < r->nmodels && !rc; m++)
-        rc = plot_cdf(ps, x, r->models[m], msg, ml);
+        rc = plot_cdf(ps, x, &u, r->models[m], msg, ml);
     for (int i = 0; i < x->nlat && !rc; i++)
         if (x->lat[i].n > 0)
-            rc = plot_hist(ps, x, &x->lat[i], msg, ml);
+            rc = plot_hist(ps, &u, &x->lat[i], msg, ml);
     for (int i = 0; i < r->ncells && !rc; i++) {
         const ig__rcell *c = &r->cells[i];
         if (ig__rd_cell(r, c->backend, c->model, c->suite) != c)
             continue;
         if (!strcmp(c->suite, "soak"))
-            rc = plot_soak(ps, x, c, msg, ml);
+            rc = plot_soak(ps, x, &u, c, msg, ml);
         else if (!strcmp(c->suite, "lifecycle"))
             rc = plot_cycles(ps, x, c, msg, ml);
     }
@@ -476,8 +678,9 @@ int ig__plots_baseline(ig__plotset *ps, const ig__rctx *x, const ig__rrun *base,
 {
     if (!ps->enabled)
         return 0;
-    const ig__rrun *r = x->run;
     int rc = 0;
+    units u;
+    dist_unit(x, &u);
     for (int i = 0; i < cmp->n && !rc; i++) {
         const ig__cmp_row *w = &cmp->rows[i];
         if (strcmp(w->suite, "latency") || (strcmp(w->verdict, "regressed") && strcmp(w->verdict, "improved")))
@@ -501,8 +704,13 @@ int ig__plots_baseline(ig__plotset *ps, const ig__rctx *x, const ig__rrun *base,
             continue;
         }
         ig__sort_u64(ns, n);
-        double sc;
-        const char *unit = ig__model_unit(r, w->model, &sc);
+        double sc = u.dist_sc;
+        const char *unit = u.dist;
+        double xlo = (double)ns[0] * sc, xhi = (double)ns[n - 1] * sc;
+        if (l->ncdf && l->cdf_ns[0] * sc < xlo)
+            xlo = l->cdf_ns[0] * sc;
+        if (l->ncdf && l->cdf_ns[l->ncdf - 1] * sc > xhi)
+            xhi = l->cdf_ns[l->ncdf - 1] * sc;
         ig__sb d, pl;
         ig__sb_init(&d);
         ig__sb_init(&pl);
@@ -531,9 +739,13 @@ int ig__plots_baseline(ig__plotset *ps, const ig__rctx *x, const ig__rrun *base,
         ig__sb_gpstr(&pl, ig__sb_str(&lab));
         ig__sb_free(&lab);
         snprintf(title, sizeof title, "%s on %s: base vs new", w->cand_backend, w->model);
-        const char *kv[] = {"UNIT", unit, "PLOT", ig__sb_str(&pl), NULL};
+        ig__sb ax;
+        ig__sb_init(&ax);
+        log_axis(&ax, "x", xlo, xhi);
+        const char *kv[] = {"UNIT", unit, "PLOT", ig__sb_str(&pl), "XAXIS", ig__sb_str(&ax), NULL};
         rc = ig__plot_add(ps, "change", l->cell->id, base_name, title, 640, 380, "cdf.gp", kv, &d, msg,
                           ml);
+        ig__sb_free(&ax);
         ig__sb_free(&d);
         ig__sb_free(&pl);
     }

@@ -5,9 +5,8 @@ set title @TITLE@ noenhanced
 set xlabel 'latency (@UNIT@, log scale)'
 set ylabel 'fraction of samples at or below'
 set logscale x
-set autoscale xfix
-set format x '%g'
+@XAXIS@
 set yrange [0:1.02]
-set grid xtics ytics mxtics
+set grid xtics ytics
 set key bottom right noenhanced
 plot @PLOT@

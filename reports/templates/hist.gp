@@ -1,12 +1,11 @@
 # Latency histogram of one cell, log-spaced bins, with its p50 and p99
-# (the values recorded in run.json).
+# (the values recorded in run.json).  The x range and its 1-2-5 ticks come
+# from the report (with the markers, below).
 # Data columns: bin centre, count, bin low, bin high (@UNIT@).
 set title @TITLE@ noenhanced
 set xlabel 'latency (@UNIT@, log scale)'
 set ylabel 'samples per bin'
 set logscale x
-set autoscale xfix
-set format x '%g'
 set yrange [0:*]
 set style fill solid 0.6 noborder
 set grid ytics
