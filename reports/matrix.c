@@ -33,9 +33,22 @@ typedef struct mach {
 typedef struct mx {
     mach *m;
     int n;
-    const char **backends, **models; /* union, first appearance */
+    const char **backends, **models; /* union, first appearance; no instruments */
     int nb, nm;
+    const char **instruments;        /* instrument backends left out */
+    int ni;
 } mx;
+
+/* Instrument adapters (the adapter table's IG_BACKEND_INSTRUMENT: null
+ * measures the harness, faulty injects failures on purpose) measure the
+ * lab, not the hardware, so they have no place in a hardware matrix.  A
+ * results directory records backends by name only, so they are known by
+ * name, as `select` knows them: "null", "faulty", or either with ":opts". */
+static int instrument(const char *b)
+{
+    size_t n = !strncmp(b, "null", 4) ? 4 : !strncmp(b, "faulty", 6) ? 6 : 0;
+    return n && (b[n] == 0 || b[n] == ':');
+}
 
 static int add_name(const char ***l, int *n, const char *s)
 {
@@ -157,10 +170,31 @@ static const char *short_cell(char *buf, size_t n, const cellv *v)
 static void build_doc(ig__doc *d, const mx *x, const ig__plotset *ps)
 {
     ig__doc_h(d, 1, NULL, "infergate hardware matrix");
+    /* The counts are of what the tables draw: a backend or model listed
+     * in a run's config that no machine measured or judged is not there. */
+    int nb = 0, nm = 0;
+    for (int b = 0; b < x->nb; b++)
+        for (int m = 0; m < x->nm; m++)
+            if (pair_anywhere(x, x->backends[b], x->models[m])) {
+                nb++;
+                break;
+            }
+    for (int m = 0; m < x->nm; m++)
+        nm += model_anywhere(x, x->models[m]);
     ig__doc_p(d, "%d machines × %d backends × %d models. Each cell: p50 / p99 of single-stream "
                  "latency (nearest rank), the parity verdict against the baseline and the folded "
                  "gate verdict. *absent*: the backend did not run on that machine.",
-              x->n, x->nb, x->nm);
+              x->n, nb, nm);
+    if (x->ni) {
+        ig__sb l;
+        ig__sb_init(&l);
+        for (int i = 0; i < x->ni; i++)
+            ig__sb_printf(&l, "%s%s", i ? ", " : "", x->instruments[i]);
+        ig__doc_p(d, "Left out: instrument backends (%s). They measure the lab, not the "
+                     "hardware; their cells are in each run's own report.",
+                  ig__sb_str(&l));
+        ig__sb_free(&l);
+    }
     ig__doc_h(d, 2, "machines", "Machines");
     ig__doc_table(d, "machines-table", 6, "machine", "host", "cpu", "run", "started", "warnings");
     for (int i = 0; i < x->n; i++) {
@@ -429,7 +463,8 @@ int ig__cmd_matrix(int argc, char **argv)
                 break;
             }
         for (int b = 0; b < m->run.nbackends; b++)
-            if (add_name(&x.backends, &x.nb, m->run.backends[b]))
+            if (add_name(instrument(m->run.backends[b]) ? &x.instruments : &x.backends,
+                         instrument(m->run.backends[b]) ? &x.ni : &x.nb, m->run.backends[b]))
                 goto oom;
         for (int k = 0; k < m->run.nmodels; k++)
             if (add_name(&x.models, &x.nm, m->run.models[k]))
@@ -464,7 +499,8 @@ int ig__cmd_matrix(int argc, char **argv)
     int nfail = 0;
     for (int i = 0; i < x.n; i++)
         for (int k = 0; k < x.m[i].run.nsummary; k++)
-            nfail += ig__verdict_rank(x.m[i].run.summary[k].verdict) == 0;
+            nfail += ig__verdict_rank(x.m[i].run.summary[k].verdict) == 0 &&
+                     !instrument(x.m[i].run.summary[k].backend);
     const char *verdict = nfail ? "FAIL" : "MATRIX";
     const char *kv[] = {"TITLE", "infergate hardware matrix", "CSS", ig__template("report.css"),
                         "NAV", ig__sb_str(&nav), "BODY", ig__sb_str(&body),
@@ -506,5 +542,6 @@ out:
     free(x.m);
     free(x.backends);
     free(x.models);
+    free(x.instruments);
     return exitc;
 }

@@ -8,7 +8,7 @@
 set title @TITLE@ noenhanced
 unset key
 set tics noenhanced
-set xtics rotate by -30 scale 0
+set xtics rotate by 30 right scale 0
 set ytics scale 0
 set palette defined (0 '#1a9850', 1 '#fee08b', 2 '#fc8d59', 3 '#d73027')
 set cbrange [0:@CBMAX@]

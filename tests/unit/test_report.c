@@ -596,6 +596,12 @@ static void test_matrix(void **state)
     assert_non_null(strstr(md, "lab-ci-01"));
     assert_non_null(strstr(md, "lab-ci-02"));
     assert_non_null(strstr(md, "absent"));
+    /* Instrument backends (run-killed's faulty and null) are left out, and
+     * the header counts what the tables draw. */
+    assert_non_null(strstr(md, "2 machines × 3 backends × 2 models"));
+    assert_non_null(strstr(md, "Left out: instrument backends"));
+    assert_null(strstr(md, "| faulty"));
+    assert_null(strstr(md, "| null"));
     free(md);
     snprintf(path, sizeof path, "%s/matrix.json", out);
     assert_int_equal(access(path, R_OK), 0);
