@@ -36,20 +36,20 @@ int ig__ks_set(ig__kctx *c, int k, int dtype, int rank, const int64_t *dims)
         return ig__kerr(c, IG_EUNSUPPORTED, "output %d would have rank %d; at "
                         "most %d is supported", k, rank, IG_MAX_RANK);
     size_t es = ig_dtype_size(dtype);
-    int64_t limit = (int64_t)(PTRDIFF_MAX / (es ? es : 1));
-    int64_t n = 1;
-    for (int d = 0; d < rank; d++) {
+    for (int d = 0; d < rank; d++)
         if (dims[d] < 0) {
             char buf[160];
             return ig__kerr(c, IG_ESHAPE, "output %d would have a negative dim: %s",
                             k, ig__ks_list(buf, sizeof buf, rank, dims));
         }
-        if (dims[d] > 0 && n > limit / dims[d]) {
-            char buf[160];
-            return ig__kerr(c, IG_ESHAPE, "output %d shape %s is too large", k,
-                            ig__ks_list(buf, sizeof buf, rank, dims));
-        }
-        n *= dims[d];
+    /* The shared checked count and byte size (size.h); the limit itself
+     * is the planner's to report, with the value's name. */
+    int64_t n;
+    uint64_t bytes;
+    if (ig__numel(rank, dims, &n) || ig__nbytes(n, es ? es : 1, &bytes) == IG_ESHAPE) {
+        char buf[160];
+        return ig__kerr(c, IG_ESHAPE, "output %d shape %s is too large", k,
+                        ig__ks_list(buf, sizeof buf, rank, dims));
     }
     int rc = ig_tensor_set_shape(c->out[k], dtype, rank, dims);
     if (rc)
