@@ -407,7 +407,8 @@ static void help(FILE *f)
         "                     [--repetitions K] [--cpu-threads N] [--progress|--no-progress]\n"
         "                     [--gates A,B,C,D [--profile ci|nightly|release] [--gates-file F]]\n"
         "                     [--manifest FILE]... [--threshold MODEL:KEY=VALUE]...\n"
-        "                     [--save-baseline NAME] [--results-root DIR]\n"
+        "                     [--save-baseline NAME] [--baseline-report NAME|DIR]\n"
+        "                     [--results-root DIR]\n"
         "                     [--export-markdown F] [--export-json F] [--export-csv F]\n"
         "Runs every backend x model x suite cell, each in its own process, and\n"
         "writes DIR (default out/<run-id>): run.json, results.csv, samples/.\n"
@@ -435,7 +436,10 @@ static void help(FILE *f)
         "with the readiness verdict and the exit status; with --gates the checks\n"
         "go to DIR/gates.txt.  --save-baseline NAME copies the run to\n"
         "ROOT/baselines/NAME (ROOT: --results-root, else $IG_RESULTS_ROOT, else\n"
-        "out) for `infergate compare --baseline NAME`.  --export-markdown,\n"
+        "out) for `infergate compare --baseline NAME`.  --baseline-report NAME|DIR\n"
+        "puts a comparison with that baseline in the run's report (as report\n"
+        "--baseline): NAME a saved baseline, DIR (with a '/') a results directory;\n"
+        "it does not change the exit status (compare does).  --export-markdown,\n"
         "--export-json (Google Benchmark's JSON shape) and --export-csv (the tidy\n"
         "results.csv) write the figures for other tools (docs/results-schema.md).\n"
         "Exit status: 0 every cell ran clean (with --gates: every gate passed),\n"
@@ -474,8 +478,9 @@ int ig__cmd_run(int argc, char **argv)
            O_RATE, O_WINDOW, O_CYCLES, O_BASELINE, O_RTOL, O_ATOL, O_SEED, O_MAXS,
            O_PROGRESS, O_NOPROGRESS, O_GATES, O_PROFILE, O_GATES_FILE, O_MANIFEST,
            O_THRESHOLD, O_CAP, O_MIN_SAMPLES, O_REPS, O_CPU_THREADS, O_SAVE_BASELINE,
-           O_RESULTS_ROOT, O_EXPORT_MD, O_EXPORT_JSON, O_EXPORT_CSV };
-    const char *save_baseline = NULL, *results_root = NULL;
+           O_RESULTS_ROOT, O_EXPORT_MD, O_EXPORT_JSON, O_EXPORT_CSV, O_BASELINE_REPORT };
+    const char *save_baseline = NULL, *results_root = NULL, *baseline_report = NULL;
+    char baseline_dir[4200] = "";
     ig__summary_exports exports = {0};
     static const struct option lo[] = {
         {"backend", required_argument, 0, 'b'}, {"model", required_argument, 0, 'm'},
@@ -499,6 +504,7 @@ int ig__cmd_run(int argc, char **argv)
         {"cpu-threads", required_argument, 0, O_CPU_THREADS},
         {"save-baseline", required_argument, 0, O_SAVE_BASELINE},
         {"results-root", required_argument, 0, O_RESULTS_ROOT},
+        {"baseline-report", required_argument, 0, O_BASELINE_REPORT},
         {"export-markdown", required_argument, 0, O_EXPORT_MD},
         {"export-json", required_argument, 0, O_EXPORT_JSON},
         {"export-csv", required_argument, 0, O_EXPORT_CSV},
@@ -656,6 +662,7 @@ int ig__cmd_run(int argc, char **argv)
             break;
         case O_SAVE_BASELINE: save_baseline = optarg; break;
         case O_RESULTS_ROOT: results_root = optarg; break;
+        case O_BASELINE_REPORT: baseline_report = optarg; break;
         case O_EXPORT_MD: exports.markdown = optarg; break;
         case O_EXPORT_JSON: exports.json = optarg; break;
         case O_EXPORT_CSV: exports.csv = optarg; break;
@@ -675,6 +682,27 @@ int ig__cmd_run(int argc, char **argv)
         char bp[4200];
         if (ig__baseline_path(results_root, save_baseline, bp, sizeof bp, msg, sizeof msg)) {
             ig__errorf("run: --save-baseline: %s", msg);
+            return IG_EXIT_USAGE;
+        }
+    }
+    /* --baseline already names the parity reference backend, hence a name
+     * of its own.  Checked before the run: a typo must not cost the run. */
+    if (baseline_report) {
+        if (strchr(baseline_report, '/'))
+            snprintf(baseline_dir, sizeof baseline_dir, "%s", baseline_report);
+        else if (ig__baseline_path(results_root, baseline_report, baseline_dir,
+                                   sizeof baseline_dir, msg, sizeof msg)) {
+            ig__errorf("run: --baseline-report: %s", msg);
+            return IG_EXIT_USAGE;
+        }
+        char rj[4300];
+        snprintf(rj, sizeof rj, "%s/run.json", baseline_dir);
+        if (access(rj, R_OK) != 0) {
+            ig__errorf("run: --baseline-report: %s: no run.json there (%s)%s", baseline_dir,
+                       strerror(errno),
+                       strchr(baseline_report, '/') ? ""
+                                                    : "; save one with run --save-baseline NAME, "
+                                                      "or give a results directory with a '/'");
             return IG_EXIT_USAGE;
         }
     }
@@ -1030,6 +1058,10 @@ int ig__cmd_run(int argc, char **argv)
     ig__report_opts ro;
     ig__report_defaults(&ro);
     ro.quiet = 1;
+    /* Before --save-baseline replaces a baseline of the same name, so the
+     * run is compared with the previous one. */
+    if (baseline_dir[0])
+        ro.baseline = baseline_dir;
     char rmsg[1024];
     if (ig__report_build(outdir, &ro, rmsg, sizeof rmsg) < 0)
         ig__errorf("report: %s", rmsg);

@@ -16,7 +16,9 @@
 #   compare-aa, compare-slow     two runs of one build: no regression; a
 #                                faulty run 20% slower: regressed, exit 1
 #   matrix                       two machines merged into a hardware matrix
-#   after-run                    `infergate run` leaves report/ in its run directory
+#   after-run                    `infergate run` leaves report/ in its run directory;
+#                                with --baseline-report NAME the report compares with
+#                                a saved baseline; an unknown NAME is refused (exit 2)
 set -u
 case_=$1 ig=$2 data=$3 out=$4 fixtures=$5
 rm -rf "$out"
@@ -219,10 +221,22 @@ matrix)
     ;;
 after-run)
     "$ig" run -b reference -m mlp-intent --suite parity,latency --duration 0.2 --no-progress \
+        --results-root "$out/root" --save-baseline first \
         -o "$out/run" >"$out/run.log" 2>&1 || fail "run exited $?"
     for f in report.md report.html junit.xml; do
         [ -s "$out/run/report/$f" ] || fail "run did not write report/$f"
     done
+    grep -q 'Baseline comparison' "$out/run/report/report.md" && fail "a comparison without --baseline-report"
+    "$ig" run -b reference -m mlp-intent --suite parity,latency --duration 0.2 --no-progress \
+        --results-root "$out/root" --baseline-report first \
+        -o "$out/run2" >"$out/run2.log" 2>&1 || fail "run --baseline-report exited $?"
+    grep -q 'Baseline comparison' "$out/run2/report/report.md" ||
+        fail "run --baseline-report: no Baseline comparison in report.md"
+    "$ig" run -b reference -m mlp-intent --no-progress --results-root "$out/root" \
+        --baseline-report nosuch -o "$out/run3" >"$out/run3.log" 2>&1
+    rc=$?
+    [ $rc -eq 2 ] || fail "run --baseline-report nosuch exited $rc, want 2"
+    [ -e "$out/run3" ] && fail "run --baseline-report nosuch ran anyway"
     echo PASS
     ;;
 *) fail "unknown case $case_" ;;
