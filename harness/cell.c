@@ -62,7 +62,10 @@ static void *watchdog(void *arg)
     for (;;) {
         nanosleep(&ts, NULL);
         uint64_t s = atomic_load_explicit(&call_start, memory_order_relaxed);
-        if (s && ig__now_ns() - s > limit) {
+        uint64_t now = ig__now_ns();
+        /* now < s would wrap: only a clock that disagrees across CPUs
+         * gives it (clock.c uses none), and it is no timeout. */
+        if (s && now > s && now - s > limit) {
             char buf[512];
             double after = (ig__now_ns() - s) / 1e6;
             /* How long the hung call had run when it was stopped: Gate B

@@ -15,6 +15,7 @@ typedef struct ig__clock_info {
     double tsc_ghz;           /* measured TSC rate (0: no invariant TSC) */
     double calibration_ppm;   /* |predicted - measured| over the check
                                  interval, parts per million */
+    char why[160];            /* why the TSC is not used ("" when it is) */
 } ig__clock_info;
 
 /* What the clock is (out is filled; calibrates when not done yet). */

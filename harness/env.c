@@ -206,6 +206,8 @@ static json_object *timer_object(unsigned reads, double *measured)
                            tm.tsc_ghz > 0 ? json_object_new_double(tm.calibration_ppm) : NULL);
     json_object_object_add(o, "monotonic_read_cost_ns",
                            json_object_new_double(tm.monotonic_read_cost_ns));
+    json_object_object_add(o, "tsc_unused",
+                           tm.tsc_unused[0] ? json_object_new_string(tm.tsc_unused) : NULL);
     *measured = (double)tm.res_measured_ns;
     return o;
 }

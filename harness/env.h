@@ -128,6 +128,7 @@ typedef struct ig__env_timer {
     char clock[24];           /* the lab's clock: "tsc" or "CLOCK_MONOTONIC" */
     double tsc_ghz;           /* measured TSC rate (0 without an invariant TSC) */
     double calibration_ppm;   /* TSC calibration error, parts per million */
+    char tsc_unused[160];     /* why the TSC is not the clock ("" when it is) */
     int64_t res_declared_ns;  /* clock_getres(CLOCK_MONOTONIC); 1 for the TSC */
     int64_t res_measured_ns;  /* smallest nonzero step between reads */
     double read_cost_ns;      /* mean cost of one read of the lab's clock */

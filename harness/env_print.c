@@ -166,6 +166,9 @@ static void print_numbers(FILE *f, json_object *env)
                 json_object_get_double(ghz), json_object_get_double(ppm));
     if (json_object_is_type(mono, json_type_double))
         fprintf(f, "; CLOCK_MONOTONIC %.1f ns per read", json_object_get_double(mono));
+    json_object *why = at(t, "tsc_unused", NULL);
+    if (json_object_is_type(why, json_type_string))
+        fprintf(f, "; TSC not used: %s", json_object_get_string(why));
     fprintf(f, "\n");
     fprintf(f, "load       ");
     static const char *const k[] = {"1min", "5min", "15min"};

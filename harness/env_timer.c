@@ -65,6 +65,7 @@ void ig__env_timer_measure(ig__env_timer *t, unsigned reads)
     snprintf(t->clock, sizeof t->clock, "%s", ci.source);
     t->tsc_ghz = ci.tsc_ghz;
     t->calibration_ppm = ci.calibration_ppm;
+    snprintf(t->tsc_unused, sizeof t->tsc_unused, "%s", ci.why);
     t->res_declared_ns = ci.tsc ? 1
                          : clock_getres(CLOCK_MONOTONIC, &res) == 0
                              ? (int64_t)res.tv_sec * 1000000000LL + res.tv_nsec
