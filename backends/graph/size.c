@@ -67,7 +67,10 @@ int ig__limits_parse(const char *spec, ig__limits *l, char *msg, size_t msglen)
             nl.max_tensor_bytes = v;
         } else if (!strcmp(t, "graph-depth")) {
             bit = 2;
-            if (parse_size(eq + 1, 1024, &v))
+            /* Each level costs stack in protobuf-c's unpack, the loader
+             * and the planner (a few KB together); 256 levels stay far
+             * inside a thread's 8 MB. */
+            if (parse_size(eq + 1, 256, &v))
                 goto bad;
             nl.max_graph_depth = (int)v;
         } else if (!strcmp(t, "nodes")) {
@@ -93,7 +96,7 @@ bad:
     if (msg && msglen)
         snprintf(msg, msglen,
                  "--limits '%s': expected tensor-bytes=N[K|M|G|T], graph-depth=N "
-                 "(1 to 1024), nodes=N or loop-iterations=N, each at most once, "
+                 "(1 to 256), nodes=N or loop-iterations=N, each at most once, "
                  "comma-separated",
                  spec);
     return IG_EUSAGE;
