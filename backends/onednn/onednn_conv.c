@@ -26,17 +26,74 @@ typedef struct conv_op {
     int src_fixed;                   /* give oneDNN the input's own layout */
 } conv_op;
 
-static int has_bias(const dn_node *s)
+int ig__dn_head_has_bias(const dn_node *s, const ig_tensor *B)
 {
-    const conv_op *op = s->op;
     const dn_chain *ch = s->chain;
-    if (op->B)
+    if (B)
         return 1;
     if (ch && ch->affine)
         for (int64_t k = 0; k < ch->h.nch; k++)
             if (ch->shift[k] != 0.0)
                 return 1;
     return 0;
+}
+
+static int has_bias(const dn_node *s)
+{
+    const conv_op *op = s->op;
+    return ig__dn_head_has_bias(s, op->B);
+}
+
+int ig__dn_head_finish(dn_node *s, dnnl_primitive_desc_t pd, int layout,
+                       dnnl_exec_arg_t *args, int na, const ig_tensor *X,
+                       const dnnl_memory_desc_t *src_t, const ig_tensor *B, int bknown,
+                       int64_t n, const dnnl_memory_desc_t *b_md, char *msg, size_t msglen)
+{
+    dn_chain *ch = s->chain;
+    int rc;
+    if (ig__dn_head_has_bias(s, B)) {
+        dnnl_memory_t mb;
+        if (B && !bknown) {
+            mb = ig__dn_bind(s, b_md, B);
+            if (!mb)
+                return IG_ENOMEM;
+        } else {
+            /* The bias with the chain's per-channel scale and shift. */
+            float *fb = malloc(sizeof *fb * (size_t)(n ? n : 1));
+            if (!fb)
+                return IG_ENOMEM;
+            const float *b = B ? B->data : NULL;
+            for (int64_t o = 0; o < n; o++) {
+                double v = b ? b[o] : 0.0;
+                if (ch && ch->affine)
+                    v = v * ch->scale[o] + ch->shift[o];
+                fb[o] = (float)v;
+            }
+            rc = ig__dn_const(s, b_md, b_md, fb, &mb, msg, msglen);
+            free(fb);
+            if (rc)
+                return rc;
+        }
+        args[na++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, mb};
+    }
+    dnnl_memory_t ms = ig__dn_io(s, dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0),
+                                 src_t, X, 0, msg, msglen);
+    if (!ms)
+        return IG_EINTERNAL;
+    args[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC, ms};
+    dnnl_memory_desc_t dmd;
+    const ig_tensor *y = ch->dst;
+    ig__dn_md_layout(&dmd, y->rank, y->dims, layout);
+    dnnl_memory_t md = ig__dn_io(s, dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0),
+                                 &dmd, y, 1, msg, msglen);
+    if (!md)
+        return IG_EINTERNAL;
+    args[na++] = (dnnl_exec_arg_t){DNNL_ARG_DST, md};
+    if ((rc = ig__dn_step(s, pd, na, args, msg, msglen)))
+        return rc;
+    if ((rc = ig__dn_bind_po(s, &s->step[s->nstep - 1], msg, msglen)))
+        return rc;
+    return ig__dn_flush_post(s, msg, msglen);
 }
 
 static int conv_make_pd(dn_node *s, const_dnnl_primitive_attr_t attr, int layout,
@@ -87,48 +144,8 @@ static int conv_build(dn_node *s, dnnl_primitive_desc_t pd, int layout, char *ms
             return IG_ENOMEM;
     }
     args[na++] = (dnnl_exec_arg_t){DNNL_ARG_WEIGHTS, mw};
-    if (has_bias(s)) {
-        dnnl_memory_t mb;
-        if (op->B && !op->bknown) {
-            mb = ig__dn_bind(s, &op->b_md, op->B);
-            if (!mb)
-                return IG_ENOMEM;
-        } else {
-            float *fb = malloc(sizeof *fb * (size_t)op->O);
-            if (!fb)
-                return IG_ENOMEM;
-            const float *b = op->B ? op->B->data : NULL;
-            for (int64_t o = 0; o < op->O; o++) {
-                double v = b ? b[o] : 0.0;
-                if (ch && ch->affine)
-                    v = v * ch->scale[o] + ch->shift[o];
-                fb[o] = (float)v;
-            }
-            rc = ig__dn_const(s, &op->b_md, &op->b_md, fb, &mb, msg, msglen);
-            free(fb);
-            if (rc)
-                return rc;
-        }
-        args[na++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, mb};
-    }
-    dnnl_memory_t ms = ig__dn_io(s, dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0),
-                                 &op->src_t, op->X, 0, msg, msglen);
-    if (!ms)
-        return IG_EINTERNAL;
-    args[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC, ms};
-    dnnl_memory_desc_t dmd;
-    const ig_tensor *y = ch->dst;
-    ig__dn_md_layout(&dmd, y->rank, y->dims, layout);
-    dnnl_memory_t md = ig__dn_io(s, dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0),
-                                 &dmd, y, 1, msg, msglen);
-    if (!md)
-        return IG_EINTERNAL;
-    args[na++] = (dnnl_exec_arg_t){DNNL_ARG_DST, md};
-    if ((rc = ig__dn_step(s, pd, na, args, msg, msglen)))
-        return rc;
-    if ((rc = ig__dn_bind_po(s, &s->step[s->nstep - 1], msg, msglen)))
-        return rc;
-    return ig__dn_flush_post(s, msg, msglen);
+    return ig__dn_head_finish(s, pd, layout, args, na, op->X, &op->src_t, op->B, op->bknown,
+                              op->O, &op->b_md, msg, msglen);
 }
 
 int ig__dn_claim_conv(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,

@@ -33,14 +33,7 @@ typedef struct deconv_op {
 static int has_bias(const dn_node *s)
 {
     const deconv_op *op = s->op;
-    const dn_chain *ch = s->chain;
-    if (op->B)
-        return 1;
-    if (ch && ch->affine)
-        for (int64_t k = 0; k < ch->h.nch; k++)
-            if (ch->shift[k] != 0.0)
-                return 1;
-    return 0;
+    return ig__dn_head_has_bias(s, op->B);
 }
 
 static int deconv_make_pd(dn_node *s, const_dnnl_primitive_attr_t attr, int layout,
@@ -117,48 +110,8 @@ static int deconv_build(dn_node *s, dnnl_primitive_desc_t pd, int layout, char *
             return IG_ENOMEM;
     }
     args[na++] = (dnnl_exec_arg_t){DNNL_ARG_WEIGHTS, mw};
-    if (has_bias(s)) {
-        dnnl_memory_t mb;
-        if (op->B && !op->bknown) {
-            mb = ig__dn_bind(s, &op->b_md, op->B);
-            if (!mb)
-                return IG_ENOMEM;
-        } else {
-            float *fb = malloc(sizeof *fb * (size_t)op->M);
-            if (!fb)
-                return IG_ENOMEM;
-            const float *b = op->B ? op->B->data : NULL;
-            for (int64_t o = 0; o < op->M; o++) {
-                double v = b ? b[o] : 0.0;
-                if (ch && ch->affine)
-                    v = v * ch->scale[o] + ch->shift[o];
-                fb[o] = (float)v;
-            }
-            rc = ig__dn_const(s, &op->b_md, &op->b_md, fb, &mb, msg, msglen);
-            free(fb);
-            if (rc)
-                return rc;
-        }
-        args[na++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, mb};
-    }
-    dnnl_memory_t ms = ig__dn_io(s, dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0),
-                                 &op->src_t, op->X, 0, msg, msglen);
-    if (!ms)
-        return IG_EINTERNAL;
-    args[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC, ms};
-    dnnl_memory_desc_t dmd;
-    const ig_tensor *y = ch->dst;
-    ig__dn_md_layout(&dmd, y->rank, y->dims, layout);
-    dnnl_memory_t md = ig__dn_io(s, dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0),
-                                 &dmd, y, 1, msg, msglen);
-    if (!md)
-        return IG_EINTERNAL;
-    args[na++] = (dnnl_exec_arg_t){DNNL_ARG_DST, md};
-    if ((rc = ig__dn_step(s, pd, na, args, msg, msglen)))
-        return rc;
-    if ((rc = ig__dn_bind_po(s, &s->step[s->nstep - 1], msg, msglen)))
-        return rc;
-    return ig__dn_flush_post(s, msg, msglen);
+    return ig__dn_head_finish(s, pd, layout, args, na, op->X, &op->src_t, op->B, op->bknown,
+                              op->M, &op->b_md, msg, msglen);
 }
 
 int ig__dn_claim_deconv(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,

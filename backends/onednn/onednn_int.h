@@ -292,6 +292,17 @@ int ig__dn_claim_deconv(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
                         ig__node_impl *impl);
 int ig__dn_claim_resample(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
                           ig__node_impl *impl);
+/* Shared by the convolution-like heads (Conv, ConvTranspose): whether
+ * the head needs a bias (its own B, or a shift the chain folded in), and
+ * the end of its build: the bias (runtime B bound, or known B with the
+ * chain's affine fold, n channels in b_md), the source X held as src_t,
+ * the chain's destination in layout, then the step with the post-op
+ * operands.  args holds na arguments (the weights) and room for 3 more. */
+int ig__dn_head_has_bias(const dn_node *s, const ig_tensor *B);
+int ig__dn_head_finish(dn_node *s, dnnl_primitive_desc_t pd, int layout,
+                       dnnl_exec_arg_t *args, int na, const ig_tensor *X,
+                       const dnnl_memory_desc_t *src_t, const ig_tensor *B, int bknown,
+                       int64_t n, const dnnl_memory_desc_t *b_md, char *msg, size_t msglen);
 int ig__dn_claim_matmul(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
                         ig__node_impl *impl);
 int ig__dn_claim_gemm(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
