@@ -1,7 +1,7 @@
 /* fuzz_results.c — the results-directory reader behind report, compare,
  * matrix and select (reports/rundata.c), and select's own reading of
- * run.json (ig__select_write), and the report built from it
- * (ig__report_build, without plots).
+ * run.json (ig__select_write).  fuzz_report.c takes the same inputs
+ * through the report, compare and matrix.
  *
  * The input up to its first NUL byte is run.json; what follows (if
  * anything, else nothing) is written as every per-cell CSV the reader may open
@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "report.h"
 #include "rundata.h"
 #include "select.h"
 
@@ -70,15 +69,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         unlink(p);
     }
     ig__rd_free(&r);
-    /* The whole report (Markdown, HTML, JUnit; no plots) from the same
-     * directory, as `infergate report` builds it. */
-    ig__report_opts o;
-    ig__report_defaults(&o);
-    char rep[700];
-    snprintf(rep, sizeof rep, "%s/report", dir);
-    o.outdir = rep;
-    o.plots = 0;
-    o.quiet = 1;
-    ig__report_build(dir, &o, msg, sizeof msg);
     return 0;
 }

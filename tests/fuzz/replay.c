@@ -81,6 +81,6 @@ int main(int argc, char **argv)
         if (d)
             closedir(d);
     }
-    printf("replay: %d inputs ran\n", files);
+    fprintf(stderr, "replay: %d inputs ran\n", files);
     return bad;
 }

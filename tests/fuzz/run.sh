@@ -43,7 +43,7 @@ case $name in
     add "$src"/gates/*.json ;;
   manifest)
     add "$src"/fixtures/manifest.json "$fixtures"/manifest.json ;;
-  results)
+  results|report)
     add "$src"/tests/data/run-*/run.json ;;
 esac
 artifacts=${IG_FUZZ_ARTIFACTS:-$(dirname "$fuzzer")/fuzz-findings}
