@@ -70,7 +70,7 @@ file(WRITE ${IG_GATE_OUT}/unmeetable.json
   "{\"models\": [{\"name\": \"mlp-intent\", \"sla_p99_ms\": 1e-6, \"tolerance\": {\"linf\": 0.01}}]}\n")
 ig_gate_case(unvalidated TRUE
   "--gates;C;-b;reference;-m;${IG_FIXTURES_DIR}/mlp-intent;--manifest;${IG_GATE_OUT}/unmeetable.json;--threshold;mlp-intent:speedup_target=1"
-  "latency_p99@^reference=FAIL;validated@mlp-intent=UNVALIDATED;report@Blocker: no validated backend=PRESENT")
+  "latency_p99@^reference=FAIL;validated@mlp-intent=UNVALIDATED;report@No validated backend** for `mlp-intent`=PRESENT")
 # A manifest key with a typo is refused, naming the file and the key.
 file(WRITE ${IG_GATE_OUT}/typo.json "{\"models\": [{\"name\": \"mlp-intent\", \"sla_p99\": 5}]}\n")
 add_test(NAME gates.manifest-typo
