@@ -1015,6 +1015,18 @@ static int build_body(const IgOnnx__GraphProto *gp, scope *s, char *msg,
             g->values[v].producer = (int)i;
             n->out[k] = v;
         }
+        /* Kernels write output 0; only the recurrent ops (whose Y is
+         * optional) and control flow (variadic outputs) take it omitted. */
+        if (!rc && (n->nout == 0 || n->out[0] < 0) && strcmp(n->op_type, "RNN") &&
+            strcmp(n->op_type, "GRU") && strcmp(n->op_type, "LSTM") &&
+            strcmp(n->op_type, "If") && strcmp(n->op_type, "Loop") &&
+            strcmp(n->op_type, "Scan")) {
+            rc = fail(msg, msglen, IG_EPARSE, path, "%s: %s", desc,
+                      n->nout == 0 ? "the node has no outputs"
+                                   : "its first output is omitted, which only RNN, GRU "
+                                     "and LSTM allow");
+            break;
+        }
     }
     /* Inputs are resolved after all outputs exist, since exporters do not
      * always list nodes in order; subgraphs likewise, since they may read

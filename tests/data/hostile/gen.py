@@ -330,6 +330,14 @@ def main():
     # from declared shapes.
     write("declared_input_4tb", model(graph([node("Relu", ["x"], ["y"])],
                                             [vinfo("x", FLOAT, [1 << 40])], [vinfo("y")])))
+    # A node without outputs, and one whose first output is omitted (a
+    # graph output comes from another node): kernels write output 0.
+    two = lambda outs: model(graph([node("ConvTranspose", ["x", "w"], outs,
+                                         [attr_ints("strides", [2, 2])]),
+                                    node("Relu", ["x"], ["y"], name="r")],
+                                   [vinfo("x", FLOAT, [1, 1, 4, 4])], [vinfo("y")], [w33]))
+    write("node_no_outputs", two([]), x_in([1, 1, 4, 4]))
+    write("node_output0_omitted", two([""]), x_in([1, 1, 4, 4]))
     # Ordinary models that hostile.sh runs under lowered --limits.
     write("limit_initializer", add(tensor("w", FLOAT, [64], floats=[0.5] * 64)), x_in())
     m, x = one_node("Expand", ["x", "s"], [], [tensor("s", INT64, [1], ints=[1024])],
