@@ -69,14 +69,15 @@ int ig__backend_open(const char *spec, ig__be **out, char *msg, size_t msglen)
     const char *opts = colon ? colon + 1 : "";
     /* A key given twice with different values ("threads=1,threads=2") is
      * refused here, for every adapter alike: which one wins would be the
-     * adapter's accident.  The same key=value repeated is harmless, and
-     * specs the lab composes (a faulty adapter wrapping a faulty subject)
-     * repeat their options that way. */
+     * adapter's accident.  The same key=value repeated is harmless.  A
+     * value in brackets (base=[faulty:base=reference,mode=hang]) is one
+     * value, commas and all: that is how the lab wraps a subject whose own
+     * spec has options. */
     for (const char *k = opts; *k;) {
-        size_t kl = strcspn(k, "=,"), el = strcspn(k, ",");
+        size_t kl = strcspn(k, "=,"), el = ig__option_len(k);
         for (const char *o = k + el; *o == ',';) {
             o++;
-            size_t ol = strcspn(o, ",");
+            size_t ol = ig__option_len(o);
             if (kl && strncmp(o, k, kl) == 0 && (o[kl] == '=' || o[kl] == ',' || !o[kl]) &&
                 (ol != el || strncmp(o, k, el) != 0)) {
                 snprintf(msg, msglen,
@@ -86,7 +87,7 @@ int ig__backend_open(const char *spec, ig__be **out, char *msg, size_t msglen)
             }
             o += ol;
         }
-        k += strcspn(k, ",");
+        k += ig__option_len(k);
         if (*k == ',')
             k++;
     }
@@ -199,6 +200,21 @@ int ig__be_memory(ig__be *b, void *inst, uint64_t *host, uint64_t *device)
     return b->t->memory(inst, host, device);
 }
 
+size_t ig__option_len(const char *p)
+{
+    size_t n = 0;
+    int depth = 0;
+    for (; p[n]; n++) {
+        if (p[n] == '[')
+            depth++;
+        else if (p[n] == ']' && depth > 0)
+            depth--;
+        else if (p[n] == ',' && depth == 0)
+            break;
+    }
+    return n;
+}
+
 int ig__options_parse(const char *options,
                       int (*fn)(void *user, const char *key, const char *val,
                                 char *msg, size_t msglen),
@@ -206,8 +222,7 @@ int ig__options_parse(const char *options,
 {
     const char *p = options ? options : "";
     while (*p) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
+        size_t len = ig__option_len(p);
         char kv[512];
         if (len >= sizeof kv) {
             snprintf(msg, msglen, "option too long");
@@ -217,10 +232,17 @@ int ig__options_parse(const char *options,
         kv[len] = 0;
         if (len > 0) {
             char *eq = strchr(kv, '=');
-            const char *val = "";
+            char empty[1] = "";
+            char *val = empty;
             if (eq) {
                 *eq = 0;
                 val = eq + 1;
+                /* [value]: one value with its commas; the brackets go. */
+                size_t vl = strlen(val);
+                if (vl >= 2 && val[0] == '[' && val[vl - 1] == ']') {
+                    val[vl - 1] = 0;
+                    val++;
+                }
             }
             int rc = fn(user, kv, val, msg, msglen);
             if (rc)

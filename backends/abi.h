@@ -38,6 +38,9 @@ int ig__be_dispatch(ig__be *b, void *inst, const ig_dispatch_entry **e, int *n);
  * when the adapter has no memory slot. */
 int ig__be_memory(ig__be *b, void *inst, uint64_t *host, uint64_t *device);
 
+/* Length of the option item at p: up to the first comma outside brackets
+ * (a value in [brackets] may hold commas: base=[onednn:threads=2,fuse=0]). */
+size_t ig__option_len(const char *p);
 /* Option parsing shared by every adapter: walks "k=v,k=v".  For each pair
  * calls fn(user, key, value); fn returns 0 or an error (and fills msg). */
 int ig__options_parse(const char *options,

@@ -107,7 +107,7 @@ int ig__gates_plan(const ig__gate_spec *spec, const ig__run_cfg *cfg, const char
                     char *w = malloc(512);
                     if (!w)
                         goto oom;
-                    snprintf(w, 512, "faulty:base=%s,mode=hang,after=2", be);
+                    snprintf(w, 512, "faulty:base=[%s],mode=hang,after=2", be);
                     nwrap++;
                     if (!(c = add(&cs, cfg, w, be, m, IG_SUITE_LATENCY, 'B', "-timeout")))
                         goto oom;

@@ -54,7 +54,7 @@ static void breaker_opens(ig__cellctx *c, ig_tensor *outs)
 {
     const ig__params *p = &c->cell->p;
     char spec[512], msg[1024];
-    snprintf(spec, sizeof spec, "faulty:base=%s,mode=flaky,pct=%g,seed=7", c->cell->subject,
+    snprintf(spec, sizeof spec, "faulty:base=[%s],mode=flaky,pct=%g,seed=7", c->cell->subject,
              p->flaky_pct > 0 ? p->flaky_pct : 30);
     ig_breaker_config bc;
     ig_breaker_config_init(&bc);
@@ -102,7 +102,7 @@ static void breaker_recovers(ig__cellctx *c, ig_tensor *outs)
     const ig__params *p = &c->cell->p;
     char spec[512], msg[1024];
     int window = p->breaker_window > 0 ? p->breaker_window : 20;
-    snprintf(spec, sizeof spec, "faulty:base=%s,mode=error,until=%d", c->cell->subject,
+    snprintf(spec, sizeof spec, "faulty:base=[%s],mode=error,until=%d", c->cell->subject,
              window + 2);
     ig_breaker_config bc;
     ig_breaker_config_init(&bc);
@@ -157,10 +157,10 @@ static void taxonomy(ig__cellctx *c)
     for (int k = 0; k < 2; k++) {
         char spec[512], msg[1024];
         if (k == 0)
-            snprintf(spec, sizeof spec, "faulty:base=%s,mode=flaky,pct=%g,seed=11",
+            snprintf(spec, sizeof spec, "faulty:base=[%s],mode=flaky,pct=%g,seed=11",
                      c->cell->subject, pct);
         else
-            snprintf(spec, sizeof spec, "faulty:base=%s,mode=oom,after=3", c->cell->subject);
+            snprintf(spec, sizeof spec, "faulty:base=[%s],mode=oom,after=3", c->cell->subject);
         ig__be *be = NULL;
         ig__session s;
         memset(&s, 0, sizeof s);

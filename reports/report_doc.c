@@ -145,14 +145,32 @@ static void plot_if(ig__doc *d, const ig__plotset *ps, const char *kind, const c
 
 /* ---- header ------------------------------------------------------------------------- */
 
+/* A cell's status as a reader should see it: gate B's timeout cell hangs
+ * on purpose (its timeout is the evidence), so it reads "hung" rather
+ * than "failed", as `infergate run` prints it. */
+static const char *shown_status(const ig__rrun *r, const ig__rcell *c)
+{
+    size_t n = strlen(c->id), t = strlen("-timeout");
+    int64_t timeouts = 0;
+    for (int k = 0; k < IG_RD_NFAIL; k++)
+        if (!strcmp(ig__rd_fail_names[k], "timeout"))
+            timeouts = c->failures[k];
+    if (r->has_gates && !strcmp(c->status, "failed") && n > t &&
+        !strcmp(c->id + n - t, "-timeout") && timeouts > 0)
+        return "hung";
+    return c->status;
+}
+
 static void header(ig__doc *d, const ig__rrun *r)
 {
     ig__doc_h(d, 1, NULL, "infergate report: run %s", dash(r->run_id));
-    int ok = 0, failed = 0, skip = 0, err = 0;
+    int ok = 0, failed = 0, hung = 0, skip = 0, err = 0;
     for (int i = 0; i < r->ncells; i++) {
-        const char *s = r->cells[i].status;
+        const char *s = shown_status(r, &r->cells[i]);
         if (!strcmp(s, "ok"))
             ok++;
+        else if (!strcmp(s, "hung"))
+            hung++;
         else if (!strcmp(s, "failed"))
             failed++;
         else if (!strcmp(s, "skip"))
@@ -160,11 +178,14 @@ static void header(ig__doc *d, const ig__rrun *r)
         else
             err++;
     }
+    char hs[96] = "";
+    if (hung)
+        snprintf(hs, sizeof hs, "%d hung as injected (gate B's timeout check), ", hung);
     ig__doc_p(d, "Run `%s` on **%s** (%s, %s), started %s, %s%s. %d cells: %d ok, %d failed, "
-                 "%d skipped, %d could not start.",
+                 "%s%d skipped, %d could not start.",
               dash(r->run_id), dash(r->hostname), dash(r->cpu_model), dash(r->arch), dash(r->started),
               *r->finished ? "finished " : "**did not finish**", r->finished,
-              ok + failed + skip + err, ok, failed, skip, err);
+              ok + failed + hung + skip + err, ok, failed, hs, skip, err);
     if (!*r->finished)
         ig__doc_note(d, "run.json has no finish time: the run was killed or is still going (last "
                         "update %s). Only the cells that finished are reported.",
@@ -525,7 +546,7 @@ static void cells(ig__doc *d, const ig__rrun *r)
         int seen = 0;
         for (int j = 0; j < i && !seen; j++) {
             const ig__rcell *e = &r->cells[j];
-            if (strcmp(e->status, c->status))
+            if (strcmp(shown_status(r, e), shown_status(r, c)))
                 continue;
             cell_reason_key(e, k2, sizeof k2);
             seen = !strcmp(key, k2);
@@ -537,7 +558,7 @@ static void cells(ig__doc *d, const ig__rrun *r)
         int n = 0;
         for (int j = i; j < r->ncells; j++) {
             const ig__rcell *e = &r->cells[j];
-            if (strcmp(e->status, c->status))
+            if (strcmp(shown_status(r, e), shown_status(r, c)))
                 continue;
             cell_reason_key(e, k2, sizeof k2);
             if (strcmp(key, k2))
@@ -550,7 +571,7 @@ static void cells(ig__doc *d, const ig__rrun *r)
         /* One cell: its own message; several: the first one's, as an example. */
         cell_why(c, why, sizeof why);
         ig__doc_row(d);
-        ig__doc_cell(d, ig__verdict_cls(c->status), "%s", c->status);
+        ig__doc_cell(d, ig__verdict_cls(shown_status(r, c)), "%s", shown_status(r, c));
         ig__doc_cell(d, NULL, "%d", n);
         ig__doc_cell(d, NULL, "%s%s", n > 1 && strcmp(why, key) ? "e.g. " : "", dash(why));
         ig__doc_cell(d, NULL, "%s", which);

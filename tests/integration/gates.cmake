@@ -39,7 +39,7 @@ ig_gate_case(leak TRUE "--gates;D;-m;gemm-256;-b;faulty:base=reference,mode=leak
 # check still opens and falls back.
 ig_gate_case(runtime TRUE
   "--gates;B;-m;mlp-intent;-b;faulty:base=reference,mode=hang,after=5;-b;faulty:base=reference,mode=flaky,pct=30"
-  "smoke@mode=hang=FAIL;smoke@mode=flaky=FAIL;breaker_opens_and_falls_back@mode=flaky=PASS")
+  "smoke@mode=hang=FAIL;smoke@mode=flaky=FAIL;breaker_opens_and_falls_back@mode=flaky=PASS;report@hung as injected (gate B's timeout check)=PRESENT;report@ 0 failed, 2 hung as injected=ABSENT")
 # devleak: device memory the instance reports grows 2 KiB per call (what
 # a GPU leak looks like from the harness, where RSS cannot see it): D's
 # device-memory check fails while the RSS check beside it passes.
