@@ -329,6 +329,11 @@ static int check_now(dn_node *s, int layout)
     const dnnl_memory_desc_t *dmd = dnnl_primitive_desc_query_md(p0, dnnl_query_dst_md, 0);
     if (!dmd)
         goto done;
+    /* A binary operand is indexed by the destination's coordinates: one of
+     * another rank cannot be checked here, so the chain does not take it. */
+    for (int k = 0; k < ch->npo; k++)
+        if (ch->po[k].binary && ch->po[k].md.ndims != dmd->ndims)
+            goto done;
     int64_t n = md_numel(dmd);
     for (int k = 0; k < ch->npo; k++) {
         if (!ch->po[k].binary)
