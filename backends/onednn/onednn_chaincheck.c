@@ -353,6 +353,11 @@ static int check_now(dn_node *s, int layout)
         goto done;
     ig__dn_threads_enter(s);
     exec_pd(&r, pf, ch, 1, ops, po_data, outf);
+    /* Each run reads its result back into a plain host buffer: its
+     * memories can go before the next one makes its own. */
+    for (int k = 0; k < r.nmem; k++)
+        dnnl_memory_destroy(r.mem[k]);
+    r.nmem = 0;
     exec_pd(&r, p0, ch, 0, ops, po_data, out0);
     ig__dn_threads_leave(s);
     if (r.err)
