@@ -108,18 +108,8 @@ static int chan_mul(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c, ig__node_impl
                                    {DNNL_ARG_DST, md}};
         rc = ig__dn_step(s, pd, 3, args, c->msg, c->msglen);
     }
-    if (rc == 0)
-        rc = ig__dn_flush_post(s, c->msg, c->msglen);
     dnnl_primitive_desc_destroy(pd);
-    if (rc == 0 && ly == DN_NHWC)
-        rc = ig__dn_set_layout(gi, s, y, ly);
-    if (rc) {
-        ig__dn_node_free(s);
-        return rc;
-    }
-    s->ready = 1;
-    ig__dn_impl(s, impl);
-    return 1;
+    return ig__dn_node_finish(s, gi, rc, y, ly, c, impl);
 }
 
 int ig__dn_claim_binary(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
@@ -196,16 +186,6 @@ int ig__dn_claim_binary(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
                                    {DNNL_ARG_DST, m2}};
         rc = ig__dn_step(s, pd, 3, args, c->msg, c->msglen);
     }
-    if (rc == 0)
-        rc = ig__dn_flush_post(s, c->msg, c->msglen);
     dnnl_primitive_desc_destroy(pd);
-    if (rc == 0 && ly == DN_NHWC)
-        rc = ig__dn_set_layout(gi, s, y, ly);
-    if (rc) {
-        ig__dn_node_free(s);
-        return rc;
-    }
-    s->ready = 1;
-    ig__dn_impl(s, impl);
-    return 1;
+    return ig__dn_node_finish(s, gi, rc, y, ly, c, impl);
 }

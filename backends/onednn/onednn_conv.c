@@ -44,6 +44,30 @@ static int has_bias(const dn_node *s)
     return ig__dn_head_has_bias(s, op->B);
 }
 
+int ig__dn_head_claim(dn_node *s, const dn_head *h, ig__kctx *c, ig__node_impl *impl,
+                      const ig_tensor *X, const ig_tensor *W, int wknown, const ig_tensor *B,
+                      int bknown)
+{
+    dn_chain *ch = ig__dn_chain_new(s, h, c);
+    if (!ch) {
+        ig__dn_node_free(s);
+        return IG_ENOMEM;
+    }
+    ch->reads[ch->nreads++] = X;
+    if (!wknown)
+        ch->reads[ch->nreads++] = W;
+    if (B && !bknown)
+        ch->reads[ch->nreads++] = B;
+    int rc = ig__dn_chain_start(s, c);
+    if (rc) {
+        ig__dn_node_free(s);
+        return rc == IG_EUNSUPPORTED ? 0 : rc;
+    }
+    ig__dn_impl(s, impl);
+    s->slot = impl;
+    return 1;
+}
+
 int ig__dn_head_finish(dn_node *s, dnnl_primitive_desc_t pd, int layout,
                        dnnl_exec_arg_t *args, int na, const ig_tensor *X,
                        const dnnl_memory_desc_t *src_t, const ig_tensor *B, int bknown,
@@ -252,22 +276,5 @@ int ig__dn_conv_head(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
     /* The affine fold rewrites weights and bias, so both must be known. */
     if (op->wknown && op->bknown)
         h.nch = op->O;
-    dn_chain *ch = ig__dn_chain_new(s, &h, c);
-    if (!ch) {
-        ig__dn_node_free(s);
-        return IG_ENOMEM;
-    }
-    ch->reads[ch->nreads++] = X;
-    if (!op->wknown)
-        ch->reads[ch->nreads++] = W;
-    if (B && !op->bknown)
-        ch->reads[ch->nreads++] = B;
-    int rc = ig__dn_chain_start(s, c);
-    if (rc) {
-        ig__dn_node_free(s);
-        return rc == IG_EUNSUPPORTED ? 0 : rc;
-    }
-    ig__dn_impl(s, impl);
-    s->slot = impl;
-    return 1;
+    return ig__dn_head_claim(s, &h, c, impl, X, W, op->wknown, B, op->bknown);
 }

@@ -194,22 +194,5 @@ int ig__dn_claim_deconv(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
     dn_head h = {deconv_make_pd, deconv_build, 0, 1, op->wknown, 0, 0, 1};
     if (op->wknown && op->bknown)
         h.nch = op->M;
-    dn_chain *ch = ig__dn_chain_new(s, &h, c);
-    if (!ch) {
-        ig__dn_node_free(s);
-        return IG_ENOMEM;
-    }
-    ch->reads[ch->nreads++] = X;
-    if (!op->wknown)
-        ch->reads[ch->nreads++] = W;
-    if (B && !op->bknown)
-        ch->reads[ch->nreads++] = B;
-    int rc = ig__dn_chain_start(s, c);
-    if (rc) {
-        ig__dn_node_free(s);
-        return rc == IG_EUNSUPPORTED ? 0 : rc;
-    }
-    ig__dn_impl(s, impl);
-    s->slot = impl;
-    return 1;
+    return ig__dn_head_claim(s, &h, c, impl, X, W, op->wknown, B, op->bknown);
 }

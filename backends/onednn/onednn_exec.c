@@ -472,3 +472,19 @@ void ig__dn_fused_impl(ig__node_impl *impl, const char *head_name)
     snprintf(impl->name, sizeof impl->name, "onednn:fused-into:%s", head_name);
     impl->accelerated = 1;
 }
+
+int ig__dn_node_finish(dn_node *s, dn_graph *gi, int rc, const ig_tensor *y, int layout,
+                       ig__kctx *c, ig__node_impl *impl)
+{
+    if (rc == 0)
+        rc = ig__dn_flush_post(s, c->msg, c->msglen);
+    if (rc == 0 && layout == DN_NHWC)
+        rc = ig__dn_set_layout(gi, s, y, layout);
+    if (rc) {
+        ig__dn_node_free(s);
+        return rc;
+    }
+    s->ready = 1;
+    ig__dn_impl(s, impl);
+    return 1;
+}

@@ -223,6 +223,11 @@ dnnl_memory_t ig__dn_io(dn_node *s, const dnnl_memory_desc_t *want,
                         const dnnl_memory_desc_t *md_t, const ig_tensor *t,
                         int output, char *msg, size_t msglen);
 int ig__dn_flush_post(dn_node *s, char *msg, size_t msglen);
+/* The end of a one-step claim, given the steps' status rc: flushes the
+ * output reorders, records a channels-last output y (layout), and marks s
+ * ready with impl filled (1); on an error frees s and returns it. */
+int ig__dn_node_finish(dn_node *s, dn_graph *gi, int rc, const ig_tensor *y, int layout,
+                       ig__kctx *c, ig__node_impl *impl);
 /* The impl string of pd. */
 const char *ig__dn_impl_str(const_dnnl_primitive_desc_t pd);
 /* Whether oneDNN fell back to its reference implementation for pd.  Such
@@ -299,6 +304,12 @@ int ig__dn_claim_resample(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
  * the chain's destination in layout, then the step with the post-op
  * operands.  args holds na arguments (the weights) and room for 3 more. */
 int ig__dn_head_has_bias(const dn_node *s, const ig_tensor *B);
+/* Gives s a chain for head h reading X, W and B (the runtime ones are
+ * recorded as reads), starts it and fills impl: 1 claimed, 0 declined (s
+ * freed), <0 error (s freed). */
+int ig__dn_head_claim(dn_node *s, const dn_head *h, ig__kctx *c, ig__node_impl *impl,
+                      const ig_tensor *X, const ig_tensor *W, int wknown, const ig_tensor *B,
+                      int bknown);
 int ig__dn_head_finish(dn_node *s, dnnl_primitive_desc_t pd, int layout,
                        dnnl_exec_arg_t *args, int na, const ig_tensor *X,
                        const dnnl_memory_desc_t *src_t, const ig_tensor *B, int bknown,

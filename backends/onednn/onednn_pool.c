@@ -127,16 +127,6 @@ int ig__dn_claim_pool(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
         dnnl_exec_arg_t args[2] = {{DNNL_ARG_SRC, ms}, {DNNL_ARG_DST, md}};
         rc = ig__dn_step(s, pd, 2, args, c->msg, c->msglen);
     }
-    if (rc == 0)
-        rc = ig__dn_flush_post(s, c->msg, c->msglen);
     dnnl_primitive_desc_destroy(pd);
-    if (rc == 0 && ly == DN_NHWC)
-        rc = ig__dn_set_layout(gi, s, y, ly);
-    if (rc) {
-        ig__dn_node_free(s);
-        return rc;
-    }
-    s->ready = 1;
-    ig__dn_impl(s, impl);
-    return 1;
+    return ig__dn_node_finish(s, gi, rc, y, ly, c, impl);
 }
