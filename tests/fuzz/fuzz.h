@@ -21,6 +21,11 @@ const char *ig__fuzz_dir(void);
 /* Writes data to ig__fuzz_dir()/name and returns its path (static
  * storage, overwritten by the next call); NULL on failure. */
 const char *ig__fuzz_file(const char *name, const uint8_t *data, size_t size);
+/* Lays out a results directory from one input: run.json is the bytes up
+ * to the first NUL, and every cell's samples CSVs (.csv, -windows.csv,
+ * -cycles.csv) are the bytes after it.  Returns the directory (static
+ * storage), NULL when run.json could not be written. */
+const char *ig__fuzz_rundir(const uint8_t *data, size_t size);
 /* Lowers the resource limits to what a fuzzer can afford (16 MB per
  * tensor) and mutes stderr chatter. */
 void ig__fuzz_limits(void);

@@ -6,7 +6,6 @@
  * harness. */
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "fuzz.h"
 #include "report.h"
@@ -24,34 +23,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const uint8_t *nul = memchr(data, 0, size);
-    size_t jn = nul ? (size_t)(nul - data) : size;
-    char dir[600], sub[700];
-    snprintf(dir, sizeof dir, "%s/run", ig__fuzz_dir());
-    mkdir(dir, 0700);
-    snprintf(sub, sizeof sub, "%s/samples", dir);
-    mkdir(sub, 0700);
-    if (!ig__fuzz_file("run/run.json", data, jn))
+    const char *rd = ig__fuzz_rundir(data, size);
+    if (!rd)
         return 0;
-    /* The CSV files of every cell id that is a plain file name, written
-     * for each input (empty without a NUL) so none outlives its input. */
-    ig__rrun r;
-    char msg[1024];
-    if (ig__rd_load(dir, &r, msg, sizeof msg))
-        return 0;
-    for (int i = 0; i < r.ncells && i < 8; i++) {
-        const char *id = r.cells[i].id;
-        if (!id[0] || strchr(id, '/') || strlen(id) > 100 || !strcmp(id, ".") ||
-            !strcmp(id, ".."))
-            continue;
-        static const char *const sfx[] = {".csv", "-windows.csv", "-cycles.csv"};
-        for (int k = 0; k < 3; k++) {
-            char name[160];
-            snprintf(name, sizeof name, "run/samples/%s%s", id, sfx[k]);
-            ig__fuzz_file(name, nul ? nul + 1 : data, nul ? size - jn - 1 : 0);
-        }
-    }
-    ig__rd_free(&r);
+    char dir[600], msg[1024];
+    snprintf(dir, sizeof dir, "%s", rd);
     ig__report_opts o;
     ig__report_defaults(&o);
     char rep[700], md[700], mout[700];

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fuzz.h"
@@ -19,15 +18,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const uint8_t *nul = memchr(data, 0, size);
-    size_t jn = nul ? (size_t)(nul - data) : size;
-    char dir[600];
-    snprintf(dir, sizeof dir, "%s/run", ig__fuzz_dir());
-    mkdir(dir, 0700);
-    char sub[700];
-    snprintf(sub, sizeof sub, "%s/samples", dir);
-    mkdir(sub, 0700);
-    if (!ig__fuzz_file("run/run.json", data, jn))
+    const char *dir = ig__fuzz_rundir(data, size);
+    if (!dir)
         return 0;
     ig__rrun r;
     char msg[1024];
@@ -38,14 +30,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!id[0] || strchr(id, '/') || strlen(id) > 100 || !strcmp(id, ".") ||
             !strcmp(id, ".."))
             continue;
-        /* Written for every cell (empty without a NUL), so no file of an
-         * earlier input is read. */
-        static const char *const sfx[] = {".csv", "-windows.csv", "-cycles.csv"};
-        for (int k = 0; k < 3; k++) {
-            char name[160];
-            snprintf(name, sizeof name, "run/samples/%s%s", id, sfx[k]);
-            ig__fuzz_file(name, nul ? nul + 1 : data, nul ? size - jn - 1 : 0);
-        }
         uint64_t *ns = NULL;
         int64_t n = 0;
         if (ig__rd_samples(&r, id, &ns, &n) == 0)

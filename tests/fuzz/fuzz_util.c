@@ -2,10 +2,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fuzz.h"
 #include "graph/size.h"
+#include "rundata.h"
 
 static char dir[256];
 static char file[512];
@@ -66,4 +68,38 @@ void ig__errorf(const char *fmt, ...)
 int ig__exit_for(int err)
 {
     return err ? 2 : 0;
+}
+
+const char *ig__fuzz_rundir(const uint8_t *data, size_t size)
+{
+    static char dir[600];
+    const uint8_t *nul = memchr(data, 0, size);
+    size_t jn = nul ? (size_t)(nul - data) : size;
+    char sub[700];
+    snprintf(dir, sizeof dir, "%s/run", ig__fuzz_dir());
+    mkdir(dir, 0700);
+    snprintf(sub, sizeof sub, "%s/samples", dir);
+    mkdir(sub, 0700);
+    if (!ig__fuzz_file("run/run.json", data, jn))
+        return NULL;
+    ig__rrun r;
+    char msg[1024];
+    if (ig__rd_load(dir, &r, msg, sizeof msg))
+        return dir;
+    /* Written for every cell id that is a plain file name (empty without a
+     * NUL), so no file of an earlier input is read. */
+    for (int i = 0; i < r.ncells && i < 8; i++) {
+        const char *id = r.cells[i].id;
+        if (!id[0] || strchr(id, '/') || strlen(id) > 100 || !strcmp(id, ".") ||
+            !strcmp(id, ".."))
+            continue;
+        static const char *const sfx[] = {".csv", "-windows.csv", "-cycles.csv"};
+        for (int k = 0; k < 3; k++) {
+            char name[160];
+            snprintf(name, sizeof name, "run/samples/%s%s", id, sfx[k]);
+            ig__fuzz_file(name, nul ? nul + 1 : data, nul ? size - jn - 1 : 0);
+        }
+    }
+    ig__rd_free(&r);
+    return dir;
 }
