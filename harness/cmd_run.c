@@ -331,6 +331,8 @@ static json_object *cell_json(const ig__run_cfg *cfg, const ig__cell_result *r)
         json_object_object_add(c, "error", json_object_new_string(r->error));
     if (r->warning[0])
         json_object_object_add(c, "warning", json_object_new_string(r->warning));
+    if (r->hung_as_injected)
+        json_object_object_add(c, "hung_as_injected", json_object_new_boolean(1));
     json_object *fc = json_object_new_object(), *fm = json_object_new_object();
     for (int k = 0; k < IG_FAIL_COUNT; k++) {
         json_object_object_add(fc, ig__failure_name(k), json_object_new_int64(r->failures[k]));
@@ -972,19 +974,21 @@ int ig__cmd_run(int argc, char **argv)
         if (cfg.progress)
             fputs("\r\033[K", stderr);
         csv_rows(csv, run_id, r);
+        /* Every cell is counted once.  A gate's timeout cell that hung is
+         * the evidence gate B asked for, counted apart and not printed as
+         * failed (run.json says so, for the report); one that did not hang
+         * (or failed otherwise) counts as what it was, and gate B judges
+         * it. */
+        int failed = !strcmp(r->status, "failed") || !strcmp(r->status, "error");
+        int by_design = which[0] && cell->gate == 'B' && failed &&
+                        strstr(cell->id, "-timeout") != NULL && r->failures[IG_FAIL_TIMEOUT] > 0;
+        r->hung_as_injected = by_design;
         json_object_array_add(cells, cell_json(&cfg, r));
         char upd[32];
         iso_now(upd, sizeof upd);
         json_object_object_add(root, "updated", json_object_new_string(upd));
         if (write_json_atomic(path, root, msg, sizeof msg))
             ig__errorf("%s", msg);
-        /* Every cell is counted once.  A gate's timeout cell that hung is
-         * the evidence gate B asked for, counted apart and not printed as
-         * failed; one that did not hang (or failed otherwise) counts as
-         * what it was, and gate B judges it. */
-        int failed = !strcmp(r->status, "failed") || !strcmp(r->status, "error");
-        int by_design = which[0] && cell->gate == 'B' && failed &&
-                        strstr(cell->id, "-timeout") != NULL && r->failures[IG_FAIL_TIMEOUT] > 0;
         nfailed += failed && !by_design;
         nby_design += by_design;
         nok += !strcmp(r->status, "ok");

@@ -55,6 +55,7 @@ typedef struct ig__cell_result {
     char detail[1024];
     char device[256], version[256], skip[512], error[1024];
     char warning[512];         /* e.g. oversubscribed CPUs (threads.c) */
+    int hung_as_injected;      /* gate B's timeout cell hung, as it should */
     int64_t failures[IG_FAIL_COUNT];
     char failure_msg[IG_FAIL_COUNT][512];
     ig__metric_rec *m;

@@ -147,18 +147,10 @@ static void plot_if(ig__doc *d, const ig__plotset *ps, const char *kind, const c
 
 /* A cell's status as a reader should see it: gate B's timeout cell hangs
  * on purpose (its timeout is the evidence), so it reads "hung" rather
- * than "failed", as `infergate run` prints it. */
-static const char *shown_status(const ig__rrun *r, const ig__rcell *c)
+ * than "failed", as `infergate run` decided and recorded it. */
+static const char *shown_status(const ig__rcell *c)
 {
-    size_t n = strlen(c->id), t = strlen("-timeout");
-    int64_t timeouts = 0;
-    for (int k = 0; k < IG_RD_NFAIL; k++)
-        if (!strcmp(ig__rd_fail_names[k], "timeout"))
-            timeouts = c->failures[k];
-    if (r->has_gates && !strcmp(c->status, "failed") && n > t &&
-        !strcmp(c->id + n - t, "-timeout") && timeouts > 0)
-        return "hung";
-    return c->status;
+    return c->hung_as_injected ? "hung" : c->status;
 }
 
 static void header(ig__doc *d, const ig__rrun *r)
@@ -166,7 +158,7 @@ static void header(ig__doc *d, const ig__rrun *r)
     ig__doc_h(d, 1, NULL, "infergate report: run %s", dash(r->run_id));
     int ok = 0, failed = 0, hung = 0, skip = 0, err = 0;
     for (int i = 0; i < r->ncells; i++) {
-        const char *s = shown_status(r, &r->cells[i]);
+        const char *s = shown_status(&r->cells[i]);
         if (!strcmp(s, "ok"))
             ok++;
         else if (!strcmp(s, "hung"))
@@ -546,7 +538,7 @@ static void cells(ig__doc *d, const ig__rrun *r)
         int seen = 0;
         for (int j = 0; j < i && !seen; j++) {
             const ig__rcell *e = &r->cells[j];
-            if (strcmp(shown_status(r, e), shown_status(r, c)))
+            if (strcmp(shown_status(e), shown_status(c)))
                 continue;
             cell_reason_key(e, k2, sizeof k2);
             seen = !strcmp(key, k2);
@@ -558,7 +550,7 @@ static void cells(ig__doc *d, const ig__rrun *r)
         int n = 0;
         for (int j = i; j < r->ncells; j++) {
             const ig__rcell *e = &r->cells[j];
-            if (strcmp(shown_status(r, e), shown_status(r, c)))
+            if (strcmp(shown_status(e), shown_status(c)))
                 continue;
             cell_reason_key(e, k2, sizeof k2);
             if (strcmp(key, k2))
@@ -571,7 +563,7 @@ static void cells(ig__doc *d, const ig__rrun *r)
         /* One cell: its own message; several: the first one's, as an example. */
         cell_why(c, why, sizeof why);
         ig__doc_row(d);
-        ig__doc_cell(d, ig__verdict_cls(shown_status(r, c)), "%s", shown_status(r, c));
+        ig__doc_cell(d, ig__verdict_cls(shown_status(c)), "%s", shown_status(c));
         ig__doc_cell(d, NULL, "%d", n);
         ig__doc_cell(d, NULL, "%s%s", n > 1 && strcmp(why, key) ? "e.g. " : "", dash(why));
         ig__doc_cell(d, NULL, "%s", which);

@@ -78,6 +78,9 @@ static int load_cell(json_object *o, ig__rcell *c)
     c->skip_reason = str(o, "skip_reason");
     c->error = str(o, "error");
     c->wall_s = num(o, "wall_s");
+    json_object *h = get(o, "hung_as_injected");
+    c->hung_as_injected = h && json_object_is_type(h, json_type_boolean) &&
+                          json_object_get_boolean(h);
     json_object *f = get(o, "failures"), *fm = get(o, "failure_messages");
     for (int k = 0; k < IG_RD_NFAIL; k++) {
         double v = num(f, ig__rd_fail_names[k]);

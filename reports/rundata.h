@@ -31,6 +31,7 @@ typedef struct ig__rcell {
     const char *ended, *device, *version, *repro;       /* "" when absent */
     const char *skip_reason, *error;                    /* "" when absent */
     double wall_s;
+    int hung_as_injected;                               /* gate B's timeout cell */
     int64_t failures[IG_RD_NFAIL];
     const char *failure_msg[IG_RD_NFAIL];               /* "" when none */
     ig__rmetric *m;                                     /* owned by the run */
