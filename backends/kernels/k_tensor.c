@@ -342,7 +342,11 @@ static int slice_run(ig__kctx *c)
     ig__strides(x->rank, x->dims, istr);
     for (int d = 0; d < x->rank; d++) {
         base += p.start[d] * istr[d];
-        sstr[d] = p.step[d] * istr[d];
+        /* An axis that yields one element never steps: its step may be as
+         * large as int64 allows (the fuzzer found 9.2e18), and step times
+         * stride would overflow.  With two or more elements |step| is below
+         * the axis length, so the product stays within the tensor. */
+        sstr[d] = p.count[d] > 1 ? p.step[d] * istr[d] : 0;
     }
     ig__ks_strided_copy(c->out[0]->data, (const char *)x->data + (size_t)base * es,
                         es, x->rank, p.count, sstr);
