@@ -186,7 +186,7 @@ static int cl_reader(dn_graph *gi, const ig__node *r, int v, int depth)
         return 0;
     for (int k = 1; k < r->nin; k++)
         if (r->in[k] == v && strcmp(op, "Add") && strcmp(op, "Sub") &&
-            strcmp(op, "Mul") && strcmp(op, "Div"))
+            strcmp(op, "Mul") && strcmp(op, "Div") && strcmp(op, "Concat"))
             return 0;
     if (strcmp(op, "Shape") == 0 || strcmp(op, "Size") == 0)
         return 1;
@@ -200,6 +200,11 @@ static int cl_reader(dn_graph *gi, const ig__node *r, int v, int depth)
     if (strcmp(op, "Add") == 0 || strcmp(op, "Sub") == 0 || strcmp(op, "Mul") == 0 ||
         strcmp(op, "Div") == 0)
         return 1;
+    /* Concat passes the layout on: its inputs go channels-last when its
+     * output does.  At most four inputs, the most a declined Concat's
+     * reference fallback reorders back to plain. */
+    if (strcmp(op, "Concat") == 0)
+        return r->nin <= 4 && r->nout == 1 && cl_value(gi, r->out[0], depth + 1);
     if (strcmp(op, "BatchNormalization") == 0) {
         for (int k = 1; k < r->nout; k++)
             if (r->out[k] >= 0)
@@ -316,6 +321,7 @@ static const struct {
     {"LayerNormalization", ig__dn_claim_layernorm, 0},
     {"BatchNormalization", ig__dn_claim_batchnorm, 1},
     {"Transpose", ig__dn_claim_transpose, 0},
+    {"Concat", ig__dn_claim_concat, 1},
 };
 
 /* Offers node i to the chain waiting for the next claim.  Chains only

@@ -859,6 +859,103 @@ static void test_transpose(void **state)
     tm_free(&t);
 }
 
+/* ---- concat ---------------------------------------------------------------- */
+
+/* Concat on oneDNN: (1) two Conv outputs joined along channels and read by
+ * a Conv, so both sides and the output are channels-last and no reorder
+ * is needed; (2) a channels-last Conv output joined with a plain graph
+ * input (mixed layouts); (3) graph inputs joined along the last and, as a
+ * negative axis, the middle axis, compared bit for bit (a concat copies);
+ * (4) int64 stays on the reference. */
+static void test_concat(void **state)
+{
+    (void)state;
+    {
+        tmodel t;
+        tm_begin(&t, 13);
+        ig_tensor x = tm_rand_input(&t, "x", 4, D(1, 4, 9, 7), 1);
+        tm_rand_init(&t, "w1", 4, D(6, 4, 3, 3), 2);
+        tm_rand_init(&t, "w2", 4, D(5, 4, 1, 1), 3);
+        tm_rand_init(&t, "w3", 4, D(3, 11, 1, 1), 4);
+        IgOnnx__NodeProto *n = tm_node(&t, "Conv", "c1", "x,w1", "a");
+        tm_attr_ints(&t, n, "pads", 4, (int64_t)1, (int64_t)1, (int64_t)1, (int64_t)1);
+        tm_node(&t, "Conv", "c2", "x,w2", "b");
+        n = tm_node(&t, "Concat", "cat", "a,b", "ab");
+        tm_attr_i(&t, n, "axis", 1);
+        tm_node(&t, "Conv", "c3", "ab,w3", "y");
+        tm_output(&t, "y", IG_DT_FLOAT);
+        result r;
+        both("", &t, &x, 1, 1, &r);
+        expect_onednn(&r, "cat");
+        /* Every side channels-last: oneDNN's copy kernel, not "ref". */
+        assert_null(strstr(entry(&r, "cat")->impl, "ref"));
+        result_free(&r);
+        tm_free(&t);
+    }
+    {
+        tmodel t;
+        tm_begin(&t, 13);
+        ig_tensor in[2];
+        in[0] = tm_rand_input(&t, "x", 4, D(1, 4, 6, 6), 5);
+        in[1] = tm_rand_input(&t, "p", 4, D(1, 2, 6, 6), 6);
+        tm_rand_init(&t, "w1", 4, D(3, 4, 1, 1), 7);
+        tm_rand_init(&t, "w2", 4, D(2, 5, 3, 3), 8);
+        tm_node(&t, "Conv", "c1", "x,w1", "a");
+        IgOnnx__NodeProto *n = tm_node(&t, "Concat", "mixed", "p,a", "pa");
+        tm_attr_i(&t, n, "axis", 1);
+        tm_node(&t, "Conv", "c2", "pa,w2", "y");
+        tm_output(&t, "y", IG_DT_FLOAT);
+        result r;
+        both("", &t, in, 2, 1, &r);
+        expect_onednn(&r, "mixed");
+        result_free(&r);
+        tm_free(&t);
+    }
+    for (int neg = 0; neg < 2; neg++) {
+        tmodel t;
+        tm_begin(&t, 13);
+        ig_tensor in[3];
+        int64_t ax = neg ? -2 : 2;
+        in[0] = tm_rand_input(&t, "x0", 3, D(2, 3, 4, 0), 9);
+        in[1] = tm_rand_input(&t, "x1", 3, neg ? D(2, 1, 4, 0) : D(2, 3, 1, 0), 10);
+        in[2] = tm_rand_input(&t, "x2", 3, neg ? D(2, 5, 4, 0) : D(2, 3, 6, 0), 11);
+        IgOnnx__NodeProto *n = tm_node(&t, "Concat", "cat3", "x0,x1,x2", "y");
+        tm_attr_i(&t, n, "axis", ax);
+        tm_output(&t, "y", IG_DT_FLOAT);
+        result r, ref;
+        assert_int_equal(run_model("reference", &t, in, 3, 1, &ref), 0);
+        assert_int_equal(run_model("onednn", &t, in, 3, 1, &r), 0);
+        assert_int_equal(r.out[0].numel, ref.out[0].numel);
+        assert_memory_equal(r.out[0].data, ref.out[0].data,
+                            sizeof(float) * (size_t)ref.out[0].numel);
+        expect_onednn(&r, "cat3");
+        result_free(&r);
+        result_free(&ref);
+        tm_free(&t);
+    }
+    {
+        tmodel t;
+        tm_begin(&t, 13);
+        int64_t idata[4] = {1, -2, 3, -4};
+        int64_t id[1] = {4};
+        tm_input(&t, "i", IG_DT_INT64, 1, id);
+        ig_tensor in;
+        memset(&in, 0, sizeof in);
+        ig_tensor_set_shape(&in, IG_DT_INT64, 1, id);
+        in.data = idata;
+        IgOnnx__NodeProto *n = tm_node(&t, "Concat", "icat", "i,i", "y");
+        tm_attr_i(&t, n, "axis", 0);
+        tm_output(&t, "y", IG_DT_INT64);
+        result r;
+        assert_int_equal(run_model("onednn", &t, &in, 1, 1, &r), 0);
+        expect_reference(&r, "icat");
+        assert_int_equal(r.out[0].numel, 8);
+        assert_memory_equal((int64_t *)r.out[0].data + 4, idata, sizeof idata);
+        result_free(&r);
+        tm_free(&t);
+    }
+}
+
 /* ---- what stays on the reference ------------------------------------------ */
 
 /* Integer tensors, and a channels-last value read by a node the adapter
@@ -1055,6 +1152,7 @@ int main(void)
         cmocka_unit_test(test_layernorm),
         cmocka_unit_test(test_batchnorm),
         cmocka_unit_test(test_transpose),
+        cmocka_unit_test(test_concat),
         cmocka_unit_test(test_fallbacks),
         cmocka_unit_test(test_two_instances_threads),
         cmocka_unit_test(test_options_and_probe),
