@@ -322,6 +322,9 @@ static const struct {
     {"BatchNormalization", ig__dn_claim_batchnorm, 1},
     {"Transpose", ig__dn_claim_transpose, 0},
     {"Concat", ig__dn_claim_concat, 1},
+    {"ReduceMean", ig__dn_claim_reduce, 1},
+    {"ReduceSum", ig__dn_claim_reduce, 1},
+    {"ReduceProd", ig__dn_claim_reduce, 1},
 };
 
 /* Offers node i to the chain waiting for the next claim.  Chains only

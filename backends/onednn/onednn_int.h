@@ -332,6 +332,8 @@ int ig__dn_claim_batchnorm(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
                            ig__node_impl *impl);
 int ig__dn_claim_concat(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
                         ig__node_impl *impl);
+int ig__dn_claim_reduce(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
+                        ig__node_impl *impl);
 int ig__dn_claim_transpose(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
                            ig__node_impl *impl);
 

@@ -956,6 +956,87 @@ static void test_concat(void **state)
     }
 }
 
+/* ---- reductions --------------------------------------------------------------- */
+
+/* Each reduction oneDNN takes against the reference kernel: axes from the
+ * attribute (opset 13), from an input (opset 18, and ReduceSum's from 13),
+ * negative, absent (everything reduced), after a Conv (a
+ * squeeze-excitation block's ReduceMean over H and W).  keepdims=0,
+ * ReduceMax, ReduceL2 (oneDNN has only a "ref" Lp norm) and
+ * noop_with_empty_axes stay on the reference; axis sets oneDNN does not
+ * jit (not trailing) may go either way but must agree. */
+static void test_reduce(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *op;
+        int opset;
+        int naxes;       /* -1: no axes at all */
+        int64_t axes[2];
+        int as_input;    /* axes as an int64 initializer input */
+        int keepdims;    /* -1: attribute absent (default 1) */
+        int noop;        /* noop_with_empty_axes=1 */
+        int onednn;      /* -1: either (oneDNN's jitted kernel takes
+                            some axis sets, the rest are declined) */
+    } cases[] = {
+        {"ReduceMean", 13, 2, {2, 3}, 0, -1, 0, 1},
+        {"ReduceMean", 13, 1, {-1, 0}, 0, 1, 0, 1},
+        {"ReduceMean", 18, 2, {2, -1}, 1, -1, 0, 1},
+        {"ReduceMean", 18, 2, {1, -1}, 1, -1, 0, -1},
+        {"ReduceMean", 13, -1, {0, 0}, 0, -1, 0, 1},
+        {"ReduceSum", 13, 1, {-1, 0}, 1, 1, 0, 1},
+        {"ReduceSum", 13, 1, {1, 0}, 1, 1, 0, -1},
+        {"ReduceL2", 18, 1, {3, 0}, 1, -1, 0, 0},
+        {"ReduceProd", 13, 1, {3, 0}, 0, -1, 0, 1},
+        {"ReduceProd", 13, 1, {1, 0}, 0, -1, 0, -1},
+        {"ReduceMean", 13, 1, {1, 0}, 0, 0, 0, 0},
+        {"ReduceMax", 13, 1, {1, 0}, 0, -1, 0, 0},
+        {"ReduceSum", 13, -1, {0, 0}, 0, -1, 1, 0},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        tmodel t;
+        tm_begin(&t, cases[k].opset);
+        ig_tensor x = tm_rand_input(&t, "x", 4, D(2, 6, 5, 7), 20 + (unsigned)k);
+        tm_rand_init(&t, "w", 4, D(6, 6, 1, 1), 40 + (unsigned)k);
+        /* A Conv first, so the reduction may read a channels-last value;
+         * ReduceProd reads the input itself (a product of 5 to 7 O(1)
+         * values from a Conv can round very differently). */
+        int prod = strcmp(cases[k].op, "ReduceProd") == 0;
+        if (!prod)
+            tm_node(&t, "Conv", "conv", "x,w", "c");
+        IgOnnx__NodeProto *n;
+        const char *src = prod ? "x" : "c";
+        char ins[32];
+        if (cases[k].as_input && cases[k].naxes > 0) {
+            int64_t na[1] = {cases[k].naxes};
+            tm_init_typed(&t, "axes", IG_DT_INT64, 1, na, cases[k].axes);
+            snprintf(ins, sizeof ins, "%s,axes", src);
+        } else {
+            snprintf(ins, sizeof ins, "%s", src);
+        }
+        n = tm_node(&t, cases[k].op, "red", ins, "y");
+        if (!cases[k].as_input && cases[k].naxes == 1)
+            tm_attr_ints(&t, n, "axes", 1, cases[k].axes[0]);
+        else if (!cases[k].as_input && cases[k].naxes == 2)
+            tm_attr_ints(&t, n, "axes", 2, cases[k].axes[0], cases[k].axes[1]);
+        if (cases[k].keepdims >= 0)
+            tm_attr_i(&t, n, "keepdims", cases[k].keepdims);
+        if (cases[k].noop)
+            tm_attr_i(&t, n, "noop_with_empty_axes", 1);
+        tm_output(&t, "y", IG_DT_FLOAT);
+        result r;
+        fprintf(stderr, "reduce case %zu: %s\n", k, cases[k].op);
+        both("", &t, &x, 1, 1, &r);
+        if (cases[k].onednn == 1)
+            expect_onednn(&r, "red");
+        else if (cases[k].onednn == 0)
+            expect_reference(&r, "red");
+        fprintf(stderr, "  ran on %s\n", entry(&r, "red")->impl);
+        result_free(&r);
+        tm_free(&t);
+    }
+}
+
 /* ---- what stays on the reference ------------------------------------------ */
 
 /* Integer tensors, and a channels-last value read by a node the adapter
@@ -1153,6 +1234,7 @@ int main(void)
         cmocka_unit_test(test_batchnorm),
         cmocka_unit_test(test_transpose),
         cmocka_unit_test(test_concat),
+        cmocka_unit_test(test_reduce),
         cmocka_unit_test(test_fallbacks),
         cmocka_unit_test(test_two_instances_threads),
         cmocka_unit_test(test_options_and_probe),
