@@ -1,8 +1,7 @@
-/* k_elementwise.h — the elementwise kernel group: op structs, and the
- * broadcast iterator shared by its files (k_elementwise.c, k_activation.c,
- * k_norm.c, k_cast.c).
+/* broadcast.h — the broadcast iterator every elementwise kernel walks
+ * (common/broadcast.c), and the presence tests of inputs and outputs.
  *
- * The iterator is the one design decision of the group: operands are seen
+ * The iterator is the one design decision here: operands are seen
  * through the output shape with per-operand strides (0 on broadcast dims),
  * size-1 dims are dropped and adjacent dims merged wherever every operand
  * stays contiguous across them.  What is left is an outer odometer that
@@ -12,7 +11,7 @@
 #ifndef IG_KERNELS_K_ELEMENTWISE_H
 #define IG_KERNELS_K_ELEMENTWISE_H
 
-#include "kutil.h"
+#include "indexing.h"
 
 #define IG__BC_MAXOPS 4
 
@@ -53,19 +52,5 @@ static inline int ig__has_in(const ig__kctx *c, int i)
 {
     return i < c->nin && c->in[i] != NULL;
 }
-
-/* k_elementwise.c: broadcasting binary ops, comparisons, Where. */
-extern const ig__op ig__op_Add, ig__op_Sub, ig__op_Mul, ig__op_Div,
-    ig__op_Pow, ig__op_Equal, ig__op_Less, ig__op_Greater, ig__op_Where;
-/* k_activation.c: unary maps and activations. */
-extern const ig__op ig__op_Sqrt, ig__op_Erf, ig__op_Neg, ig__op_Abs,
-    ig__op_Exp, ig__op_Log, ig__op_Reciprocal, ig__op_Relu, ig__op_Sigmoid,
-    ig__op_Tanh, ig__op_HardSigmoid, ig__op_HardSwish, ig__op_Gelu,
-    ig__op_LeakyRelu, ig__op_Clip;
-/* k_norm.c: normalisations and reductions. */
-extern const ig__op ig__op_Softmax, ig__op_LayerNormalization,
-    ig__op_BatchNormalization, ig__op_ReduceMean;
-/* k_cast.c: type conversion and inference-time identities. */
-extern const ig__op ig__op_Cast, ig__op_Dropout;
 
 #endif

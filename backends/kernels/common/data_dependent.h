@@ -1,6 +1,6 @@
-/* k_dynamic.h — the dynamic kernel group: op structs of k_dynamic_*.c
- * (ops whose output shape depends on input values, and other ops beyond
- * the older groups) and the few helpers their files share.
+/* data_dependent.h — helpers of the kernels whose output shape depends on
+ * input values (NonZero, Compress, Unique, NonMaxSuppression, the window
+ * generators, ...), defined in common/data_dependent.c.
  *
  * The design decision: a kernel whose output shape depends on an input's
  * values computes that shape in infer() from the values, which the planner
@@ -11,7 +11,7 @@
 #ifndef IG_KERNELS_K_DYNAMIC_H
 #define IG_KERNELS_K_DYNAMIC_H
 
-#include "k_extra.h"
+#include "dtypes.h"
 
 /* Dtypes ig__get_as_double reads: every fixed-size ONNX numeric dtype
  * infergate holds, and bool. */
@@ -30,25 +30,5 @@ int ig__dyn_known(ig__kctx *c, int i, const char *what);
  * their own type: -1, 0 or 1.  Integers are compared exactly (never
  * through double); NaN must have been refused by the caller. */
 int ig__dyn_cmp(const ig_tensor *t, int64_t a, int64_t b);
-
-/* k_dynamic_select.c */
-extern const ig__op ig__op_NonZero, ig__op_Compress, ig__op_Unique;
-/* k_dynamic_nms.c */
-extern const ig__op ig__op_NonMaxSuppression;
-/* k_dynamic_unpool.c */
-extern const ig__op ig__op_MaxUnpool;
-/* k_dynamic_window.c */
-extern const ig__op ig__op_HannWindow, ig__op_HammingWindow,
-    ig__op_BlackmanWindow;
-/* k_dynamic_det.c */
-extern const ig__op ig__op_Det;
-/* k_dynamic_spectral.c */
-extern const ig__op ig__op_DFT, ig__op_STFT, ig__op_MelWeightMatrix;
-/* k_dynamic_roi.c */
-extern const ig__op ig__op_RoiAlign;
-/* k_quant_conv.c: integer convolutions */
-extern const ig__op ig__op_ConvInteger, ig__op_QLinearConv;
-/* k_control.c: control flow (subgraphs run at plan time, from values) */
-extern const ig__op ig__op_If, ig__op_Loop, ig__op_Scan;
 
 #endif

@@ -1,8 +1,9 @@
-/* kutil.c — broadcasting, strides and dtype helpers for the kernels. */
+/* indexing.c — broadcasting, strides and dtype helpers for the kernels
+ * (indexing.h). */
 #include <math.h>
 #include <string.h>
 
-#include "kutil.h"
+#include "indexing.h"
 
 int ig__bcast_shape(ig_tensor *const *ts, int n, int *rank, int64_t *dims)
 {

@@ -1,4 +1,4 @@
-/* k_control.c — ONNX control flow: If, Loop and Scan, on tensors only.
+/* if_loop_scan.c — ONNX control flow: If, Loop and Scan, on tensors only.
  *
  * The design decision: a control-flow node is computed entirely from
  * values, never from shapes alone.  infer() needs every input it reads
@@ -6,7 +6,7 @@
  * values its subgraphs read, which the loader appends to the node's in[]
  * after the declared inputs: see onnx_io.c, "graphs and subgraphs"), so
  * the planner runs such a node in its value-keyed mode, at plan time
- * (k_dynamic.h).  infer() then executes the subgraph(s) to learn the
+ * (common/data_dependent.h).  infer() then executes the subgraph(s) to learn the
  * output shapes, and run() executes them again to fill the outputs: the
  * kernels are stateless, so recomputing is the simple way to give run()
  * the results; both walk the same code (the write flag), so the shape
@@ -23,8 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../graph/plan.h"
-#include "k_dynamic.h"
+#include "../../graph/plan.h"
+#include "../common/data_dependent.h"
+#include "../ops.h"
 
 /* Number of inputs the model lists for the node; the rest are outer-scope
  * values its subgraphs read. */

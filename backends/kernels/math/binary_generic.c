@@ -1,5 +1,5 @@
-/* k_extra_binary.c — broadcasting ops of two or more inputs beyond the
- * spine's list: the variadic Min, Max, Sum and Mean, Mod, And, Or, Xor,
+/* binary_generic.c — broadcasting ops of two or more inputs on one
+ * generic element loop: the variadic Min, Max, Sum and Mean, Mod, And, Or, Xor,
  * LessOrEqual, GreaterOrEqual, PRelu and BitShift.
  *
  * One element loop serves them all, driven by the broadcast iterator and a
@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_extra.h"
+#include "../common/dtypes.h"
+#include "../ops.h"
 
 enum bk { B_MIN, B_MAX, B_SUM, B_MOD, B_FMOD, B_AND, B_OR, B_XOR, B_LE, B_GE,
           B_PRELU, B_SHL, B_SHR };

@@ -1,41 +1,15 @@
-/* k_recent_elem.c — elementwise ops of opsets 18 to 24: Swish (24) and
- * BitwiseAnd/Or/Xor/Not (18).
+/* bitwise.c — BitwiseAnd, BitwiseOr, BitwiseXor and BitwiseNot.
  *
  * Design decision: the bitwise ops work on the bit pattern, which is the
  * same for a signed and an unsigned integer of one width, so one loop per
  * width (8, 16, 32, 64 bits) serves all eight integer dtypes; the binary
- * ones broadcast through the group's shared iterator. */
+ * ones broadcast through the shared iterator.  (BitShift, which computes,
+ * is in binary_generic.c.) */
 #include <math.h>
 #include <string.h>
 
-#include "k_recent.h"
-
-/* ---- Swish (opset 24) --------------------------------------------------- */
-
-static int Swish_infer(ig__kctx *c)
-{
-    int rc = ig__x_dtype_in(c, 0, "X", IG__X_F32);
-    if (rc == 0 && !ig__has_out(c, 0))
-        rc = ig__kerr(c, IG_EINVAL, "output 0 is missing");
-    if (rc)
-        return rc;
-    return ig_tensor_set_shape(c->out[0], IG_DT_FLOAT, c->in[0]->rank,
-                               c->in[0]->dims);
-}
-
-static int Swish_run(ig__kctx *c)
-{
-    double alpha = ig__attr_f(c->node, "alpha", 1.0f);
-    const float *x = c->in[0]->data;
-    float *y = c->out[0]->data;
-    /* x * sigmoid(alpha x) = x / (1 + exp(-alpha x)); exp overflowing to
-     * +inf gives the correct limit 0 (or -0). */
-    for (int64_t i = 0; i < c->in[0]->numel; i++)
-        y[i] = (float)((double)x[i] / (1.0 + exp(-alpha * (double)x[i])));
-    return 0;
-}
-
-const ig__op ig__op_Swish = {"Swish", 24, Swish_infer, Swish_run};
+#include "../common/dtypes.h"
+#include "../ops.h"
 
 /* ---- BitwiseAnd, BitwiseOr, BitwiseXor, BitwiseNot (opset 18) ------------ */
 

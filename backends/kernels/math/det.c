@@ -1,4 +1,4 @@
-/* k_dynamic_det.c — Det (opset 11): the determinant of each square matrix
+/* det.c — Det (opset 11): the determinant of each square matrix
  * in the last two dims of a [*, M, M] tensor.
  *
  * Gaussian elimination with partial pivoting, in double, on a copy of
@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_dynamic.h"
+#include "../common/data_dependent.h"
+#include "../ops.h"
 
 static int Det_infer(ig__kctx *c)
 {

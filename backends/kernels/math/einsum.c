@@ -1,4 +1,4 @@
-/* k_extra_einsum.c — Einsum (opset 12): sums of products over labelled
+/* einsum.c — Einsum (opset 12): sums of products over labelled
  * axes, as numpy.einsum defines them (explicit "->" output or the implicit
  * one: broadcast "..." axes first, then the labels used once, in ASCII
  * order).
@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_extra.h"
+#include "../common/dtypes.h"
+#include "../ops.h"
 
 #define NL 52               /* a-z, A-Z */
 #define NID (NL + IG_MAX_RANK) /* plus the axes an ellipsis stands for */

@@ -1,4 +1,4 @@
-/* k_matmul.c — reference MatMul (numpy semantics: 1-D promotion, batch
+/* matmul.c — reference MatMul (numpy semantics: 1-D promotion, batch
  * dims broadcast) and Gemm (transA/transB, alpha, beta, optional C with
  * unidirectional broadcasting; the opset < 7 'broadcast' attribute).
  *
@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_conv.h"
+#include "../nn/geometry.h"
+#include "../ops.h"
 
 /* ---- MatMul --------------------------------------------------------------- */
 

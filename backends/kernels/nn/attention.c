@@ -1,4 +1,4 @@
-/* k_recent_attn.c — the transformer ops of opset 23: RotaryEmbedding and
+/* attention.c — the transformer ops of opset 23: RotaryEmbedding and
  * Attention (with opset 24's nonpad_kv_seqlen), fp32 in, double inside.
  *
  * Attention follows the function body of the spec step by step: scores =
@@ -20,7 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_recent.h"
+#include "../common/dtypes.h"
+#include "../ops.h"
 
 /* ---- RotaryEmbedding (opset 23) ----------------------------------------- */
 

@@ -1,4 +1,4 @@
-/* k_conv.c — reference Conv and ConvTranspose (1-D, 2-D, 3-D, groups,
+/* conv.c — reference Conv and ConvTranspose (1-D, 2-D, 3-D, groups,
  * dilations, pads, auto_pad, optional bias), fp32 in, double accumulators.
  *
  * Design decision: the loops run per output plane with a double plane
@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_conv.h"
+#include "geometry.h"
+#include "../ops.h"
 
 /* ---- Conv --------------------------------------------------------------- */
 

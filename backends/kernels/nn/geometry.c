@@ -1,4 +1,4 @@
-/* k_conv_win.c — sliding-window geometry for Conv and the pools: strides,
+/* geometry.c — sliding-window geometry for Conv and the pools: strides,
  * dilations, explicit pads and auto_pad turned into pads and output sizes.
  *
  * Design decision: the pads are resolved once here (auto_pad included), so
@@ -7,7 +7,8 @@
  * as the ONNX spec says. */
 #include <string.h>
 
-#include "k_conv.h"
+#include "geometry.h"
+#include "../ops.h"
 
 int ig__nn_need_float(ig__kctx *c, int upto)
 {

@@ -1,6 +1,7 @@
-/* k_conv.h — helpers shared by the "nn" kernel group (Conv, ConvTranspose,
- * the pools, MatMul/Gemm, Resize, Pad): the fp32 dtype check and the
- * sliding-window geometry.
+/* geometry.h — helpers shared by the windowed and resampling kernels
+ * (Conv, ConvTranspose, the pools, Resize, Pad, the integer convolutions)
+ * and by the adapters that must match them: the fp32 dtype check, the
+ * sliding-window geometry (nn/geometry.c) and Resize's taps.
  *
  * Design decision: every window op works on exactly three spatial axes.
  * A 1-D or 2-D op gets leading dummy axes (size 1, kernel 1, stride 1, no
@@ -8,7 +9,7 @@
 #ifndef IG_KERNELS_K_CONV_H
 #define IG_KERNELS_K_CONV_H
 
-#include "../graph/ir.h"
+#include "../../graph/ir.h"
 
 /* Window geometry of one op over its spatial axes.  Entries [0, 3-nsp)
  * are the dummy axes; entries [3-nsp, 3) follow the model's axes. */

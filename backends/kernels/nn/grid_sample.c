@@ -1,209 +1,15 @@
-/* k_extra_nn.c — normalisations, generators and sampling found in
- * exported CNNs: LRN, MeanVarianceNormalization, EyeLike and GridSample.
+/* grid_sample.c — sampling grids: GridSample and AffineGrid.
  *
- * LRN and MeanVarianceNormalization follow the spec's formulas literally
- * (MVN is defined as a function whose epsilon, 1e-9, is added to the
- * standard deviation, outside the square root) with every sum in double;
- * EyeLike writes its 1 in the requested dtype by width, so any numeric
- * dtype works.  GridSample implements 4-D X (2-D sampling) in every mode
- * (nearest, bilinear, bicubic) and padding mode (zeros, border,
- * reflection) of the spec, following its reference step by step. */
+ * GridSample implements 4-D X (2-D sampling) in every mode (nearest,
+ * bilinear, bicubic) and padding mode (zeros, border, reflection) of the
+ * spec, following its reference step by step.  AffineGrid's size decides
+ * its output shape, so it must be known when the plan is built. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_extra.h"
-
-/* ---- LRN (opsets 1, 13) ------------------------------------------------- */
-
-static int LRN_infer(ig__kctx *c)
-{
-    int rc = ig__x_dtype_in(c, 0, "X", IG__X_F32);
-    if (rc)
-        return rc;
-    const ig_tensor *x = c->in[0];
-    if (x->rank < 3)
-        return ig__kerr(c, IG_ESHAPE, "X needs rank >= 3, has %d", x->rank);
-    if (ig__attr_i(c->node, "size", 0) < 1)
-        return ig__kerr(c, IG_EINVAL, "size must be a positive attribute");
-    if (!ig__has_out(c, 0))
-        return ig__kerr(c, IG_EINVAL, "output 0 is missing");
-    return ig_tensor_set_shape(c->out[0], IG_DT_FLOAT, x->rank, x->dims);
-}
-
-static int LRN_run(ig__kctx *c)
-{
-    const ig_tensor *x = c->in[0];
-    int64_t size = ig__attr_i(c->node, "size", 1);
-    double alpha = ig__attr_f(c->node, "alpha", 1e-4f);
-    double beta = ig__attr_f(c->node, "beta", 0.75f);
-    double bias = ig__attr_f(c->node, "bias", 1.0f);
-    int64_t N = x->dims[0], C = x->dims[1], n = ig__x_prod(x->dims, 2, x->rank);
-    int64_t lo = (size - 1) / 2, hi = size / 2; /* floor and ceil of (size-1)/2 */
-    const float *xd = x->data;
-    float *yd = c->out[0]->data;
-    for (int64_t b = 0; b < N; b++)
-        for (int64_t ch = 0; ch < C; ch++)
-            for (int64_t j = 0; j < n; j++) {
-                int64_t from = ch - lo < 0 ? 0 : ch - lo;
-                int64_t to = ch + hi > C - 1 ? C - 1 : ch + hi;
-                double sq = 0;
-                for (int64_t i = from; i <= to; i++) {
-                    double v = xd[(b * C + i) * n + j];
-                    sq += v * v;
-                }
-                int64_t e = (b * C + ch) * n + j;
-                yd[e] = (float)(xd[e] / pow(bias + alpha / (double)size * sq, beta));
-            }
-    return 0;
-}
-
-const ig__op ig__op_LRN = {"LRN", 1, LRN_infer, LRN_run};
-
-/* ---- MeanVarianceNormalization (opsets 9, 13) --------------------------- */
-
-static int mvn_axes(ig__kctx *c, unsigned char *red)
-{
-    const ig_tensor *x = c->in[0];
-    static const int64_t dflt[] = {0, 2, 3};
-    int n = 0;
-    const int64_t *axes = ig__attr_ints(c->node, "axes", &n);
-    if (!axes) {
-        axes = dflt;
-        n = 3;
-    }
-    memset(red, 0, IG_MAX_RANK);
-    for (int i = 0; i < n; i++) {
-        int a = x->rank > 0 ? ig__norm_axis(axes[i], x->rank) : -1;
-        if (a < 0)
-            return ig__kerr(c, IG_EINVAL, "axis %lld is out of range for rank %d",
-                            (long long)axes[i], x->rank);
-        red[a] = 1;
-    }
-    return 0;
-}
-
-static int MVN_infer(ig__kctx *c)
-{
-    unsigned char red[IG_MAX_RANK];
-    int rc = ig__x_dtype_in(c, 0, "X", IG__X_F32);
-    if (rc == 0)
-        rc = mvn_axes(c, red);
-    if (rc)
-        return rc;
-    if (!ig__has_out(c, 0))
-        return ig__kerr(c, IG_EINVAL, "output 0 is missing");
-    return ig_tensor_set_shape(c->out[0], IG_DT_FLOAT, c->in[0]->rank,
-                               c->in[0]->dims);
-}
-
-/* Index into the per-group arrays (the keepdims shape) of element e. */
-static int64_t mvn_group(const ig_tensor *x, const unsigned char *red,
-                         int64_t e)
-{
-    int64_t g = 0, mul = 1;
-    for (int d = x->rank - 1; d >= 0; d--) {
-        int64_t i = e % x->dims[d];
-        e /= x->dims[d];
-        if (!red[d]) {
-            g += i * mul;
-            mul *= x->dims[d];
-        }
-    }
-    return g;
-}
-
-static int MVN_run(ig__kctx *c)
-{
-    const ig_tensor *x = c->in[0];
-    unsigned char red[IG_MAX_RANK];
-    int rc = mvn_axes(c, red);
-    if (rc)
-        return rc;
-    int64_t ng = 1, cnt = 1;
-    for (int d = 0; d < x->rank; d++) {
-        if (red[d])
-            cnt *= x->dims[d];
-        else
-            ng *= x->dims[d];
-    }
-    double *sum = calloc((size_t)(2 * ng + 1), sizeof *sum);
-    if (!sum)
-        return IG_ENOMEM;
-    double *sq = sum + ng;
-    const float *xd = x->data;
-    float *yd = c->out[0]->data;
-    for (int64_t e = 0; e < x->numel; e++)
-        sum[mvn_group(x, red, e)] += xd[e];
-    for (int64_t g = 0; g < ng; g++)
-        sum[g] /= (double)cnt;
-    for (int64_t e = 0; e < x->numel; e++) {
-        int64_t g = mvn_group(x, red, e);
-        double d = xd[e] - sum[g];
-        sq[g] += d * d;
-    }
-    for (int64_t e = 0; e < x->numel; e++) {
-        int64_t g = mvn_group(x, red, e);
-        yd[e] = (float)((xd[e] - sum[g]) / (sqrt(sq[g] / (double)cnt) + 1e-9));
-    }
-    free(sum);
-    return 0;
-}
-
-const ig__op ig__op_MeanVarianceNormalization = {
-    "MeanVarianceNormalization", 9, MVN_infer, MVN_run};
-
-/* ---- EyeLike (opset 9) -------------------------------------------------- */
-
-static int EyeLike_infer(ig__kctx *c)
-{
-    if (!ig__has_in(c, 0))
-        return ig__kerr(c, IG_EINVAL, "input 0 is missing");
-    const ig_tensor *x = c->in[0];
-    int dt = (int)ig__attr_i(c->node, "dtype", x->dtype);
-    if (ig_dtype_size(dt) == 0 || dt == IG_DT_BFLOAT16)
-        return ig__kerr(c, IG_EUNSUPPORTED, "dtype %s is not supported",
-                        ig_dtype_name(dt));
-    if (x->rank != 2)
-        return ig__kerr(c, IG_ESHAPE, "input needs rank 2, has %d", x->rank);
-    if (!ig__has_out(c, 0))
-        return ig__kerr(c, IG_EINVAL, "output 0 is missing");
-    return ig_tensor_set_shape(c->out[0], dt, 2, x->dims);
-}
-
-static int EyeLike_run(ig__kctx *c)
-{
-    ig_tensor *y = c->out[0];
-    int64_t k = ig__attr_i(c->node, "k", 0);
-    size_t es = ig_dtype_size(y->dtype);
-    unsigned char one[8] = {0};
-    switch (y->dtype) {
-    case IG_DT_FLOAT: { float f = 1; memcpy(one, &f, sizeof f); break; }
-    case IG_DT_DOUBLE: { double d = 1; memcpy(one, &d, sizeof d); break; }
-    case IG_DT_FLOAT16: {
-        uint16_t h = ig__float_to_half(1.0f);
-        memcpy(one, &h, sizeof h);
-        break;
-    }
-    default: { /* integers and bool: 1 in the low byte, little-endian */
-        uint64_t u = 1;
-        memcpy(one, &u, es);
-        break;
-    }
-    }
-    char *yd = y->data;
-    memset(yd, 0, (size_t)y->numel * es);
-    for (int64_t i = 0; i < y->dims[0]; i++) {
-        int64_t j;
-        /* k comes from the model: i + k may not fit (a diagonal that far
-         * out has no element anyway). */
-        if (!ig__add64(i, k, &j) && j >= 0 && j < y->dims[1])
-            memcpy(yd + (size_t)(i * y->dims[1] + j) * es, one, es);
-    }
-    return 0;
-}
-
-const ig__op ig__op_EyeLike = {"EyeLike", 9, EyeLike_infer, EyeLike_run};
+#include "../common/dtypes.h"
+#include "../ops.h"
 
 /* ---- GridSample (opsets 16, 20) ----------------------------------------- */
 
@@ -409,3 +215,108 @@ static int GridSample_run(ig__kctx *c)
 
 const ig__op ig__op_GridSample = {"GridSample", 16, GridSample_infer,
                                   GridSample_run};
+
+/* ---- AffineGrid (opset 20) ---------------------------------------------- */
+
+/* grid[n, (d,) h, w] = theta[n] . (x_w, y_h, (z_d,) 1), each base
+ * coordinate spanning [-1, 1]: pixel centres at -1 + (2i + 1) / size, or
+ * the corner pixels' centres at -1 and 1 with align_corners.  A size of 1
+ * with align_corners has no -1..1 span to divide (the spec's step is 2/0),
+ * so it is refused rather than guessed. */
+
+static int ag_geom(ig__kctx *c, int64_t *sz, int *nsp)
+{
+    int rc = ig__x_dtype_in(c, 0, "theta", IG__X_F32);
+    if (rc)
+        return rc;
+    int64_t ac = ig__attr_i(c->node, "align_corners", 0);
+    if (ac != 0 && ac != 1)
+        return ig__kerr(c, IG_EINVAL, "align_corners=%lld is not 0 or 1",
+                        (long long)ac);
+    int64_t *v, n;
+    rc = ig__kctx_ints(c, 1, &v, &n);
+    if (rc)
+        return rc;
+    if (n != 4 && n != 5) {
+        free(v);
+        return ig__kerr(c, IG_ESHAPE, "size has %lld values, expected 4 "
+                        "(N, C, H, W) or 5 (N, C, D, H, W)", (long long)n);
+    }
+    memcpy(sz, v, sizeof *v * (size_t)n);
+    free(v);
+    *nsp = (int)n - 2;
+    const ig_tensor *t = c->in[0];
+    char s[96];
+    if (t->rank != 3 || t->dims[0] != sz[0] || t->dims[1] != *nsp ||
+        t->dims[2] != *nsp + 1)
+        return ig__kerr(c, IG_ESHAPE, "theta %s must be (%lld, %d, %d) for size "
+                        "of %lld values", ig_tensor_shape_str(t, s, sizeof s),
+                        (long long)sz[0], *nsp, *nsp + 1, (long long)n);
+    for (int d = 2; d < n; d++) {
+        if (sz[d] < 0)
+            return ig__kerr(c, IG_EINVAL, "size[%d] = %lld is negative", d,
+                            (long long)sz[d]);
+        if (ac && sz[d] == 1)
+            return ig__kerr(c, IG_EUNSUPPORTED, "align_corners=1 with a spatial "
+                            "size of 1 (size[%d]) is not supported", d);
+    }
+    return 0;
+}
+
+static int AffineGrid_infer(ig__kctx *c)
+{
+    int64_t sz[5];
+    int nsp;
+    int rc = ag_geom(c, sz, &nsp);
+    if (rc)
+        return rc;
+    if (!ig__has_out(c, 0))
+        return ig__kerr(c, IG_EINVAL, "output 0 is missing");
+    int64_t od[5] = {sz[0]};
+    for (int d = 0; d < nsp; d++)
+        od[1 + d] = sz[2 + d];
+    od[1 + nsp] = nsp;
+    return ig_tensor_set_shape(c->out[0], IG_DT_FLOAT, nsp + 2, od);
+}
+
+static double ag_coord(int64_t i, int64_t n, int ac)
+{
+    return ac ? -1.0 + 2.0 * (double)i / (double)(n - 1)
+              : -1.0 + (2.0 * (double)i + 1.0) / (double)n;
+}
+
+static int AffineGrid_run(ig__kctx *c)
+{
+    int64_t sz[5];
+    int nsp;
+    int rc = ag_geom(c, sz, &nsp);
+    if (rc)
+        return rc;
+    int ac = ig__attr_i(c->node, "align_corners", 0) != 0;
+    const float *th = c->in[0]->data;
+    float *y = c->out[0]->data;
+    int64_t dd = nsp == 3 ? sz[2] : 1, hh = sz[nsp == 3 ? 3 : 2],
+            ww = sz[nsp == 3 ? 4 : 3];
+    int cols = nsp + 1;
+    for (int64_t n = 0; n < sz[0]; n++) {
+        const float *t = th + n * nsp * cols;
+        for (int64_t z = 0; z < dd; z++)
+            for (int64_t h = 0; h < hh; h++)
+                for (int64_t w = 0; w < ww; w++) {
+                    /* base point (x, y[, z], 1) */
+                    double p[4] = {ag_coord(w, ww, ac), ag_coord(h, hh, ac), 1, 1};
+                    if (nsp == 3)
+                        p[2] = ag_coord(z, dd, ac);
+                    for (int r = 0; r < nsp; r++) {
+                        double s = 0;
+                        for (int k = 0; k < cols; k++)
+                            s += (double)t[r * cols + k] * p[k];
+                        *y++ = (float)s;
+                    }
+                }
+    }
+    return 0;
+}
+
+const ig__op ig__op_AffineGrid = {"AffineGrid", 20, AffineGrid_infer,
+                                  AffineGrid_run};

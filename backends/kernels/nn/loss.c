@@ -1,4 +1,4 @@
-/* k_extra_loss.c — the two loss ops exported with training graphs and
+/* loss.c — the two loss ops exported with training graphs and
  * found in the conformance data: NegativeLogLikelihoodLoss and
  * SoftmaxCrossEntropyLoss (opsets 12, 13).
  *
@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_extra.h"
+#include "../common/dtypes.h"
+#include "../ops.h"
 
 enum { RED_NONE, RED_SUM, RED_MEAN };
 

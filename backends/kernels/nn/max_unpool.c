@@ -1,4 +1,4 @@
-/* k_dynamic_unpool.c — MaxUnpool (opsets 9, 11): scatters each value of X
+/* max_unpool.c — MaxUnpool (opsets 9, 11): scatters each value of X
  * to the flat position its index in I names, zeros elsewhere.
  *
  * The one decision a reader must know: indices are flat over the default
@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_dynamic.h"
+#include "../common/data_dependent.h"
+#include "../ops.h"
 
 struct up {
     int nsp;

@@ -1,5 +1,6 @@
-/* k_pool.c — reference MaxPool, AveragePool, GlobalAveragePool and
- * GlobalMaxPool over 1-D, 2-D and 3-D windows, fp32 in, double sums;
+/* pool.c — pooling: MaxPool, AveragePool, GlobalAveragePool,
+ * GlobalMaxPool and LpPool over 1-D, 2-D and 3-D windows, fp32 in, double
+ * sums (LpPool shares the window geometry, nn/geometry.c);
  * MaxPool also int8 and uint8 from opset 12 (output of the input's dtype).
  *
  * Design decision: AveragePool's divisor follows the ONNX spec (and
@@ -15,7 +16,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "k_conv.h"
+#include "../common/dtypes.h"
+#include "geometry.h"
+#include "../ops.h"
 
 /* MaxPool-12 also takes int8 and uint8: a maximum needs no arithmetic,
  * so those values go through double exactly. */
@@ -256,3 +259,98 @@ static int gpool_run(ig__kctx *c)
 const ig__op ig__op_GlobalAveragePool = {"GlobalAveragePool", 1, gpool_infer,
                                          gpool_run};
 const ig__op ig__op_GlobalMaxPool = {"GlobalMaxPool", 1, gpool_infer, gpool_run};
+
+/* ---- LpPool (opsets 2, 11, 18) ------------------------------------------ */
+
+/* y = (sum over the window of |x|^p)^(1/p), padding counting as 0.
+ * Opset 18 adds ceil_mode and dilations; an older node carrying them is
+ * refused by the attribute whitelist. */
+
+static int lp_geom(ig__kctx *c, ig__win *w)
+{
+    int rc = ig__x_dtype_in(c, 0, "X", IG__X_F32);
+    if (rc)
+        return rc;
+    const ig__attr *pa = ig__attr_get(c->node, "p");
+    if (pa && pa->type != IG_AT_INT)
+        return ig__kerr(c, IG_EUNSUPPORTED, "attribute p must be an int "
+                        "(LpPool-1's float p is not implemented)");
+    int64_t p = ig__attr_i(c->node, "p", 2);
+    if (p < 1)
+        return ig__kerr(c, IG_EINVAL, "p=%lld must be >= 1", (long long)p);
+    int nk = 0;
+    const int64_t *ks = ig__attr_ints(c->node, "kernel_shape", &nk);
+    const ig_tensor *x = c->in[0];
+    if (!ks)
+        return ig__kerr(c, IG_EINVAL, "attribute kernel_shape is required");
+    if (nk != x->rank - 2)
+        return ig__kerr(c, IG_ESHAPE, "kernel_shape has %d values but the input "
+                        "has rank %d", nk, x->rank);
+    int64_t cm = ig__attr_i(c->node, "ceil_mode", 0);
+    if (cm != 0 && cm != 1)
+        return ig__kerr(c, IG_EINVAL, "ceil_mode=%lld is not 0 or 1",
+                        (long long)cm);
+    return ig__win_init(c, x, ks, 1, (int)cm, w);
+}
+
+static int LpPool_infer(ig__kctx *c)
+{
+    ig__win w;
+    int rc = lp_geom(c, &w);
+    if (rc)
+        return rc;
+    if (!ig__has_out(c, 0))
+        return ig__kerr(c, IG_EINVAL, "output 0 is missing");
+    const ig_tensor *x = c->in[0];
+    int64_t od[5] = {x->dims[0], x->dims[1]};
+    for (int i = 0; i < w.nsp; i++)
+        od[2 + i] = w.out[3 - w.nsp + i];
+    return ig_tensor_set_shape(c->out[0], IG_DT_FLOAT, x->rank, od);
+}
+
+static int LpPool_run(ig__kctx *c)
+{
+    ig__win w;
+    int rc = lp_geom(c, &w);
+    if (rc)
+        return rc;
+    double p = (double)ig__attr_i(c->node, "p", 2);
+    const ig_tensor *X = c->in[0];
+    const float *x = X->data;
+    float *y = c->out[0]->data;
+    int64_t planes = X->dims[0] * X->dims[1];
+    int64_t isz = w.in[0] * w.in[1] * w.in[2];
+    int64_t osz = w.out[0] * w.out[1] * w.out[2];
+    for (int64_t pl = 0; pl < planes; pl++) {
+        const float *xp = x + pl * isz;
+        float *yp = y + pl * osz;
+        int64_t o[3];
+        for (o[0] = 0; o[0] < w.out[0]; o[0]++)
+            for (o[1] = 0; o[1] < w.out[1]; o[1]++)
+                for (o[2] = 0; o[2] < w.out[2]; o[2]++) {
+                    int64_t st[3], lo[3], hi[3];
+                    for (int a = 0; a < 3; a++) {
+                        st[a] = o[a] * w.s[a] - w.pb[a];
+                        /* taps t with 0 <= st + t*d < in */
+                        ig__win_range(w.k[a], w.in[a], w.d[a], st[a], &lo[a],
+                                      &hi[a]);
+                    }
+                    double s = 0;
+                    for (int64_t tz = lo[0]; tz < hi[0]; tz++)
+                        for (int64_t ty = lo[1]; ty < hi[1]; ty++)
+                            for (int64_t tx = lo[2]; tx < hi[2]; tx++) {
+                                int64_t iz = st[0] + tz * w.d[0];
+                                int64_t iy = st[1] + ty * w.d[1];
+                                int64_t ix = st[2] + tx * w.d[2];
+                                double v = fabs(
+                                    (double)xp[(iz * w.in[1] + iy) * w.in[2] + ix]);
+                                s += p == 1 ? v : p == 2 ? v * v : pow(v, p);
+                            }
+                    yp[(o[0] * w.out[1] + o[1]) * w.out[2] + o[2]] =
+                        (float)(p == 1 ? s : p == 2 ? sqrt(s) : pow(s, 1.0 / p));
+                }
+    }
+    return 0;
+}
+
+const ig__op ig__op_LpPool = {"LpPool", 2, LpPool_infer, LpPool_run};

@@ -1,4 +1,4 @@
-/* k_resize.c — reference Resize (opset 10 to 19: nearest, N-linear and
+/* resize.c — reference Resize (opset 10 to 19: nearest, N-linear and
  * cubic; every coordinate_transformation_mode; scales or sizes; roi for
  * tf_crop_and_resize; axes; keep_aspect_ratio_policy) and the older
  * Upsample (opset 7 and 9), fp32 in, double weights.
@@ -18,8 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_conv.h"
-#include "kutil.h"
+#include "../common/indexing.h"
+#include "geometry.h"
+#include "../ops.h"
 
 enum { RZ_NEAREST, RZ_LINEAR, RZ_CUBIC };
 enum { CT_HALF_PIXEL, CT_HALF_PIXEL_SYM, CT_PYTORCH, CT_ALIGN, CT_ASYM,

@@ -1,9 +1,9 @@
-/* k_dynamic_nms.c — NonMaxSuppression (opsets 10, 11): greedy selection of
+/* non_max_suppression.c — NonMaxSuppression (opsets 10, 11): greedy selection of
  * boxes per batch and class, by descending score, dropping a box whose IoU
  * with one already selected is strictly above iou_threshold.
  *
  * The number of selected boxes is the output's first dim, so every input
- * must be known at plan time (k_dynamic.h); infer() and run() share one
+ * must be known at plan time (common/data_dependent.h); infer() and run() share one
  * selection routine, infer() only counting.  Following the spec's text,
  * boxes whose score is *less* than score_threshold are dropped (a score
  * equal to it is kept).  Ties in score keep the lower box index first, and
@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_dynamic.h"
+#include "../common/data_dependent.h"
+#include "../ops.h"
 
 struct nms {
     int64_t B, C, S;      /* batches, classes, boxes per batch */

@@ -1,4 +1,4 @@
-/* k_dynamic_roi.c — RoiAlign (opset 10 and 16): pools each region of
+/* roi_align.c — RoiAlign (opset 10 and 16): pools each region of
  * interest of an NCHW feature map into output_height x output_width bins,
  * each bin the average or the maximum of a grid of bilinearly interpolated
  * samples.
@@ -29,7 +29,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "k_dynamic.h"
+#include "../common/data_dependent.h"
+#include "../ops.h"
 
 #define ROI_F (IG__X_F32 | (1u << IG_DT_DOUBLE))
 /* An adaptive grid larger than this per bin side is refused: it means a

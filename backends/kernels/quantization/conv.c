@@ -1,4 +1,4 @@
-/* k_quant_conv.c — the integer convolutions ConvInteger and QLinearConv
+/* conv.c — the integer convolutions ConvInteger and QLinearConv
  * (opset 10): int8/uint8 X and W with zero points (X's per tensor, W's
  * per tensor or per output channel), 1-D to 3-D, groups, dilations, pads
  * and auto_pad through the same window geometry as Conv (ig__conv_geom).
@@ -16,8 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_conv.h"
-#include "k_dynamic.h"
+#include "../common/data_dependent.h"
+#include "../nn/geometry.h"
+#include "../ops.h"
 
 #define Q8 (1u << IG_DT_INT8 | 1u << IG_DT_UINT8)
 

@@ -1,4 +1,4 @@
-/* k_extra_quant.c — linear quantisation: QuantizeLinear,
+/* quantize_matmul.c — linear quantisation: QuantizeLinear,
  * DequantizeLinear and DynamicQuantizeLinear, for int8/uint8 data with
  * fp32 scales, per tensor or (opset 13) per axis; and the integer matrix
  * products MatMulInteger and QLinearMatMul with per-tensor zero points
@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_extra.h"
+#include "../common/dtypes.h"
+#include "../ops.h"
 
 #define Q_INT (1u << IG_DT_INT8 | 1u << IG_DT_UINT8)
 

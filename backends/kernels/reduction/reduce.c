@@ -1,40 +1,23 @@
-/* k_extra_reduce.c — reductions along axes: ReduceSum, ReduceMax,
+/* reduce.c — reductions along axes: ReduceSum, ReduceMean, ReduceMax,
  * ReduceMin, ReduceProd, ReduceL1, ReduceL2, ReduceSumSquare, ReduceLogSum,
- * ReduceLogSumExp, ArgMax, ArgMin, and the softmax-shaped LogSoftmax and
- * Hardmax.
+ * ReduceLogSumExp, ArgMax and ArgMin.
  *
- * The Reduce* family shares one engine: X is walked in memory order with
- * the broadcast iterator, the output seen as a second operand whose
- * strides are 0 along the reduced axes, so reduced axes need not be
- * adjacent and no element pays for an index decomposition.  Float data
- * accumulates in double (LogSumExp in two passes, max first, so it cannot
- * overflow); int32/int64 data accumulates exactly in int64 and wraps like
- * the dtype.  ReduceLogSumExp also takes double data (the ONNX node tests
- * use it), through the same double accumulator. */
+ * The Reduce* family walks X in memory order with the broadcast iterator,
+ * the output seen as a second operand whose strides are 0 along the
+ * reduced axes, so reduced axes need not be adjacent and no element pays
+ * for an index decomposition (ReduceMean has its own fp32 loop on the same
+ * iterator).  Float data accumulates in double (LogSumExp in two passes,
+ * max first, so it cannot overflow); int32/int64 data accumulates exactly
+ * in int64 and wraps like the dtype.  ReduceLogSumExp also takes double
+ * data (the ONNX node tests use it), through the same double
+ * accumulator. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_extra.h"
-
-int64_t ig__x_prod(const int64_t *dims, int from, int to)
-{
-    int64_t p = 1;
-    for (int d = from; d < to; d++)
-        p *= dims[d];
-    return p;
-}
-
-int ig__x_dtype_in(ig__kctx *c, int i, const char *what, unsigned mask)
-{
-    if (!ig__has_in(c, i))
-        return ig__kerr(c, IG_EINVAL, "input %s is missing", what);
-    int dt = c->in[i]->dtype;
-    if (dt < 0 || dt >= 32 || !(mask & (1u << dt)))
-        return ig__kerr(c, IG_EUNSUPPORTED, "%s dtype %s is not supported",
-                        what, ig_dtype_name(dt));
-    return 0;
-}
+#include "../common/checks.h"
+#include "../common/dtypes.h"
+#include "../ops.h"
 
 /* ---- axes --------------------------------------------------------------- */
 
@@ -396,86 +379,142 @@ static int ArgMin_run(ig__kctx *c) { return arg_run(c, -1); }
 const ig__op ig__op_ArgMax = {"ArgMax", 1, arg_infer, ArgMax_run};
 const ig__op ig__op_ArgMin = {"ArgMin", 1, arg_infer, ArgMin_run};
 
-/* ---- LogSoftmax / Hardmax ----------------------------------------------- */
+/* ---- ReduceMean --------------------------------------------------------- */
 
-/* Softmax's opset rule: before 13 the input is coerced to 2D at axis
- * (default 1) and each row of the flattened [axis, rank) block is one set;
- * from 13 only the one axis (default -1) is. */
+/* Axes come from the attribute up to opset 17 and from the optional second
+ * input (which must be known when the plan is built) from 18.  Empty axes
+ * reduce everything, unless noop_with_empty_axes=1 (opset 18) makes the op
+ * an identity. */
 
-static int sm_axis(ig__kctx *c, int *axis)
+/* Fills red[d] = 1 for each reduced axis; *noop when the op is an
+ * identity. */
+static int rm_axes(ig__kctx *c, unsigned char *red, int *noop)
 {
     const ig_tensor *x = c->in[0];
-    int64_t a = ig__attr_i(c->node, "axis", c->opset < 13 ? 1 : -1);
-    *axis = x->rank > 0 ? ig__norm_axis(a, x->rank) : -1;
-    if (*axis < 0)
-        return ig__kerr(c, IG_EINVAL, "axis %lld is out of range for rank %d",
-                        (long long)a, x->rank);
-    return 0;
+    int64_t *own = NULL, cnt = 0;
+    const int64_t *axes = NULL;
+    int rc = 0;
+    if (c->opset >= 18) {
+        if (ig__has_in(c, 1)) {
+            rc = ig__kctx_ints(c, 1, &own, &cnt);
+            if (rc)
+                return rc;
+            axes = own;
+        }
+    } else {
+        int n;
+        axes = ig__attr_ints(c->node, "axes", &n);
+        cnt = n;
+    }
+    memset(red, 0, IG_MAX_RANK);
+    *noop = 0;
+    if (cnt == 0) {
+        if (c->opset >= 18 && ig__attr_i(c->node, "noop_with_empty_axes", 0))
+            *noop = 1;
+        else
+            memset(red, 1, (size_t)x->rank);
+    }
+    for (int64_t i = 0; i < cnt; i++) {
+        int a = ig__norm_axis(axes[i], x->rank);
+        if (a < 0 || x->rank == 0) {
+            rc = ig__kerr(c, IG_EINVAL, "axis %lld is out of range for rank %d",
+                          (long long)axes[i], x->rank);
+            break;
+        }
+        if (red[a]) {
+            rc = ig__kerr(c, IG_EINVAL, "axis %lld is repeated",
+                          (long long)axes[i]);
+            break;
+        }
+        red[a] = 1;
+    }
+    free(own);
+    return rc;
 }
 
-static int sm_infer(ig__kctx *c)
+static int ReduceMean_infer(ig__kctx *c)
 {
-    int axis, rc = ig__x_dtype_in(c, 0, "input", IG__X_F32);
-    if (rc == 0)
-        rc = sm_axis(c, &axis);
+    int rc = float_in(c, 0, "data");
     if (rc)
         return rc;
     if (!ig__has_out(c, 0))
         return ig__kerr(c, IG_EINVAL, "output 0 is missing");
-    return ig_tensor_set_shape(c->out[0], IG_DT_FLOAT, c->in[0]->rank,
-                               c->in[0]->dims);
-}
-
-static int sm_run(ig__kctx *c, int hard)
-{
-    const ig_tensor *x = c->in[0];
-    int axis;
-    int rc = sm_axis(c, &axis);
+    unsigned char red[IG_MAX_RANK];
+    int noop;
+    rc = rm_axes(c, red, &noop);
     if (rc)
         return rc;
-    int64_t outer = ig__x_prod(x->dims, 0, axis), n, inner;
-    if (c->opset < 13) {
-        n = ig__x_prod(x->dims, axis, x->rank);
-        inner = 1;
-    } else {
-        n = x->dims[axis];
-        inner = ig__x_prod(x->dims, axis + 1, x->rank);
+    const ig_tensor *x = c->in[0];
+    int keep = ig__attr_i(c->node, "keepdims", 1) != 0, r = 0;
+    int64_t dims[IG_MAX_RANK];
+    for (int d = 0; d < x->rank; d++) {
+        if (!red[d])
+            dims[r++] = x->dims[d];
+        else if (keep)
+            dims[r++] = 1;
     }
-    if (n == 0 || x->numel == 0)
-        return 0;
-    const float *xd = x->data;
-    float *yd = c->out[0]->data;
-    for (int64_t o = 0; o < outer; o++) {
-        for (int64_t j = 0; j < inner; j++) {
-            const float *xp = xd + o * n * inner + j;
-            float *yp = yd + o * n * inner + j;
-            /* The first NaN counts as the maximum, as numpy's argmax (the
-             * spec's reference for Hardmax) has it. */
-            double mx = xp[0];
-            int64_t at = 0;
-            for (int64_t k = 1; k < n && !isnan(mx); k++)
-                if (xp[k * inner] > mx || isnan(xp[k * inner])) {
-                    mx = xp[k * inner];
-                    at = k;
-                }
-            if (hard) {
-                for (int64_t k = 0; k < n; k++)
-                    yp[k * inner] = k == at ? 1.0f : 0.0f;
-                continue;
-            }
-            double sum = 0;
-            for (int64_t k = 0; k < n; k++)
-                sum += exp((double)xp[k * inner] - mx);
-            double ls = log(sum);
-            for (int64_t k = 0; k < n; k++)
-                yp[k * inner] = (float)((double)xp[k * inner] - mx - ls);
-        }
+    return ig_tensor_set_shape(c->out[0], IG_DT_FLOAT, r, dims);
+}
+
+static int rm_acc(void *u, int64_t o, const int64_t *off, const int64_t *st,
+                  int64_t n)
+{
+    void **p = u;
+    double *acc = (double *)p[0] + off[0];
+    const float *x = (const float *)p[1] + off[1];
+    (void)o;
+    if (st[0] == 0) {
+        double s = 0;
+        for (int64_t i = 0; i < n; i++)
+            s += x[i * st[1]];
+        acc[0] += s;
+    } else {
+        for (int64_t i = 0; i < n; i++)
+            acc[i * st[0]] += x[i * st[1]];
     }
     return 0;
 }
 
-static int LogSoftmax_run(ig__kctx *c) { return sm_run(c, 0); }
-static int Hardmax_run(ig__kctx *c) { return sm_run(c, 1); }
+static int ReduceMean_run(ig__kctx *c)
+{
+    const ig_tensor *x = c->in[0];
+    ig_tensor *y = c->out[0];
+    unsigned char red[IG_MAX_RANK];
+    int noop;
+    int rc = rm_axes(c, red, &noop);
+    if (rc)
+        return rc;
+    if (noop) {
+        if (x->numel)
+            memcpy(y->data, x->data, sizeof(float) * (size_t)x->numel);
+        return 0;
+    }
+    /* Output strides over X's shape: those of the keepdims shape, 0 along
+     * the reduced axes. */
+    int64_t kd[IG_MAX_RANK], st[2][IG_MAX_RANK], count = 1;
+    for (int d = 0; d < x->rank; d++) {
+        kd[d] = red[d] ? 1 : x->dims[d];
+        if (red[d])
+            count *= x->dims[d];
+    }
+    ig__strides(x->rank, kd, st[0]);
+    ig__strides(x->rank, x->dims, st[1]);
+    for (int d = 0; d < x->rank; d++)
+        if (red[d])
+            st[0][d] = 0;
+    double *acc = calloc((size_t)(y->numel ? y->numel : 1), sizeof *acc);
+    if (!acc)
+        return IG_ENOMEM;
+    ig__bciter it;
+    ig__bc_init(&it, x->rank, x->dims, 2, (const int64_t (*)[IG_MAX_RANK])st);
+    void *u[2] = {acc, x->data};
+    ig__bc_run(&it, rm_acc, u);
+    float *yd = y->data;
+    for (int64_t i = 0; i < y->numel; i++)
+        yd[i] = (float)(acc[i] / (double)count);
+    free(acc);
+    return 0;
+}
 
-const ig__op ig__op_LogSoftmax = {"LogSoftmax", 1, sm_infer, LogSoftmax_run};
-const ig__op ig__op_Hardmax = {"Hardmax", 1, sm_infer, Hardmax_run};
+const ig__op ig__op_ReduceMean = {"ReduceMean", 1, ReduceMean_infer,
+                                  ReduceMean_run};

@@ -1,4 +1,4 @@
-/* k_extra_rnn.c — the recurrent layers RNN, GRU and LSTM (opsets 7 and
+/* rnn.c — the recurrent layers RNN, GRU and LSTM (opsets 7 and
  * 14, which adds the batch-first layout).
  *
  * The design decision: one engine for the three, stepping each (direction,
@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_extra.h"
+#include "../common/dtypes.h"
+#include "../ops.h"
 
 enum { K_RNN, K_GRU, K_LSTM };
 enum { A_SIGMOID, A_TANH };

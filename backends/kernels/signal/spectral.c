@@ -1,4 +1,4 @@
-/* k_dynamic_spectral.c — the signal-processing ops of opset 17: DFT
+/* spectral.c — the signal-processing ops of opset 17: DFT
  * (opset 17 and 20), STFT and MelWeightMatrix.
  *
  * The design decision: every transform is the direct O(n^2) sum of the
@@ -22,7 +22,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "k_dynamic.h"
+#include "../common/data_dependent.h"
+#include "../ops.h"
 
 #define SPEC_F (IG__X_F32 | (1u << IG_DT_DOUBLE))
 

@@ -1,4 +1,4 @@
-/* k_dynamic_window.c — the window generators of opset 17: HannWindow,
+/* window.c — the window generators of opset 17: HannWindow,
  * HammingWindow and BlackmanWindow, each a cosine sum
  *   w[n] = a0 - a1 cos(2 pi n / N) + a2 cos(4 pi n / N),  n in [0, size)
  * with N = size (periodic=1, the default) or size - 1 (periodic=0).
@@ -14,7 +14,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "k_dynamic.h"
+#include "../common/data_dependent.h"
+#include "../ops.h"
 
 struct win {
     double a0, a1, a2;

@@ -1,4 +1,4 @@
-/* k_shape_copy.c — byte-moving helpers shared by the shape kernels:
+/* copy.c — byte-moving helpers shared by the data-movement kernels:
  * a strided copy (Transpose, Slice) and a replicating copy (Tile, Expand),
  * plus the checks every shape kernel repeats.
  *
@@ -13,8 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_shape.h"
-#include "kutil.h"
+#include "../common/indexing.h"
+#include "copy.h"
+#include "../ops.h"
 
 int ig__ks_esize(ig__kctx *c, int i, size_t *es)
 {

@@ -1,6 +1,5 @@
-/* k_shape.h — the data-movement and shape kernels of the reference backend
- * (Reshape, Transpose, Slice, Gather, Concat, ...) and the copy helpers
- * they share.
+/* copy.h — the byte-moving helpers of the data-movement kernels
+ * (tensor/copy.c): element sizes, output shaping, strided copy, tiling.
  *
  * These kernels never look at element values, only at element sizes, so
  * every dtype with a fixed size (ig_dtype_size > 0) goes through the same
@@ -11,31 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../graph/ir.h"
+#include "../../graph/ir.h"
 
-/* ---- ops (k_shape.c) ---- */
-extern const ig__op ig__op_Reshape;
-extern const ig__op ig__op_Flatten;
-extern const ig__op ig__op_Squeeze;
-extern const ig__op ig__op_Unsqueeze;
-extern const ig__op ig__op_Identity;
-extern const ig__op ig__op_Shape;
-extern const ig__op ig__op_Size;
-extern const ig__op ig__op_Transpose;
-extern const ig__op ig__op_Expand;
-extern const ig__op ig__op_Tile;
-
-/* ---- ops (k_tensor.c) ---- */
-extern const ig__op ig__op_Concat;
-extern const ig__op ig__op_Split;
-extern const ig__op ig__op_Slice;
-extern const ig__op ig__op_Gather;
-extern const ig__op ig__op_GatherElements;
-extern const ig__op ig__op_Constant;
-extern const ig__op ig__op_ConstantOfShape;
-extern const ig__op ig__op_Range;
-
-/* ---- helpers (k_shape_copy.c) ---- */
+/* ---- helpers (tensor/copy.c) ---- */
 
 /* Element size of input i; fails (through ig__kerr) when the input is
  * missing or its dtype has no fixed size (string, complex). */

@@ -1,7 +1,7 @@
-/* k_conv_pad.c — reference Pad (modes constant, reflect, edge, wrap; pads
- * as the 'paddings'/'pads' attribute before opset 11 and as an input from
- * opset 11, with the optional constant_value and, from opset 18, axes).
- * Lives beside Conv because exporters emit it in front of convolutions.
+/* pad.c — padding and cropping: Pad (modes constant, reflect, edge, wrap;
+ * pads as the 'paddings'/'pads' attribute before opset 11 and as an input
+ * from opset 11, with the optional constant_value and, from opset 18,
+ * axes) and CenterCropPad (its target shape known at plan time).
  *
  * Pad moves data without arithmetic, so it takes every fixed-size dtype
  * (the conformance cases pad int32), not only fp32.
@@ -13,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k_conv.h"
-#include "kutil.h"
+#include "../common/dtypes.h"
+#include "../common/indexing.h"
+#include "../nn/geometry.h"
+#include "../ops.h"
 
 enum { PAD_CONSTANT, PAD_REFLECT, PAD_EDGE, PAD_WRAP };
 
@@ -251,3 +253,98 @@ static int pad_run(ig__kctx *c)
 }
 
 const ig__op ig__op_Pad = {"Pad", 1, pad_infer, pad_run};
+
+/* ---- CenterCropPad (opset 18) ------------------------------------------- */
+
+/* Output dims and, per axis, the input coordinate of output 0: positive
+ * when cropping (start rounded down), negative when padding (the odd pixel
+ * goes to the end). */
+static int ccp_geom(ig__kctx *c, int64_t *odims, int64_t *shift)
+{
+    int rc;
+    if (!ig__has_in(c, 0) || !ig__has_in(c, 1))
+        return ig__kerr(c, IG_EINVAL, "needs inputs input_data and shape");
+    const ig_tensor *x = c->in[0];
+    if (ig_dtype_size(x->dtype) == 0)
+        return ig__kerr(c, IG_EUNSUPPORTED, "input_data dtype %s is not supported",
+                        ig_dtype_name(x->dtype));
+    if (c->in[1]->rank != 1)
+        return ig__kerr(c, IG_ESHAPE, "shape must be 1-D, has rank %d",
+                        c->in[1]->rank);
+    int64_t *shape, n;
+    rc = ig__kctx_ints(c, 1, &shape, &n);
+    if (rc)
+        return rc;
+    int na = 0;
+    const int64_t *axes = ig__attr_ints(c->node, "axes", &na);
+    unsigned char seen[IG_MAX_RANK] = {0};
+    memcpy(odims, x->dims, sizeof x->dims[0] * (size_t)x->rank);
+    memset(shift, 0, sizeof shift[0] * IG_MAX_RANK);
+    if ((axes ? na : x->rank) != n)
+        rc = ig__kerr(c, IG_ESHAPE, "shape has %lld values for %d axes",
+                      (long long)n, axes ? na : x->rank);
+    for (int64_t i = 0; rc == 0 && i < n; i++) {
+        int a = axes ? (x->rank ? ig__norm_axis(axes[i], x->rank) : -1) : (int)i;
+        if (a < 0 || seen[a]) {
+            rc = ig__kerr(c, IG_EINVAL, "axis %lld is out of range or repeated",
+                          (long long)(axes ? axes[i] : i));
+            break;
+        }
+        seen[a] = 1;
+        if (shape[i] < 0) {
+            rc = ig__kerr(c, IG_EINVAL, "shape[%lld] = %lld is negative",
+                          (long long)i, (long long)shape[i]);
+            break;
+        }
+        odims[a] = shape[i];
+        /* crop: start = floor((in - out) / 2); pad: begin = floor((out - in) / 2) */
+        shift[a] = x->dims[a] >= shape[i] ? (x->dims[a] - shape[i]) / 2
+                                          : -((shape[i] - x->dims[a]) / 2);
+    }
+    free(shape);
+    return rc;
+}
+
+static int CenterCropPad_infer(ig__kctx *c)
+{
+    int64_t od[IG_MAX_RANK], sh[IG_MAX_RANK];
+    int rc = ccp_geom(c, od, sh);
+    if (rc)
+        return rc;
+    if (!ig__has_out(c, 0))
+        return ig__kerr(c, IG_EINVAL, "output 0 is missing");
+    return ig_tensor_set_shape(c->out[0], c->in[0]->dtype, c->in[0]->rank, od);
+}
+
+static int CenterCropPad_run(ig__kctx *c)
+{
+    int64_t od[IG_MAX_RANK], sh[IG_MAX_RANK];
+    int rc = ccp_geom(c, od, sh);
+    if (rc)
+        return rc;
+    const ig_tensor *x = c->in[0];
+    ig_tensor *y = c->out[0];
+    size_t w = ig_dtype_size(x->dtype);
+    int64_t xs[IG_MAX_RANK], idx[IG_MAX_RANK] = {0};
+    ig__strides(x->rank, x->dims, xs);
+    if (y->numel == 0)
+        return 0;
+    memset(y->data, 0, w * (size_t)y->numel); /* the padding value is zero */
+    int64_t o = 0;
+    do {
+        int64_t off = 0, in = 1;
+        for (int d = 0; d < x->rank && in; d++) {
+            int64_t p = idx[d] + sh[d];
+            in = p >= 0 && p < x->dims[d];
+            off += p * xs[d];
+        }
+        if (in)
+            memcpy((char *)y->data + (size_t)o * w,
+                   (const char *)x->data + (size_t)off * w, w);
+        o++;
+    } while (odo_next(x->rank, od, idx));
+    return 0;
+}
+
+const ig__op ig__op_CenterCropPad = {"CenterCropPad", 18, CenterCropPad_infer,
+                                     CenterCropPad_run};

@@ -1,4 +1,4 @@
-/* k_shape.c — reference kernels that change how a tensor is viewed or laid
+/* shape.c — reference kernels that change how a tensor is viewed or laid
  * out without choosing elements: Reshape, Flatten, Squeeze, Unsqueeze,
  * Identity, Shape, Size, Transpose, Expand, Tile.
  *
@@ -10,8 +10,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "k_shape.h"
-#include "kutil.h"
+#include "../common/indexing.h"
+#include "copy.h"
+#include "../ops.h"
 
 /* ---- Reshape ---- */
 
