@@ -198,7 +198,7 @@ static int64_t prod(const int64_t *d, int from, int to)
 }
 
 /* Output extent of a window op on one axis; -1 when the window does not
- * fit (same rule as the reference, backends/kernels/k_conv_win.c). */
+ * fit (same rule as the reference, backends/kernels/nn/geometry.c). */
 static int64_t win_out(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t pe,
                        int ceil_mode)
 {

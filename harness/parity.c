@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "../backends/graph/onnx_io.h"
-#include "../backends/kernels/kutil.h"
+#include "../backends/kernels/common/indexing.h"
 #include "parity.h"
 
 static int is_float(int dt)

@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../kernels/k_conv.h"
-#include "../kernels/kutil.h"
+#include "../kernels/nn/geometry.h"
+#include "../kernels/common/indexing.h"
 #include "cuda_int.h"
 
 #define INT_OK(v) ((v) >= 0 && (v) <= 2147483647)

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../kernels/k_elementwise.h"
+#include "../kernels/common/broadcast.h"
 #include "cuda_int.h"
 #include "cuda_kernels.h"
 

@@ -144,13 +144,18 @@ typedef struct ig__op {
 const ig__op *ig__op_find(const char *op_type);
 /* The i-th registered op (registry order), or NULL past the last. */
 const ig__op *ig__op_at(int i);
-/* NULL-terminated tables, one per kernel file group. */
-extern const ig__op *const ig__ops_elementwise[];
+/* NULL-terminated tables, one per kernel family folder (backends/kernels/
+ * <family>/ops_<family>.c). */
+extern const ig__op *const ig__ops_math[];
 extern const ig__op *const ig__ops_nn[];
-extern const ig__op *const ig__ops_shape[];
-extern const ig__op *const ig__ops_extra[];
-extern const ig__op *const ig__ops_recent[];   /* ops of opsets 18-24 (ops_recent.c) */
-extern const ig__op *const ig__ops_dynamic[];  /* data-dependent shapes, misc (ops_dynamic.c) */
+extern const ig__op *const ig__ops_tensor[];
+extern const ig__op *const ig__ops_reduction[];
+extern const ig__op *const ig__ops_quantization[];
+extern const ig__op *const ig__ops_rnn[];
+extern const ig__op *const ig__ops_controlflow[];
+extern const ig__op *const ig__ops_signal[];
+extern const ig__op *const ig__ops_object_detection[];
+extern const ig__op *const ig__ops_generator[];
 
 /* ---- attribute table (backends/kernels/attrs.c) ---- */
 

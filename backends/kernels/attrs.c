@@ -37,7 +37,7 @@ typedef struct {
 #define OP(op, ...) {op, (const char *const[]){__VA_ARGS__}}
 
 static const entry table[] = {
-    /* ---- ig__ops_elementwise -------------------------------------------
+    /* ---- binary and unary maps, Softmax, normalisations, Cast ---------
      * The binary ops' kernels start at opset 7, after broadcast and axis
      * (opsets 1 to 6) were dropped, so they take no attribute at all. */
     OP("Add", NULL),
@@ -82,7 +82,7 @@ static const entry table[] = {
      * a training_mode input that is true is refused. */
     OP("Dropout", "is_test", "ratio", "seed", LEGACY, NULL),
 
-    /* ---- ig__ops_nn ----------------------------------------------------- */
+    /* ---- convolution, pooling, matrix products, Resize, Pad ------------ */
     OP("Conv", "auto_pad", "dilations", "group", "kernel_shape", "pads",
        "strides", NULL),
     OP("ConvTranspose", "auto_pad", "dilations", "group", "kernel_shape",
@@ -101,7 +101,7 @@ static const entry table[] = {
     OP("Upsample", "mode", "scales", NULL),
     OP("Pad", "mode", "paddings@1-1", "pads@2-10", "value@1-10", NULL),
 
-    /* ---- ig__ops_shape -------------------------------------------------- */
+    /* ---- shape, data movement and generators --------------------------- */
     OP("Reshape", "allowzero@14-", "shape@1-4", LEGACY, NULL),
     OP("Flatten", "axis", NULL),
     OP("Squeeze", "axes", NULL),
@@ -123,7 +123,7 @@ static const entry table[] = {
     OP("ConstantOfShape", "value", NULL),
     OP("Range", NULL),
 
-    /* ---- ig__ops_extra -------------------------------------------------- */
+    /* ---- reductions, maps, logic, index, quantisation, rnn, losses ------ */
     OP("ReduceSum", "axes", "keepdims", "noop_with_empty_axes", NULL),
     OP("ReduceMax", "axes", "keepdims", "noop_with_empty_axes", NULL),
     OP("ReduceMin", "axes", "keepdims", "noop_with_empty_axes", NULL),
@@ -210,7 +210,7 @@ static const entry table[] = {
     OP("DynamicQuantizeLinear", NULL),
     OP("MatMulInteger", NULL),
     OP("QLinearMatMul", NULL),
-    /* k_quant_conv.c: Conv's geometry, read by ig__conv_geom and
+    /* quantization/conv.c: Conv's geometry, read by ig__conv_geom and
      * ig__win_init. */
     OP("ConvInteger", "auto_pad", "dilations", "group", "kernel_shape",
        "pads", "strides", NULL),
@@ -228,7 +228,7 @@ static const entry table[] = {
     OP("NegativeLogLikelihoodLoss", "ignore_index", "reduction", NULL),
     OP("SoftmaxCrossEntropyLoss", "ignore_index", "reduction", NULL),
 
-    /* ---- ig__ops_recent --------------------------------------------- */
+    /* ---- normalisations, attention, bitwise, image ops ------------------ */
     OP("GroupNormalization", "epsilon", "num_groups", "stash_type@21-", NULL),
     OP("RMSNormalization", "axis", "epsilon", "stash_type", NULL),
     OP("RotaryEmbedding", "interleaved", "num_heads", "rotary_embedding_dim",
@@ -246,7 +246,7 @@ static const entry table[] = {
     OP("LpPool", "auto_pad", "ceil_mode@18-", "dilations@18-", "kernel_shape", "p",
        "pads", "strides", NULL),
 
-    /* ---- ig__ops_dynamic ------------------------------------------------ */
+    /* ---- value-dependent shapes, signal, detection, control flow ------- */
     OP("NonZero", NULL),
     OP("Compress", "axis", NULL),
     OP("Unique", "axis", "sorted", NULL),
@@ -256,7 +256,7 @@ static const entry table[] = {
     OP("HammingWindow", "output_datatype", "periodic", NULL),
     OP("BlackmanWindow", "output_datatype", "periodic", NULL),
     OP("Det", NULL),
-    /* Spectral and RoI ops (k_dynamic_spectral*.c, k_dynamic_roi*.c):
+    /* Spectral and RoI ops (signal/spectral.c, object_detection/roi_align.c):
      * the spec's attributes of every version (DFT's axis is an attribute
      * in opset 17 and an input from 20). */
     OP("DFT", "axis", "inverse", "onesided", NULL),
@@ -264,7 +264,7 @@ static const entry table[] = {
     OP("MelWeightMatrix", "output_datatype", NULL),
     OP("RoiAlign", "coordinate_transformation_mode", "mode", "output_height",
        "output_width", "sampling_ratio", "spatial_scale", NULL),
-    /* Control flow (k_control.c).  Scan's kernel starts at opset 9, so
+    /* Control flow (controlflow/if_loop_scan.c).  Scan's kernel starts at opset 9, so
      * Scan-8's batch form never reaches it. */
     OP("If", "then_branch", "else_branch", NULL),
     OP("Loop", "body", NULL),

@@ -1,6 +1,7 @@
 /* registry.c — maps an ONNX op_type to its reference implementation.
  *
- * Kernels live in groups (elementwise, nn, shape, extra, recent, dynamic),
+ * Kernels live in op-family folders (math, nn, tensor, reduction,
+ * quantization, rnn, controlflow, signal, object_detection, generator),
  * each exporting a NULL-terminated table; the registry is a linear scan,
  * which is fine
  * because lookups happen once per node at load time, never per predict. */
@@ -9,8 +10,10 @@
 #include "../graph/ir.h"
 
 static const ig__op *const *const groups[] = {
-    ig__ops_elementwise, ig__ops_nn, ig__ops_shape, ig__ops_extra, ig__ops_recent,
-    ig__ops_dynamic};
+    ig__ops_math,         ig__ops_nn,     ig__ops_tensor,
+    ig__ops_reduction,    ig__ops_quantization, ig__ops_rnn,
+    ig__ops_controlflow,  ig__ops_signal, ig__ops_object_detection,
+    ig__ops_generator};
 
 const ig__op *ig__op_at(int i)
 {

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernels/k_conv.h"
+#include "kernels/nn/geometry.h"
 #include "onednn_int.h"
 
 typedef struct conv_op {

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernels/kutil.h"
+#include "kernels/common/indexing.h"
 #include "onednn_int.h"
 
 static int64_t prod(const int64_t *d, int from, int to)

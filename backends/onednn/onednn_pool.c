@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernels/k_conv.h"
+#include "kernels/nn/geometry.h"
 #include "onednn_int.h"
 
 /* End padding for which oneDNN's output size is out, or -1. */

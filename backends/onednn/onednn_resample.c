@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernels/k_conv.h"
+#include "kernels/nn/geometry.h"
 #include "onednn_int.h"
 
 /* Runs a 1-D resampling of n_in -> n_out with factor f (NULL: oneDNN's

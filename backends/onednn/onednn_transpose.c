@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernels/kutil.h"
+#include "kernels/common/indexing.h"
 #include "onednn_int.h"
 
 /* A permutation is a reorder from a strided view of the input to the plain

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../kernels/k_conv.h"
-#include "../kernels/kutil.h"
+#include "../kernels/nn/geometry.h"
+#include "../kernels/common/indexing.h"
 #include "../partition.h"
 
 /* OpenBLAS extensions, declared by its cblas.h; restated here so the

@@ -1,4 +1,4 @@
-/* test_control.c — control flow on the reference backend (k_control.c) and
+/* test_control.c — control flow on the reference backend (controlflow/if_loop_scan.c) and
  * the loader's subgraphs (onnx_io.c): If choosing a branch that reads
  * outer-scope values (one of them listed after the If, and one two scopes
  * out), Loop with M and cond (early exit), a loop-carried value and scan

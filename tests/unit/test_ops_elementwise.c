@@ -12,7 +12,8 @@
 
 #include <cmocka.h>
 
-#include "../../backends/kernels/k_elementwise.h"
+#include "../../backends/kernels/common/broadcast.h"
+#include "../../backends/kernels/ops.h"
 #include "ktest.h"
 #include "kharness.h"
 

@@ -14,7 +14,8 @@
 
 #include <cmocka.h>
 
-#include "../../backends/kernels/k_extra.h"
+#include "../../backends/kernels/common/dtypes.h"
+#include "../../backends/kernels/ops.h"
 #include "ktest.h"
 #include "kharness.h"
 

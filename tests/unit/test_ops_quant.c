@@ -12,7 +12,8 @@
 
 #include <cmocka.h>
 
-#include "../../backends/kernels/k_dynamic.h"
+#include "../../backends/kernels/common/data_dependent.h"
+#include "../../backends/kernels/ops.h"
 #include "ktest.h"
 #include "kharness.h"
 

@@ -18,7 +18,8 @@
 
 #include <cmocka.h>
 
-#include "../../backends/kernels/k_recent.h"
+#include "../../backends/kernels/common/dtypes.h"
+#include "../../backends/kernels/ops.h"
 #include "ktest.h"
 #include "kharness.h"
 
