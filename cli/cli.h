@@ -27,7 +27,7 @@ int ig__exit_for(int err);
 /* Opens and probes backend spec once, before a command runs it case by
  * case, so a typo is one usage error, not a failure per case.  Prints the
  * error and returns the exit code (ig__exit_for's, or IG_EXIT_NOTHING when
- * the adapter is not usable here); 0 when usable.  (cmd_conformance.c) */
+ * the adapter is not usable here); 0 when usable.  (conformance.c) */
 int ig__cli_backend_usable(const char *spec);
 /* Directory of the built-in fixtures: $IG_FIXTURES, else the build's. */
 const char *ig__fixtures_dir(void);

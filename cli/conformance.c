@@ -1,4 +1,4 @@
-/* cmd_conformance.c — `infergate conformance`: runs folders in the ONNX
+/* conformance.c — `infergate conformance`: runs folders in the ONNX
  * backend-test layout (model.onnx beside test_data_set_N/input_K.pb and
  * output_K.pb) on a backend and compares every output.
  *
@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_opts.h"
+#include "opts.h"
 #include "cli.h"
-#include "isolate.h"
-#include "parity.h"
-#include "models.h"
-#include "session.h"
+#include "../harness/isolate.h"
+#include "../harness/parity.h"
+#include "../harness/models.h"
+#include "../harness/session.h"
 
 enum { CASE_PASS = 0, CASE_FAIL = 1, CASE_UNSUPPORTED = 2 };
 

@@ -1,14 +1,14 @@
-/* cmd_difftest.c — `infergate difftest`: differential testing of one
+/* difftest.c — `infergate difftest`: differential testing of one
  * backend against the reference on random graphs (docs/difftest.md).
  *
- * For each case k of the seed: draw it (difftest_gen.c), emit it, run it on
+ * For each case k of the seed: draw it (difftest/generate.c), emit it, run it on
  * the reference planner in this process, run it on the backend in a child
  * process (a crash or a hang is that case's failure, not the run's), and
  * compare every output with the parity rule of gate C: numpy's allclose
  * with the gate spec's rtol and atol, NaN and Inf in the same places, and
  * L-infinity at most parity_linf_max.  A backend that refuses the graph
  * (IG_EUNSUPPORTED) is counted as refused, never as a mismatch.  A failing
- * case is shrunk (difftest_shrink.c) while it fails the same way, and the
+ * case is shrunk (difftest/shrink.c) while it fails the same way, and the
  * smallest is written in the ONNX backend-test layout, with the goldens
  * from the reference, so `infergate conformance -b B DIR/<case>` replays
  * it.
@@ -25,15 +25,15 @@
 
 #include <csv.h>
 
-#include "cli_opts.h"
+#include "opts.h"
 #include "../backends/graph/plan.h"
-#include "../reports/rtext.h"
+#include "../reports/text_output.h"
 #include "cli.h"
-#include "difftest.h"
-#include "gates.h"
-#include "isolate.h"
-#include "parity.h"
-#include "session.h"
+#include "../difftest/difftest.h"
+#include "../gates/gates.h"
+#include "../harness/isolate.h"
+#include "../harness/parity.h"
+#include "../harness/session.h"
 
 enum { R_PASS, R_MISMATCH, R_ERROR, R_REFUSED, R_INVALID };
 static const char *const status_names[] = {"pass", "mismatch", "error", "refused", "invalid"};

@@ -1,4 +1,4 @@
-/* cmd_env.c — `infergate env [--json]`: prints the environment fingerprint
+/* env.c — `infergate env [--json]`: prints the environment fingerprint
  * a run would record, as a summary with warnings or as the JSON itself.
  *
  * Design decision: the command prints exactly what run.json's "env"
@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli_opts.h"
+#include "opts.h"
 #include "cli.h"
-#include "env.h"
+#include "../env/env.h"
 
 static void help(FILE *f)
 {

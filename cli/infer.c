@@ -1,4 +1,4 @@
-/* cmd_infer.c — `infergate infer`: one inference, outputs to .pb files.
+/* infer.c — `infergate infer`: one inference, outputs to .pb files.
  * Inputs are bound by name (-i NAME=FILE.pb), so argument order does not
  * matter; every graph input must be given exactly once. */
 #include <getopt.h>
@@ -7,9 +7,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli_opts.h"
+#include "opts.h"
 #include "cli.h"
-#include "session.h"
+#include "../harness/session.h"
 
 static void help(FILE *f)
 {

@@ -1,4 +1,4 @@
-/* cmd_list.c — `infergate list`: what the lab can test on this machine.
+/* list.c — `infergate list`: what the lab can test on this machine.
  * Availability comes from each adapter's own probe, never from a table. */
 #include <getopt.h>
 #include <json-c/json.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_opts.h"
+#include "opts.h"
 #include "../backends/abi.h"
 #include "../backends/graph/ir.h"
 #include "cli.h"

@@ -1,4 +1,4 @@
-/* cli.c — entry point: dispatches subcommands, owns exit-code mapping.
+/* main.c — entry point: dispatches subcommands, owns exit-code mapping.
  *
  * Every error a user can cause ends as one line on stderr, "infergate:
  * what: problem", and exit code 2; exit code 3 is reserved for the lab's
@@ -11,8 +11,8 @@
 #include "infergate/error.h"
 #include "../backends/graph/size.h"
 #include "cli.h"
-#include "datadir.h"
-#include "select.h"
+#include "../harness/datadir.h"
+#include "../gates/select.h"
 #include "../reports/report.h"
 #include "../reports/summary.h"
 

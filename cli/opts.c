@@ -1,5 +1,5 @@
-/* cli_opts.c — getopt_long with the lab's rules: long options only in
- * full, one error line per mistake (cli_opts.h).
+/* opts.c — getopt_long with the lab's rules: long options only in
+ * full, one error line per mistake (opts.h).
  *
  * Before getopt_long sees the command line, every `--name` is looked up
  * exactly in the command's table; option values (the word after an
@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli_opts.h"
+#include "opts.h"
 
 static int lev(const char *a, size_t na, const char *b)
 {

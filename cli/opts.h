@@ -1,4 +1,4 @@
-/* cli_opts.h — option parsing shared by every infergate command.
+/* opts.h — option parsing shared by every infergate command.
  *
  * The one design decision: long options match only when typed in full.
  * getopt_long takes any unambiguous prefix (`--suit` as `--suite`), so a

@@ -1,4 +1,4 @@
-/* stats_bench.c — `infergate statbench`: times ig__summarize (sort,
+/* statbench.c — `infergate statbench`: times ig__summarize (sort,
  * percentiles, bootstrap CIs, Tukey counts, early-stopping estimates) on N
  * seeded log-normal latencies and prints the time and the summary.
  *
@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "cli.h"
-#include "stats.h"
+#include "../stats/stats.h"
 
 #define TARGET_S 2.0
 

@@ -128,7 +128,7 @@ void dt_describe(const dt_case *c, char *buf, size_t len);
  * cut to fit. */
 void dt_listing(const dt_case *c, char *buf, size_t len);
 
-/* ---- shrinking (difftest_shrink.c) ---- */
+/* ---- shrinking (shrink.c) ---- */
 
 /* Whether a candidate still fails the way the original did: 1 yes, 0 no
  * (it passes, is refused, or is not a valid case). */

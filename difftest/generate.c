@@ -1,4 +1,4 @@
-/* difftest_gen.c — the random cases of `infergate difftest`: drawing a
+/* generate.c — the random cases of `infergate difftest`: drawing a
  * case from (seed, index), checking it and deriving its shapes, and
  * emitting it as an ONNX model with its inputs through the fixture
  * generator's builder (fixtures/gen_onnx.c).

@@ -1,4 +1,4 @@
-/* difftest_shrink.c — shrinking a failing difftest case.
+/* shrink.c — shrinking a failing difftest case.
  *
  * Greedy and deterministic: candidates are made from the current case in a
  * fixed order — drop a node (last first), a run of 4 or 2 consecutive
@@ -10,7 +10,7 @@
  * and the first that is still a valid case and still fails replaces the
  * case, after which the order starts again.  It stops when a whole pass
  * finds nothing, or after max_tries candidates.  Since a case's values are
- * keyed by node uid (difftest_gen.c), what a step keeps keeps its
+ * keyed by node uid (generate.c), what a step keeps keeps its
  * weights. */
 #include <string.h>
 

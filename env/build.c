@@ -1,4 +1,4 @@
-/* env_build.c — the "build" part of the environment fingerprint: compiler,
+/* build.c — the "build" part of the environment fingerprint: compiler,
  * build type, sanitizers and the source tree's git commit.
  *
  * Design decision: everything here is decided when this file is compiled

@@ -144,13 +144,13 @@ void ig__env_timer_measure(ig__env_timer *t, unsigned reads);
 /* ---- pieces of the fingerprint, one source file each; results owned by
  * the caller ------------------------------------------------------------ */
 
-/* "build" (env_build.c). */
+/* "build" (build.c). */
 json_object *ig__env_build(void);
-/* "libraries" without "onednn", and "backends" (env_libs.c). */
+/* "libraries" without "onednn", and "backends" (libs.c). */
 json_object *ig__env_libraries(void);
 json_object *ig__env_backends(void);
 /* "libraries"."onednn": an object, or NULL (JSON null) when built without
- * oneDNN (env_onednn.c). */
+ * oneDNN (onednn.c). */
 json_object *ig__env_onednn(void);
 
 #endif

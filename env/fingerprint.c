@@ -1,11 +1,11 @@
-/* env.c — the environment fingerprint: gathers the machine (hwloc
+/* fingerprint.c — the environment fingerprint: gathers the machine (hwloc
  * topology, kernel, frequency, load), the build, the libraries and the
  * adapters into one json-c object, and derives its warnings.
  *
  * Design decision: every probe of the machine degrades to "unknown" or
  * null instead of failing, so a fingerprint is always produced; whether
  * the evidence is good enough is said in "warnings", computed from the
- * gathered values by the pure ig__env_warnings_for (env_warn.c). */
+ * gathered values by the pure ig__env_warnings_for (warn.c). */
 #include <hwloc.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* env_libs.c — the "libraries" and "backends" parts of the environment
+/* libs.c — the "libraries" and "backends" parts of the environment
  * fingerprint: versions of the libraries the lab links, and what each
  * built-in adapter's probe() says about this machine.
  *

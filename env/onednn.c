@@ -1,4 +1,4 @@
-/* env_onednn.c — the oneDNN part of the environment fingerprint.
+/* onednn.c — the oneDNN part of the environment fingerprint.
  *
  * Design decision: this file holds two whole alternatives chosen by the
  * build's IG_HAVE_ONEDNN (set by CMake when the adapter is built): the real

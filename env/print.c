@@ -1,4 +1,4 @@
-/* env_print.c — the human summary of an environment fingerprint, as
+/* print.c — the human summary of an environment fingerprint, as
  * `infergate env` prints it.
  *
  * Design decision: it reads only the JSON object, never the machine, so it

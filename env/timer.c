@@ -1,4 +1,4 @@
-/* env_timer.c — measures the clock the lab times with (clock.c: a
+/* timer.c — measures the clock the lab times with (clock.c: a
  * calibrated invariant TSC, or CLOCK_MONOTONIC): its declared resolution,
  * the resolution it really delivers and what one read costs, and the same
  * read cost for CLOCK_MONOTONIC beside it.
@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "clock.h"
+#include "../harness/clock.h"
 #include "env.h"
 
 #define DEFAULT_READS 100000u

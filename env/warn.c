@@ -1,4 +1,4 @@
-/* env_warn.c — warnings about weak evidence in an environment fingerprint.
+/* warn.c — warnings about weak evidence in an environment fingerprint.
  *
  * A pure function of the values in ig__env_facts: it reads nothing from
  * the machine, so each warning can be forced in a test.  Each warning is

@@ -10,7 +10,7 @@
 
 #include <json-c/json.h>
 
-#include "run.h"
+#include "../harness/run.h"
 
 typedef struct ig__gate_spec {
     char path[4096];
@@ -42,7 +42,7 @@ int ig__gates_load(const char *path, const char *profile, ig__gate_spec *spec,
 /* Path of the default spec: $IG_GATES, else the source tree's. */
 const char *ig__gates_default_path(void);
 
-/* What the parent keeps of a finished cell (cmd_run.c fills it). */
+/* What the parent keeps of a finished cell (harness/run.c fills it). */
 typedef struct ig__metric_rec {
     char output[256], metric[96], unit[16];
     double value, lo, hi;

@@ -1,4 +1,4 @@
-/* gates_judge.c — verdicts from the cells' results (docs/gates.md).
+/* judge.c — verdicts from the cells' results (docs/gates.md).
  *
  * Every check yields PASS, FAIL, SKIP (backend absent, or the check does
  * not apply) or INVALID (not enough evidence), with the figure, the
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "gates.h"
-#include "stats.h"
+#include "../stats/stats.h"
 
 enum { V_PASS, V_FAIL, V_SKIP, V_INVALID };
 static const char *const vname[] = {"PASS", "FAIL", "SKIP", "INVALID"};

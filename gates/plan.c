@@ -1,4 +1,4 @@
-/* gates_plan.c — which cells give the evidence each gate judges.
+/* plan.c — which cells give the evidence each gate judges.
  *
  * Per backend × model: A needs a lifecycle cell and a malformed-artifact
  * cell; B a runtime cell (smoke, circuit breaker and fallback) and a
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "gates.h"
-#include "stats.h"
+#include "../stats/stats.h"
 
 static int has(const char *which, char g)
 {

@@ -1,4 +1,4 @@
-/* cmd_select.c — `infergate select RUNDIR`: backend defaults from gate
+/* select.c — `infergate select RUNDIR`: backend defaults from gate
  * verdicts (DESIGN.md §8).  Also run at the end of every gated run.
  *
  * Per model, the chain holds the backends whose every judged gate passed
@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_opts.h"
+#include "../cli/opts.h"
 #include "infergate/infergate.h"
-#include "cli.h"
+#include "../cli/cli.h"
 #include "select.h"
 
 typedef struct {

@@ -1,4 +1,4 @@
-/* select.h — backend defaults from gate verdicts (cmd_select.c). */
+/* select.h — backend defaults from gate verdicts (select.c). */
 #ifndef IG_HARNESS_SELECT_H
 #define IG_HARNESS_SELECT_H
 

@@ -1,4 +1,4 @@
-/* gates_spec.c — loading and validating gate specifications.
+/* spec.c — loading and validating gate specifications.
  *
  * The known keys of each gate are one table (name, type, field offset), so
  * validation, defaults and profile overrides all walk the same list and a
@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "abi.h"
-#include "datadir.h"
+#include "../harness/datadir.h"
 #include "gates.h"
-#include "json_in.h"
+#include "../harness/json_in.h"
 
 #ifndef IG_GATES_DIR
 #define IG_GATES_DIR "gates"

@@ -1,4 +1,4 @@
-/* cmd_bench.c — `infergate bench`: backend × model latency, speedup,
+/* bench.c — `infergate bench`: backend × model latency, speedup,
  * dispatch and adapter-boundary overhead, measured in one run so the
  * figures compare as ratios on a shared, noisy machine.
  *
@@ -21,12 +21,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_opts.h"
+#include "../cli/opts.h"
 #include "bench_ort.h"
-#include "cli.h"
+#include "../cli/cli.h"
 #include "models.h"
 #include "parity.h"
-#include "stats.h"
+#include "../stats/stats.h"
 
 #define MAX_CELLS 64
 

@@ -1,4 +1,4 @@
-/* cmd_run.c — `infergate run`: plans the backend × model × suite grid,
+/* run.c — `infergate run`: plans the backend × model × suite grid,
  * runs each cell in a child process under a deadline, and writes the
  * results directory (DESIGN.md §9, docs/results-schema.md).
  *
@@ -23,13 +23,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli_opts.h"
-#include "cli.h"
-#include "env.h"
+#include "../cli/opts.h"
+#include "../cli/cli.h"
+#include "../env/env.h"
 #include "pin.h"
-#include "gates.h"
+#include "../gates/gates.h"
 #include "run.h"
-#include "select.h"
+#include "../gates/select.h"
 #include "../reports/baseline.h"
 #include "../reports/report.h"
 #include "../reports/summary.h"

@@ -6,7 +6,7 @@
  * directory — no clock, no environment, no random seed from outside — so
  * rebuilding it from an archived run gives the same files, and golden
  * tests can pin report.md and junit.xml byte for byte. */
-#include "../harness/cli_opts.h"
+#include "../cli/opts.h"
 #include "report.h"
 
 #include <getopt.h>
@@ -16,12 +16,12 @@
 #include <time.h>
 
 #include "infergate/error.h"
-#include "../harness/cli.h"
+#include "../cli/cli.h"
 #include "compare.h"
-#include "derive.h"
+#include "figures.h"
 #include "plots.h"
-#include "rdoc.h"
-#include "report_doc.h"
+#include "document.h"
+#include "report_content.h"
 #include "report_junit.h"
 #include "template.h"
 

@@ -13,8 +13,8 @@
 
 #include <stdint.h>
 
-#include "rtext.h"
-#include "rundata.h"
+#include "text_output.h"
+#include "results_reader.h"
 
 typedef struct ig__cmp_opts {
     double noise;        /* relative change treated as noise (default 0.02) */

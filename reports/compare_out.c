@@ -6,7 +6,7 @@
  * every row (estimates, interval, both p-values, q-value, threshold,
  * sample counts), so a CI job can gate on the exit code, show the
  * Markdown, and archive the JSON for trend tools. */
-#include "../harness/cli_opts.h"
+#include "../cli/opts.h"
 #include "baseline.h"
 #include "compare.h"
 
@@ -20,7 +20,7 @@
 #include <json-c/json.h>
 
 #include "infergate/error.h"
-#include "../harness/cli.h"
+#include "../cli/cli.h"
 #include "report.h"
 
 static const char *src_name(int s)

@@ -1,11 +1,11 @@
-/* rdoc.c — the report's document model and its two renderers, Markdown
- * and HTML (rdoc.h).
+/* document.c — the report's document model and its two renderers, Markdown
+ * and HTML (document.h).
  *
  * The one design decision: the HTML embeds each plot's SVG as a base64
  * data URI in an <img>, not as inline <svg>: gnuplot gives every SVG the
  * same element ids, which would collide inline, and an <img> lets the
  * browser test ask whether each picture actually decoded (naturalWidth). */
-#include "rdoc.h"
+#include "document.h"
 
 #include <stdarg.h>
 #include <stdio.h>

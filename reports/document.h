@@ -1,4 +1,4 @@
-/* rdoc.h — a small document model (headings, paragraphs, lists, tables,
+/* document.h — a small document model (headings, paragraphs, lists, tables,
  * code, plots) that the report fills once and renders twice: Markdown
  * (report.md) and self-contained HTML (report.html).
  *
@@ -10,7 +10,7 @@
 #define IG_REPORTS_RDOC_H
 
 #include "plots.h"
-#include "rtext.h"
+#include "text_output.h"
 
 typedef struct ig__dcell {
     char *text;       /* owned, plain text */

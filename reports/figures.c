@@ -1,12 +1,12 @@
-/* derive.c — per-report derived figures: latency samples, speedups with
- * bootstrap intervals, readiness and display units (see derive.h).
+/* figures.c — per-report derived figures: latency samples, speedups with
+ * bootstrap intervals, readiness and display units (see figures.h).
  *
  * The one design decision: the bootstrap seed is a constant, not the
  * run's seed or the clock, so rebuilding a report from the same files
  * prints the same intervals, byte for byte, which golden tests rely on.
  * Samples are read one model at a time and reduced to a thinned CDF and a
  * histogram, so memory stays bounded by the largest model's cells. */
-#include "derive.h"
+#include "figures.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "infergate/error.h"
-#include "rstats.h"
-#include "../harness/stats.h"
+#include "../stats/two_sample.h"
+#include "../stats/stats.h"
 
 #define SPEEDUP_SEED 0x7370656564757031ull /* "speedup1" */
 #define SPEEDUP_B 2000

@@ -1,4 +1,4 @@
-/* derive.h — what the report computes from a loaded run before any
+/* figures.h — what the report computes from a loaded run before any
  * writer runs: raw latency samples per cell, speedups with intervals,
  * the release-readiness fold of gate verdicts, display units.
  *
@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "rundata.h"
+#include "results_reader.h"
 
 /* What the report keeps of one latency cell's raw samples: a thinned CDF
  * and a log-binned histogram.  The samples themselves are read, used and

@@ -7,7 +7,7 @@
  * host name (or its folder name with --label-from dir), and a missing
  * backend on a machine is shown as absent with the reason its run
  * recorded, never as a gap that reads like a failure. */
-#include "../harness/cli_opts.h"
+#include "../cli/opts.h"
 #include "report.h"
 
 #include <getopt.h>
@@ -19,10 +19,10 @@
 #include <json-c/json.h>
 
 #include "infergate/error.h"
-#include "../harness/cli.h"
-#include "derive.h"
+#include "../cli/cli.h"
+#include "figures.h"
 #include "plots.h"
-#include "rdoc.h"
+#include "document.h"
 #include "template.h"
 
 typedef struct mach {

@@ -10,8 +10,8 @@
 
 #include <stddef.h>
 
-/* Commands: argv[0] is the command name, as harness/cli.c passes it.
- * Exit codes follow harness/cli.h (0 ok, 1 a check failed, 2 usage or
+/* Commands: argv[0] is the command name, as cli/main.c passes it.
+ * Exit codes follow cli/cli.h (0 ok, 1 a check failed, 2 usage or
  * input error, 3 internal error). */
 int ig__cmd_report(int argc, char **argv);
 int ig__cmd_compare(int argc, char **argv);

@@ -1,14 +1,14 @@
-/* report_doc.c — what `infergate report` says about one run, in the order
+/* report_content.c — what `infergate report` says about one run, in the order
  * a person reads it the morning after: release readiness (gate × backend
  * × model verdicts, fallback chains, what failed and how to reproduce it),
  * then the evidence per suite with its plots, the environment and its
  * warnings, and how to read the rest.
  *
  * The one design decision: every figure printed here comes from the
- * results files (run.json metrics, gate checks, samples/) or from derive.c;
+ * results files (run.json metrics, gate checks, samples/) or from figures.c;
  * nothing is typed in, so a number in the report can always be traced back
  * to a file in the run directory. */
-#include "report_doc.h"
+#include "report_content.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -16,7 +16,7 @@
 
 #include <json-c/json.h>
 
-#include "../harness/stats.h"
+#include "../stats/stats.h"
 #include "compare.h"
 
 /* Lines of blockers (and of changes) on the first screen; the rest are

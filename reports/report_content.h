@@ -1,4 +1,4 @@
-/* report_doc.h — fills the document of one run's report (report.md and
+/* report_content.h — fills the document of one run's report (report.md and
  * report.html share it): readiness first, then evidence, environment and
  * how to read it.
  *
@@ -9,9 +9,9 @@
 #define IG_REPORTS_REPORT_DOC_H
 
 #include "compare.h"
-#include "derive.h"
+#include "figures.h"
 #include "plots.h"
-#include "rdoc.h"
+#include "document.h"
 
 /* cmp and base (borrowed): the comparison with a baseline run and that
  * run, or NULL, NULL without one. */

@@ -1,4 +1,4 @@
-/* rundata.c — reads a results directory (docs/results-schema.md) for the
+/* results_reader.c — reads a results directory (docs/results-schema.md) for the
  * reports: run.json through json-c, samples/ CSV files by a small numeric
  * parser.
  *
@@ -6,7 +6,7 @@
  * "cells" array; every other field may be missing (a killed run, an older
  * schema, a run without gates) and then reads as "" or NaN, so a report of
  * a damaged run shows what is there instead of refusing. */
-#include "rundata.h"
+#include "results_reader.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "infergate/error.h"
-#include "rtext.h"
+#include "text_output.h"
 
 const char *const ig__rd_fail_names[IG_RD_NFAIL] = {
     "compile_error", "load_error", "predict_error", "timeout", "crash",

@@ -1,4 +1,4 @@
-/* rundata.h — a results directory as the reports see it: run.json (run,
+/* results_reader.h — a results directory as the reports see it: run.json (run,
  * environment, cells, metrics, and when present gate verdicts and the
  * selection) and the raw files under samples/.
  *

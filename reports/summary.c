@@ -3,7 +3,7 @@
  * readiness line with the exit status; Markdown and Google Benchmark JSON
  * exports of the same rows (summary.h).
  *
- * Every figure comes from the results directory through derive.c, the
+ * Every figure comes from the results directory through figures.c, the
  * code the report uses: the latency unit of a model, the speedup's
  * bootstrap interval and the readiness fold are computed once, there. */
 #include <errno.h>
@@ -15,10 +15,10 @@
 #include <json-c/json.h>
 
 #include "infergate/error.h"
-#include "../harness/cli_opts.h"
-#include "derive.h"
-#include "rtext.h"
-#include "rundata.h"
+#include "../cli/opts.h"
+#include "figures.h"
+#include "text_output.h"
+#include "results_reader.h"
 #include "summary.h"
 
 typedef struct row {

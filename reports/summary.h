@@ -5,7 +5,7 @@
  *
  * The one design decision: the summary is computed from the results
  * directory, never from the live run, through the same derivations as the
- * report (derive.c: units, speedup intervals, the readiness fold), so the
+ * report (figures.c: units, speedup intervals, the readiness fold), so the
  * terminal, the report and every export print the same figures. */
 #ifndef IG_REPORTS_SUMMARY_H
 #define IG_REPORTS_SUMMARY_H

@@ -1,10 +1,10 @@
-/* rtext.c — string buffer, escaping, number formatting and atomic file
- * writes for the report writers (declarations and rationale in rtext.h).
+/* text_output.c — string buffer, escaping, number formatting and atomic file
+ * writes for the report writers (declarations and rationale in text_output.h).
  *
  * The one design decision: escaping validates UTF-8 as it goes, so a
  * backend name or failure message with stray bytes can never make
  * junit.xml or report.html ill-formed; bad bytes become U+FFFD. */
-#include "rtext.h"
+#include "text_output.h"
 
 #include <errno.h>
 #include <fcntl.h>

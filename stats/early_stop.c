@@ -1,4 +1,4 @@
-/* stats_es.c — MLPerf LoadGen's early-stopping criterion (binomial,
+/* early_stop.c — MLPerf LoadGen's early-stopping criterion (binomial,
  * tolerance d = 0), as specified in the MLPerf inference rules, appendix
  * "Early Stopping Criterion", and implemented in loadgen/early_stopping.cc
  * and results.cc.

@@ -1,4 +1,4 @@
-/* stats_hist.c — a bounded-memory latency histogram for long runs (soak
+/* histogram.c — a bounded-memory latency histogram for long runs (soak
  * windows): HDR-style log-linear buckets over the whole uint64 range.
  *
  * The design decision: bucket = (power of two, top 7 bits below the

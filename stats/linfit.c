@@ -1,4 +1,4 @@
-/* stats_linfit.c — lines through measurements: ordinary least squares,
+/* linfit.c — lines through measurements: ordinary least squares,
  * used for memory growth (RSS against inferences or load/unload cycles),
  * and Theil–Sen, used for latency trends across soak windows, where one
  * window that met a noisy neighbour must not read as drift.

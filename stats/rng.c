@@ -1,4 +1,4 @@
-/* stats_rng.c — the seeded random numbers behind the bootstrap and the
+/* rng.c — the seeded random numbers behind the bootstrap and the
  * statbench data: xoshiro256** (Blackman & Vigna 2018) seeded through
  * splitmix64, with uniform, bounded, normal, gamma and beta variates.
  *

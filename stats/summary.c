@@ -1,4 +1,4 @@
-/* stats.c — latency summaries: radix sort, nearest-rank percentiles,
+/* summary.c — latency summaries: radix sort, nearest-rank percentiles,
  * moments, Tukey fences, bootstrap confidence intervals and the LoadGen
  * early-stopping estimates (docs/statistics.md).
  *

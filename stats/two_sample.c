@@ -1,19 +1,19 @@
-/* rstats.c — two-sample tests, Benjamini–Hochberg and ratio bootstraps
- * for compare and the speedup plot (declarations in rstats.h; methods in
+/* two_sample.c — two-sample tests, Benjamini–Hochberg and ratio bootstraps
+ * for compare and the speedup plot (declarations in two_sample.h; methods in
  * docs/reports.md).
  *
  * The one design decision: every test works on sorted samples and costs a
  * merge, and every bootstrap of a quantile ratio costs two Beta draws per
- * replicate (harness/stats.c's order-statistic law), so comparing runs of
+ * replicate (stats/summary.c's order-statistic law), so comparing runs of
  * millions of samples per cell stays well inside the report's time budget. */
-#include "rstats.h"
+#include "two_sample.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "infergate/error.h"
-#include "../harness/stats.h"
+#include "stats.h"
 
 static int cmp_d(const void *a, const void *b)
 {

@@ -1,4 +1,4 @@
-/* rstats.h — the two-sample statistics behind `infergate compare` and the
+/* two_sample.h — the two-sample statistics behind `infergate compare` and the
  * speedup bars: Mann–Whitney U, a pooled-quantile test for tail
  * percentiles, Benjamini–Hochberg q-values, and bootstrap intervals of a
  * ratio of two estimates (docs/reports.md has the methods and sources).
@@ -52,7 +52,7 @@ double ig__dmean(const double *v, int64_t n);
 /* Sorts n doubles ascending in place. */
 void ig__dsort(double *v, int64_t n);
 /* Copies n uint64 latencies into a new ascending double array (owned by
- * the caller), using the radix sort of harness/stats.c.  NULL on ENOMEM. */
+ * the caller), using the radix sort of stats/summary.c.  NULL on ENOMEM. */
 double *ig__sorted_from_u64(const uint64_t *v, int64_t n);
 
 /* Split-half drift of an estimate on a sample in measurement order

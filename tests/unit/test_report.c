@@ -22,9 +22,9 @@
 #include "infergate/error.h"
 #include "../../reports/compare.h"
 #include "../../reports/report.h"
-#include "../../reports/rstats.h"
-#include "../../reports/rtext.h"
-#include "../../reports/rundata.h"
+#include "../../stats/two_sample.h"
+#include "../../reports/text_output.h"
+#include "../../reports/results_reader.h"
 #include "../../reports/template.h"
 
 /* tests/data, found from this file's path (CMake compiles it by absolute
