@@ -18,6 +18,7 @@ int ig__cmd_difftest(int argc, char **argv);
 int ig__cmd_bench(int argc, char **argv);
 int ig__cmd_run(int argc, char **argv);
 int ig__cmd_env(int argc, char **argv);
+int ig__cmd_select(int argc, char **argv);
 int ig__stats_bench(int argc, char **argv);
 
 /* Prints "infergate: " + message + newline to stderr. */

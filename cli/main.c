@@ -12,7 +12,6 @@
 #include "../backends/graph/size.h"
 #include "cli.h"
 #include "../harness/datadir.h"
-#include "../gates/select.h"
 #include "../reports/report.h"
 #include "../reports/summary.h"
 

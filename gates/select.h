@@ -1,6 +1,6 @@
-/* select.h — backend defaults from gate verdicts (select.c). */
-#ifndef IG_HARNESS_SELECT_H
-#define IG_HARNESS_SELECT_H
+/* select.h — backend defaults from gate verdicts (gates/select.c). */
+#ifndef IG_GATES_SELECT_H
+#define IG_GATES_SELECT_H
 
 #include <json-c/json.h>
 #include <stddef.h>
@@ -9,6 +9,5 @@
  * (borrowed) with gate verdicts; verbose prints each chain. */
 int ig__select_write(const char *rundir, json_object *root, int verbose, char *msg,
                      size_t msglen);
-int ig__cmd_select(int argc, char **argv);
 
 #endif
