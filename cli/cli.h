@@ -1,6 +1,6 @@
 /* cli.h — the infergate command line: subcommands and exit codes. */
-#ifndef IG_HARNESS_CLI_H
-#define IG_HARNESS_CLI_H
+#ifndef IG_CLI_CLI_H
+#define IG_CLI_CLI_H
 
 /* Exit codes, documented in docs/cli.md. */
 enum {
@@ -19,6 +19,10 @@ int ig__cmd_bench(int argc, char **argv);
 int ig__cmd_run(int argc, char **argv);
 int ig__cmd_env(int argc, char **argv);
 int ig__cmd_select(int argc, char **argv);
+int ig__cmd_report(int argc, char **argv);
+int ig__cmd_summary(int argc, char **argv);
+int ig__cmd_compare(int argc, char **argv);
+int ig__cmd_matrix(int argc, char **argv);
 int ig__stats_bench(int argc, char **argv);
 
 /* Prints "infergate: " + message + newline to stderr. */

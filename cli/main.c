@@ -12,8 +12,6 @@
 #include "../backends/graph/size.h"
 #include "cli.h"
 #include "../harness/datadir.h"
-#include "../reports/report.h"
-#include "../reports/summary.h"
 
 #ifndef IG_VERSION
 #define IG_VERSION "dev"

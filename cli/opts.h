@@ -5,8 +5,8 @@
  * typo could start a different run than the one asked for; here a prefix,
  * an unknown option and a missing value are each one error line naming
  * what was typed, and the command exits 2 (docs/cli.md). */
-#ifndef IG_HARNESS_CLI_OPTS_H
-#define IG_HARNESS_CLI_OPTS_H
+#ifndef IG_CLI_OPTS_H
+#define IG_CLI_OPTS_H
 
 #include <getopt.h>
 

@@ -34,8 +34,4 @@ int ig__summary_print(FILE *f, const char *rundir, int exit_status, char *msg, s
 int ig__summary_export(const char *rundir, const ig__summary_exports *x, int exit_status,
                        char *msg, size_t msglen);
 
-/* `infergate summary RUNDIR [--export-markdown F] [--export-json F]
- * [--export-csv F]`. */
-int ig__cmd_summary(int argc, char **argv);
-
 #endif

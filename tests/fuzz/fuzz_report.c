@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "../../cli/cli.h"
 #include "../../reports/report.h"
 #include "../../reports/results_reader.h"
 

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "infergate/error.h"
+#include "../../cli/cli.h"
 #include "../../reports/compare.h"
 #include "../../reports/report.h"
 #include "../../stats/two_sample.h"
