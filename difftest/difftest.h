@@ -10,8 +10,8 @@
  * the shrinker can drop a node or shrink a dimension and still emit a
  * valid graph whose other nodes keep their values, and everything follows
  * from the seed: the same (seed, case) is the same bytes. */
-#ifndef IG_HARNESS_DIFFTEST_H
-#define IG_HARNESS_DIFFTEST_H
+#ifndef IG_DIFFTEST_DIFFTEST_H
+#define IG_DIFFTEST_DIFFTEST_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -144,5 +144,23 @@ int dt_shrink(dt_case *c, dt_still_fails still_fails, void *user, int max_tries)
 /* Removes node i; readers of its output read its first input instead.
  * Then removes graph inputs nothing reads.  Does not check validity. */
 void dt_remove_node(dt_case *c, int i);
+
+/* ---- running (run.c) ---- */
+
+/* What `infergate difftest` was asked for (cli/difftest.c). */
+typedef struct dt_opts {
+    const char *spec;        /* -b: the backend under test (borrowed) */
+    uint64_t seed;           /* --seed: the cases drawn */
+    int64_t cases, one_case; /* --cases N; --case K alone, -1: none */
+    double time_s;           /* --time: stop drawing after it, 0: no limit */
+    const char *outdir;      /* -o: cases.csv and the reproducers (borrowed) */
+    int fork, verbose, shrink, shrink_tries, timeout_s;
+    double rtol, atol, linf; /* gate C's parity rule */
+} dt_opts;
+
+/* Draws, runs, compares and shrinks the cases, writes cases.csv and a
+ * reproducer per failure, prints a line per failure and the total.
+ * Errors are printed (ig__errorf); returns the exit code (cli/cli.h). */
+int dt_run_cases(const dt_opts *o);
 
 #endif

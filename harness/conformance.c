@@ -1,5 +1,5 @@
-/* conformance.c — `infergate conformance`: runs folders in the ONNX
- * backend-test layout (model.onnx beside test_data_set_N/input_K.pb and
+/* conformance.c — the runner of `infergate conformance` (its command line
+ * is cli/conformance.c): runs folders in the ONNX backend-test layout (model.onnx beside test_data_set_N/input_K.pb and
  * output_K.pb) on a backend and compares every output.
  *
  * Each case runs in its own child process with a time limit, so a crash or
@@ -8,17 +8,16 @@
  * UNSUPPORTED only when the adapter says so (IG_EUNSUPPORTED for an op,
  * dtype or attribute); every other error is a FAIL. */
 #include <dirent.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "opts.h"
-#include "cli.h"
-#include "../harness/isolate.h"
-#include "../harness/parity.h"
-#include "../harness/models.h"
-#include "../harness/session.h"
+#include "../cli/cli.h"
+#include "conformance.h"
+#include "isolate.h"
+#include "models.h"
+#include "parity.h"
+#include "session.h"
 
 enum { CASE_PASS = 0, CASE_FAIL = 1, CASE_UNSUPPORTED = 2 };
 
@@ -27,15 +26,6 @@ typedef struct {
     double max_abs, max_rel;
     char msg[1536];
 } case_result;
-
-typedef struct {
-    const char *spec;
-    double rtol, atol;
-    int timeout_s;
-    int fork;
-    int verbose;
-    int npass, nfail, nunsup;
-} conf_opts;
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -120,7 +110,7 @@ static void repeat_check(ig__session *s, const ig_tensor *in, int nin,
 }
 
 /* Runs one case in the current process. */
-static void run_case(const char *dir, const conf_opts *o, case_result *r)
+static void run_case(const char *dir, const ig__conf_opts *o, case_result *r)
 {
     memset(r, 0, sizeof *r);
     char model[4096], msg[1400] = "";
@@ -256,7 +246,7 @@ out:
 
 typedef struct {
     const char *dir;
-    const conf_opts *o;
+    const ig__conf_opts *o;
 } case_arg;
 
 static void run_case_fn(void *arg, void *result)
@@ -266,7 +256,7 @@ static void run_case_fn(void *arg, void *result)
 }
 
 /* Runs one case in a child process under a time limit. */
-static void run_case_isolated(const char *dir, const conf_opts *o, case_result *r)
+static void run_case_isolated(const char *dir, const ig__conf_opts *o, case_result *r)
 {
     if (!o->fork) {
         run_case(dir, o, r);
@@ -282,7 +272,7 @@ static void run_case_isolated(const char *dir, const conf_opts *o, case_result *
     snprintf(r->msg, sizeof r->msg, "%s", why);
 }
 
-static void walk(const char *dir, const char *label, conf_opts *o)
+static void walk(const char *dir, const char *label, ig__conf_opts *o)
 {
     char model[4096];
     snprintf(model, sizeof model, "%s/model.onnx", dir);
@@ -317,103 +307,18 @@ static void walk(const char *dir, const char *label, conf_opts *o)
     free_list(v, n);
 }
 
-int ig__cli_backend_usable(const char *spec)
+/* The cases under the folders of a parsed `infergate conformance`
+ * (conformance.h). */
+int ig__conformance_run(ig__conf_opts *o, char *const *dirs, int ndirs)
 {
-    char msg[1024];
-    ig__be *be;
-    int rc = ig__backend_open(spec, &be, msg, sizeof msg);
-    if (rc) {
-        ig__errorf("%s", msg);
-        return ig__exit_for(rc);
-    }
-    ig_probe_info info;
-    rc = ig__be_probe(be, &info);
-    ig__backend_close(be);
-    if (rc) {
-        ig__errorf("backend '%s' is not available here: %s", spec,
-                   info.reason[0] ? info.reason : ig_strerror(rc));
-        return IG_EXIT_NOTHING;
-    }
-    return 0;
-}
-
-static void help(FILE *f)
-{
-    fprintf(f,
-            "usage: infergate conformance [-b BACKEND[:opts]] [--rtol R] [--atol A]\n"
-            "                             [--timeout S] [--no-fork] DIR...\n"
-            "Runs every case under each DIR (a folder with model.onnx and\n"
-            "test_data_set_N/, or a folder of such folders, searched recursively).\n"
-            "Each case is PASS, FAIL or UNSUPPORTED; a case passes when every output\n"
-            "matches within |got-want| <= atol + rtol*|want| (defaults rtol 1e-3,\n"
-            "atol 1e-5).  Each case runs in its own process with a time limit\n"
-            "(default 120 s).  The last line is 'N passed, N failed, N unsupported'.\n"
-            "Exit status: 0 no failure, 1 a case failed, 2 usage error.\n");
-}
-
-int ig__cmd_conformance(int argc, char **argv)
-{
-    conf_opts o = {"reference", 1e-3, 1e-5, 120, 1, 0, 0, 0, 0};
-    static const struct option lo[] = {{"backend", required_argument, 0, 'b'},
-                                       {"rtol", required_argument, 0, 'r'},
-                                       {"atol", required_argument, 0, 'a'},
-                                       {"timeout", required_argument, 0, 't'},
-                                       {"no-fork", no_argument, 0, 'F'},
-                                       {"help", no_argument, 0, 'h'},
-                                       {0, 0, 0, 0}};
-    int c;
-    optind = 1;
-    while ((c = ig__getopt(argc, argv, "b:h", lo, "conformance")) != -1) {
-        char *end = NULL;
-        switch (c) {
-        case 'b': o.spec = optarg; break;
-        case 'r':
-        case 'a': {
-            double v = strtod(optarg, &end);
-            if (!end || *end || v < 0) {
-                ig__errorf("conformance: --%s expects a non-negative number, got '%s'",
-                           c == 'r' ? "rtol" : "atol", optarg);
-                return IG_EXIT_USAGE;
-            }
-            if (c == 'r')
-                o.rtol = v;
-            else
-                o.atol = v;
-            break;
-        }
-        case 't':
-            o.timeout_s = (int)strtol(optarg, &end, 10);
-            if (!end || *end || o.timeout_s <= 0) {
-                ig__errorf("conformance: --timeout expects a positive number of seconds");
-                return IG_EXIT_USAGE;
-            }
-            break;
-        case 'F': o.fork = 0; break;
-        case 'h': help(stdout); return IG_EXIT_OK;
-        default: return IG_EXIT_USAGE; /* ig__getopt said why */
-        }
-    }
-    if (optind >= argc) {
-        ig__errorf("conformance: no DIR given (try infergate conformance --help)");
-        return IG_EXIT_USAGE;
-    }
-    int rc = ig__cli_backend_usable(o.spec);
-    if (rc)
-        return rc;
-    for (int i = optind; i < argc; i++) {
-        if (!ig__is_dir(argv[i])) {
-            ig__errorf("%s: not a directory", argv[i]);
-            return IG_EXIT_USAGE;
-        }
-    }
-    for (int i = optind; i < argc; i++) {
+    for (int i = 0; i < ndirs; i++) {
         char label[4096];
-        snprintf(label, sizeof label, "%s", argv[i]);
+        snprintf(label, sizeof label, "%s", dirs[i]);
         size_t l = strlen(label);
         while (l > 1 && label[l - 1] == '/')
             label[--l] = 0;
-        walk(argv[i], label, &o);
+        walk(dirs[i], label, o);
     }
-    printf("%d passed, %d failed, %d unsupported\n", o.npass, o.nfail, o.nunsup);
-    return o.nfail ? IG_EXIT_FAIL : IG_EXIT_OK;
+    printf("%d passed, %d failed, %d unsupported\n", o->npass, o->nfail, o->nunsup);
+    return o->nfail ? IG_EXIT_FAIL : IG_EXIT_OK;
 }
