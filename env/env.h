@@ -76,8 +76,8 @@
  *   warnings           array   of strings, one sentence each: "what: why it
  *                              weakens the evidence"; [] when none
  */
-#ifndef IG_HARNESS_ENV_H
-#define IG_HARNESS_ENV_H
+#ifndef IG_ENV_ENV_H
+#define IG_ENV_ENV_H
 
 #include <json-c/json.h>
 #include <stdint.h>

@@ -5,8 +5,8 @@
  * plus named profiles that override them.  It is validated on load: an
  * unknown key or a wrong type is an error naming the file and the key, so
  * a typo never silently falls back to a default. */
-#ifndef IG_HARNESS_GATES_H
-#define IG_HARNESS_GATES_H
+#ifndef IG_GATES_GATES_H
+#define IG_GATES_GATES_H
 
 #include <json-c/json.h>
 

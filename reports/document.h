@@ -6,8 +6,8 @@
  * report.html cannot drift apart; each renderer only decides how a block
  * looks.  Inline markup is limited to `code` and **bold**, the subset both
  * formats render the same. */
-#ifndef IG_REPORTS_RDOC_H
-#define IG_REPORTS_RDOC_H
+#ifndef IG_REPORTS_DOCUMENT_H
+#define IG_REPORTS_DOCUMENT_H
 
 #include "plots.h"
 #include "text_output.h"

@@ -6,8 +6,8 @@
  * from the results files, and the plots and the Markdown, HTML and JUnit
  * writers all print the same values, so two views of one run never
  * disagree. */
-#ifndef IG_REPORTS_DERIVE_H
-#define IG_REPORTS_DERIVE_H
+#ifndef IG_REPORTS_FIGURES_H
+#define IG_REPORTS_FIGURES_H
 
 #include <stdint.h>
 

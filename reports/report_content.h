@@ -5,8 +5,8 @@
  * The one design decision: the order of sections is the order of the
  * questions a reader has the morning after (did it pass, what failed and
  * why, how do I reproduce it, then the detail), not the order of suites. */
-#ifndef IG_REPORTS_REPORT_DOC_H
-#define IG_REPORTS_REPORT_DOC_H
+#ifndef IG_REPORTS_REPORT_CONTENT_H
+#define IG_REPORTS_REPORT_CONTENT_H
 
 #include "compare.h"
 #include "figures.h"

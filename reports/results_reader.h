@@ -7,8 +7,8 @@
  * samples only when a writer asks for a cell, and ignores any field it
  * does not know, so reports work on runs older or newer than the build,
  * and on runs killed half-way (no "finished", a short cells array). */
-#ifndef IG_REPORTS_RUNDATA_H
-#define IG_REPORTS_RUNDATA_H
+#ifndef IG_REPORTS_RESULTS_READER_H
+#define IG_REPORTS_RESULTS_READER_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -6,8 +6,8 @@
  * and writes it with one atomic rename, so a report is either the old one
  * or the new one, never half of each, and a failed write leaves no torn
  * file behind for a CI job to publish. */
-#ifndef IG_REPORTS_RTEXT_H
-#define IG_REPORTS_RTEXT_H
+#ifndef IG_REPORTS_TEXT_OUTPUT_H
+#define IG_REPORTS_TEXT_OUTPUT_H
 
 #include <stddef.h>
 #include <stdint.h>

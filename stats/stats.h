@@ -7,8 +7,8 @@
  * and the bootstrap of a percentile draws the resample's order statistic
  * directly (its rank has a known Beta law) instead of resampling and
  * sorting, so 10 million samples summarize with CIs in well under 2 s. */
-#ifndef IG_HARNESS_STATS_H
-#define IG_HARNESS_STATS_H
+#ifndef IG_STATS_STATS_H
+#define IG_STATS_STATS_H
 
 #include <stddef.h>
 #include <stdint.h>

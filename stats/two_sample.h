@@ -6,8 +6,8 @@
  * The one design decision: a ratio's bootstrap keeps its replicates (as
  * logarithms), so a geometric mean over many cells gets an interval by
  * averaging aligned replicates, with no normal approximation on top. */
-#ifndef IG_REPORTS_RSTATS_H
-#define IG_REPORTS_RSTATS_H
+#ifndef IG_STATS_TWO_SAMPLE_H
+#define IG_STATS_TWO_SAMPLE_H
 
 #include <stdint.h>
 
