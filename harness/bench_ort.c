@@ -2,7 +2,7 @@
  * `infergate bench --ort DIR`.
  *
  * The one design decision: the directory is read with the reports'
- * results reader (reports/rundata.c), the same code `compare` and
+ * results reader (reports/results_reader.c), the same code `compare` and
  * `matrix` use on it, so the bench sees exactly the p50 the reports show;
  * only the thread settings, which the lab's schema does not have, are
  * read from run.json's config.onnxruntime here. */
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../reports/rundata.h"
+#include "../reports/results_reader.h"
 #include "infergate/error.h"
 
 static json_object *get(json_object *o, const char *k)

@@ -24,7 +24,7 @@
 #include "run.h"
 #include "threads.h"
 
-/* Exit statuses of a cell child, read by the parent (cmd_run.c). */
+/* Exit statuses of a cell child, read by the parent (run.c). */
 #define CELL_OK 0
 #define CELL_SETUP_FAILED 3
 #define CELL_SKIPPED 10

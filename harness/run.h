@@ -112,6 +112,50 @@ typedef struct ig__cell {
     int repetition;          /* 1..K with --repetitions K > 1, else 0 */
 } ig__cell;
 
+/* ---- parent side: the grid (run.c) ---- */
+
+struct ig__gate_spec;
+
+/* What `infergate run` was asked for, parsed and checked by its command
+ * line (cli/run.c).  Everything is borrowed for the length of
+ * ig__run_grid. */
+typedef struct ig__run_opts {
+    const ig__run_cfg *cfg;           /* backends (none: every available
+                                       * real one), suites, cell defaults,
+                                       * -o, --cpus, seed; models unset */
+    const char *const *model_args;    /* -m arguments; none: every fixture */
+    int nmodel_args;
+    const char *const *manifests;     /* --manifest files */
+    int nmanifests;
+    const char *const *thresholds;    /* --threshold MODEL:KEY=VALUE */
+    int nthresholds;
+    int repetitions;                  /* --repetitions K (1: none) */
+    const char *gates;                /* --gates, e.g. "ABCD"; "" none */
+    const struct ig__gate_spec *spec; /* with gates: the loaded spec */
+    int argc;                         /* the command line, recorded in */
+    char **argv;                      /* run.json's "command" */
+} ig__run_opts;
+
+/* How the grid went, for what follows the run. */
+typedef struct ig__run_totals {
+    int ran;                 /* 1: the grid ran and run.json is final */
+    int exit_code;           /* the run's exit status (recorded in run.json) */
+    char outdir[4096];       /* the results directory */
+    int ncells, nok, nfailed, nskip;
+    int nby_design;          /* gate B's timeout cells that hung as injected */
+    int judged, gate_fails;  /* gate checks judged and failed */
+    char gates_txt[4200];    /* path of gates.txt, "" without gates */
+} ig__run_totals;
+
+/* Runs the grid: checks the backends, resolves the models and their
+ * thresholds, plans the cells, runs each in a child process, writes
+ * results.csv and run.json as cells finish, judges the gates and writes
+ * the backend defaults (gates/select.c), printing a line per cell.  When
+ * it stops before the grid (a bad backend or model: the error printed),
+ * t->ran is 0 and the exit code is returned; else t is filled and the
+ * run's exit status returned. */
+int ig__run_grid(const ig__run_opts *o, ig__run_totals *t);
+
 /* ---- child side (cell.c, suites.c) ---- */
 
 /* What a suite gets: the opened session and an output channel. */

@@ -20,7 +20,7 @@
 
 #include "parity.h"
 #include "run.h"
-#include "stats.h"
+#include "../stats/stats.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 

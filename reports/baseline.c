@@ -9,7 +9,7 @@
 
 #include "infergate/error.h"
 #include "baseline.h"
-#include "rtext.h"
+#include "text_output.h"
 
 const char *ig__results_root(const char *root)
 {

@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include "infergate/error.h"
-#include "../harness/stats.h"
-#include "rstats.h"
+#include "../stats/stats.h"
+#include "../stats/two_sample.h"
 
 enum { EST_Q = IG_EST_QUANTILE, EST_MEAN = IG_EST_MEAN };
 enum { F_LAT = 0, F_WIN_THR, F_WIN_P99, F_CYC_COMPILE, F_CYC_TOTAL };

@@ -13,8 +13,8 @@
 
 #include <stdint.h>
 
-#include "rtext.h"
-#include "rundata.h"
+#include "text_output.h"
+#include "results_reader.h"
 
 typedef struct ig__cmp_opts {
     double noise;        /* relative change treated as noise (default 0.02) */
@@ -90,5 +90,14 @@ const char *ig__cmp_load_text(const ig__cmp *c);
 /* Writers. */
 void ig__cmp_markdown(const ig__cmp *c, const ig__rrun *base, const ig__rrun *cand, ig__sb *o);
 void ig__cmp_json(const ig__cmp *c, const ig__rrun *base, const ig__rrun *cand, ig__sb *o);
+
+/* `infergate compare` once its options are read (cli/compare.c): loads
+ * the results directories base_dir and cand_dir, compares them with opts,
+ * prints the Markdown (to md instead when given; a one-line verdict then,
+ * nothing with quiet) and writes the JSON to js when given.  All borrowed.
+ * Errors are printed (ig__rep_errorf); returns the exit code (cli/cli.h):
+ * 1 on a regression, 2 when not judged under --refuse-under-load. */
+int ig__compare_dirs(const char *base_dir, const char *cand_dir, const ig__cmp_opts *opts,
+                     const char *md, const char *js, int quiet);
 
 #endif

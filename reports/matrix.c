@@ -1,4 +1,5 @@
-/* matrix.c — `infergate matrix RUNDIR...`: runs from different machines
+/* matrix.c — the hardware matrix of `infergate matrix RUNDIR...` (its
+ * command line is cli/matrix.c): runs from different machines
  * (each with whatever backends it had) merged into one hardware matrix —
  * machines × backends × models with p50, p99, parity and gate verdicts —
  * as Markdown, self-contained HTML, JSON and a p50 heat map.
@@ -7,10 +8,8 @@
  * host name (or its folder name with --label-from dir), and a missing
  * backend on a machine is shown as absent with the reason its run
  * recorded, never as a gap that reads like a failure. */
-#include "../harness/cli_opts.h"
 #include "report.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +18,10 @@
 #include <json-c/json.h>
 
 #include "infergate/error.h"
-#include "../harness/cli.h"
-#include "derive.h"
+#include "../cli/cli.h"
+#include "figures.h"
 #include "plots.h"
-#include "rdoc.h"
+#include "document.h"
 #include "template.h"
 
 typedef struct mach {
@@ -390,72 +389,29 @@ static void matrix_json(const mx *x, ig__sb *out)
     json_object_put(root);
 }
 
-static void help(FILE *f)
+/* The matrix of ndirs results directories, as `infergate matrix` builds
+ * it once its options are read (report.h). */
+int ig__matrix_build(char *const *dirs, int ndirs, const char *outdir, int by_dir,
+                     const ig__report_opts *opts, int check, int quiet)
 {
-    fprintf(f,
-            "usage: infergate matrix RUNDIR... [-o DIR] [--label-from host|dir] [--no-plots]\n"
-            "                        [--gnuplot PATH] [--check] [--quiet]\n"
-            "Merges runs from different machines into a hardware matrix: machines x backends\n"
-            "x models with p50, p99, parity and gate verdicts.  Writes DIR (default\n"
-            "out/matrix): matrix.md, matrix.html, matrix.json and a p50 heat map; prints the\n"
-            "Markdown.  --check exits 1 when any gate verdict is FAIL.\n");
-}
-
-int ig__cmd_matrix(int argc, char **argv)
-{
-    ig__report_opts ro;
-    ig__report_defaults(&ro);
-    const char *outdir = "out/matrix";
-    int by_dir = 0, check = 0, quiet = 0;
-    enum { O_LABEL = 256, O_NOPLOTS, O_GNUPLOT, O_CHECK, O_QUIET };
-    static const struct option lo[] = {
-        {"output", required_argument, 0, 'o'},  {"label-from", required_argument, 0, O_LABEL},
-        {"no-plots", no_argument, 0, O_NOPLOTS}, {"gnuplot", required_argument, 0, O_GNUPLOT},
-        {"check", no_argument, 0, O_CHECK},      {"quiet", no_argument, 0, O_QUIET},
-        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
-    int c;
-    optind = 1;
-    while ((c = ig__getopt(argc, argv, "o:hq", lo, "matrix")) != -1) {
-        switch (c) {
-        case 'o': outdir = optarg; break;
-        case O_LABEL:
-            if (strcmp(optarg, "host") && strcmp(optarg, "dir")) {
-                ig__rep_errorf("matrix: --label-from expects host or dir, got '%s'", optarg);
-                return IG_EXIT_USAGE;
-            }
-            by_dir = !strcmp(optarg, "dir");
-            break;
-        case O_NOPLOTS: ro.plots = 0; break;
-        case O_GNUPLOT: ro.gnuplot = optarg; break;
-        case O_CHECK: check = 1; break;
-        case 'q':
-        case O_QUIET: quiet = 1; break;
-        case 'h': help(stdout); return IG_EXIT_OK;
-        default: return IG_EXIT_USAGE; /* ig__getopt said why */
-        }
-    }
-    if (optind >= argc) {
-        ig__rep_errorf("matrix: expected at least one results directory (try infergate matrix "
-                       "--help)");
-        return IG_EXIT_USAGE;
-    }
+    ig__report_opts ro = *opts;
     mx x;
     memset(&x, 0, sizeof x);
-    x.m = calloc((size_t)(argc - optind), sizeof *x.m);
+    x.m = calloc((size_t)ndirs, sizeof *x.m);
     if (!x.m)
         return IG_EXIT_INTERNAL;
     char msg[1024];
     int exitc = IG_EXIT_OK, rc;
-    for (int i = optind; i < argc; i++) {
+    for (int i = 0; i < ndirs; i++) {
         mach *m = &x.m[x.n];
-        if ((rc = ig__rd_load(argv[i], &m->run, msg, sizeof msg))) {
+        if ((rc = ig__rd_load(dirs[i], &m->run, msg, sizeof msg))) {
             ig__rep_errorf("%s", msg);
             exitc = ig__rep_exit(rc);
             goto out;
         }
         x.n++;
         char buf[4096];
-        const char *lab = by_dir || !*m->run.hostname ? basename_of(argv[i], buf, sizeof buf) : m->run.hostname;
+        const char *lab = by_dir || !*m->run.hostname ? basename_of(dirs[i], buf, sizeof buf) : m->run.hostname;
         snprintf(m->label, sizeof m->label, "%s", lab);
         for (int k = 0; k < x.n - 1; k++)
             if (!strcmp(x.m[k].label, m->label)) {

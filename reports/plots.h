@@ -9,9 +9,9 @@
 #ifndef IG_REPORTS_PLOTS_H
 #define IG_REPORTS_PLOTS_H
 
-#include "derive.h"
+#include "figures.h"
 #include "report.h"
-#include "rtext.h"
+#include "text_output.h"
 
 typedef struct ig__plot {
     char kind[16];    /* cdf, hist, soak, rss, speedup, parity, dispatch, heatmap */

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "infergate/error.h"
-#include "../harness/stats.h"
+#include "../stats/stats.h"
 #include "compare.h"
 
 

@@ -1,6 +1,6 @@
-/* report.h — the reports' commands and the call `infergate run` makes at
- * the end of a run: `infergate report RUNDIR`, `infergate compare BASE
- * CAND`, `infergate matrix RUNDIR...` (docs/reports.md).
+/* report.h — what the command line calls to build a run's report
+ * (`infergate report RUNDIR`, and `infergate run` at the end of a run)
+ * and the hardware matrix (`infergate matrix RUNDIR...`); docs/reports.md.
  *
  * The one design decision: reports read only the results directory
  * (run.json, results.csv, samples/), never the live run, so any report can
@@ -9,13 +9,6 @@
 #define IG_REPORTS_REPORT_H
 
 #include <stddef.h>
-
-/* Commands: argv[0] is the command name, as harness/cli.c passes it.
- * Exit codes follow harness/cli.h (0 ok, 1 a check failed, 2 usage or
- * input error, 3 internal error). */
-int ig__cmd_report(int argc, char **argv);
-int ig__cmd_compare(int argc, char **argv);
-int ig__cmd_matrix(int argc, char **argv);
 
 typedef struct ig__report_opts {
     const char *outdir;   /* borrowed; NULL: RUNDIR/report */
@@ -39,5 +32,15 @@ void ig__report_defaults(ig__report_opts *o);
  * IG_ENOMEM, with the reason in msg.  `infergate run` calls it when a run
  * ends and keeps its own exit status. */
 int ig__report_build(const char *rundir, const ig__report_opts *o, char *msg, size_t msglen);
+
+/* Builds the hardware matrix of the ndirs results directories dirs
+ * (borrowed) into outdir: matrix.md, matrix.html, matrix.json and the p50
+ * heat map (with opts' plots and gnuplot; opts borrowed), labelling each
+ * machine by its host name, or by its folder with by_dir.  Prints the
+ * Markdown unless quiet.  Errors are printed (ig__rep_errorf); returns the
+ * exit code of `infergate matrix` (cli/cli.h): 1 with check when a gate
+ * verdict is FAIL. */
+int ig__matrix_build(char *const *dirs, int ndirs, const char *outdir, int by_dir,
+                     const ig__report_opts *opts, int check, int quiet);
 
 #endif

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "derive.h"
+#include "figures.h"
 
 static void attr(ig__sb *o, const char *name, const char *v)
 {

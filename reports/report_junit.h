@@ -6,8 +6,8 @@
 #ifndef IG_REPORTS_REPORT_JUNIT_H
 #define IG_REPORTS_REPORT_JUNIT_H
 
-#include "rtext.h"
-#include "rundata.h"
+#include "text_output.h"
+#include "results_reader.h"
 
 /* Appends the whole junit.xml document for r to o. */
 void ig__report_junit(ig__sb *o, const ig__rrun *r);

@@ -5,7 +5,7 @@
  *
  * The one design decision: the summary is computed from the results
  * directory, never from the live run, through the same derivations as the
- * report (derive.c: units, speedup intervals, the readiness fold), so the
+ * report (figures.c: units, speedup intervals, the readiness fold), so the
  * terminal, the report and every export print the same figures. */
 #ifndef IG_REPORTS_SUMMARY_H
 #define IG_REPORTS_SUMMARY_H
@@ -33,9 +33,5 @@ int ig__summary_print(FILE *f, const char *rundir, int exit_status, char *msg, s
  * with the file and the problem in msg. */
 int ig__summary_export(const char *rundir, const ig__summary_exports *x, int exit_status,
                        char *msg, size_t msglen);
-
-/* `infergate summary RUNDIR [--export-markdown F] [--export-json F]
- * [--export-csv F]`. */
-int ig__cmd_summary(int argc, char **argv);
 
 #endif

@@ -7,7 +7,7 @@
 #ifndef IG_REPORTS_TEMPLATE_H
 #define IG_REPORTS_TEMPLATE_H
 
-#include "rtext.h"
+#include "text_output.h"
 
 /* The text of templates/NAME (static storage), NULL when there is none. */
 const char *ig__template(const char *name);

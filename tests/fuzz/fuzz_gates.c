@@ -1,7 +1,7 @@
 /* fuzz_gates.c — the gate-specification reader (gates/default.json and
  * --gates-file), with no profile and with each built-in profile name. */
 #include "fuzz.h"
-#include "gates.h"
+#include "../../gates/gates.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

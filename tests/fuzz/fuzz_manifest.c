@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "models.h"
+#include "../../harness/models.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -8,8 +8,9 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "report.h"
-#include "rundata.h"
+#include "../../cli/cli.h"
+#include "../../reports/report.h"
+#include "../../reports/results_reader.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

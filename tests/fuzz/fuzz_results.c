@@ -1,5 +1,5 @@
 /* fuzz_results.c — the results-directory reader behind report, compare,
- * matrix and select (reports/rundata.c), and select's own reading of
+ * matrix and select (reports/results_reader.c), and select's own reading of
  * run.json (ig__select_write).  fuzz_report.c takes the same inputs
  * through the report, compare and matrix.
  *
@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "rundata.h"
-#include "select.h"
+#include "../../reports/results_reader.h"
+#include "../../gates/select.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

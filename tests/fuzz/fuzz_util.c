@@ -7,7 +7,7 @@
 
 #include "fuzz.h"
 #include "graph/size.h"
-#include "rundata.h"
+#include "../../reports/results_reader.h"
 
 static char dir[256];
 static char file[512];
@@ -57,7 +57,7 @@ void ig__fuzz_limits(void)
     ig__limits_set(&l);
 }
 
-/* The CLI's error printer and exit-code mapping live in cli.c, outside
+/* The CLI's error printer and exit-code mapping live in cli/main.c, outside
  * the libraries; the harnesses reach code that calls them (select), so
  * they get quiet stand-ins. */
 void ig__errorf(const char *fmt, ...)

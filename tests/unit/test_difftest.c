@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "../../harness/difftest.h"
+#include "../../difftest/difftest.h"
 #include "graph/onnx_io.h"
 #include "graph/plan.h"
 #include "infergate/error.h"

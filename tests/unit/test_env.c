@@ -13,7 +13,7 @@
 
 #include "infergate/error.h"
 #include "../../harness/clock.h"
-#include "../../harness/env.h"
+#include "../../env/env.h"
 #include "../../harness/pin.h"
 
 /* One fingerprint serves the tests that only read it. */

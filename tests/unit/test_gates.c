@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "../../harness/gates.h"
+#include "../../gates/gates.h"
 
 /* ---- building results ------------------------------------------------ */
 

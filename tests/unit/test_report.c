@@ -20,11 +20,12 @@
 #include <cmocka.h>
 
 #include "infergate/error.h"
+#include "../../cli/cli.h"
 #include "../../reports/compare.h"
 #include "../../reports/report.h"
-#include "../../reports/rstats.h"
-#include "../../reports/rtext.h"
-#include "../../reports/rundata.h"
+#include "../../stats/two_sample.h"
+#include "../../reports/text_output.h"
+#include "../../reports/results_reader.h"
 #include "../../reports/template.h"
 
 /* tests/data, found from this file's path (CMake compiles it by absolute

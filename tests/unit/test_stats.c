@@ -1,4 +1,4 @@
-/* test_stats.c — the lab's statistics (harness/stats*.c): nearest-rank
+/* test_stats.c — the lab's statistics (stats/): nearest-rank
  * percentiles on hand-computed arrays, moments, Tukey counts, LoadGen's
  * early-stopping numbers, the order-statistic bootstrap against plain
  * resampling, CI coverage and reproducibility, the line fit, the
@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "../../harness/stats.h"
+#include "../../stats/stats.h"
 
 #define OPTS(B) ((ig__stats_opts){.resamples = (B), .confidence = 0.95, \
                                            .seed = 1, .es_confidence = 0.99})
