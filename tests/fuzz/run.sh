@@ -9,6 +9,9 @@
 # or in $IG_FUZZ_CORPUS/NAME when that is set, so long runs can build on
 # each other.  A finding fails the test and leaves the input in
 # $IG_FUZZ_ARTIFACTS (default: the build's fuzz-findings/ folder).
+# $IG_FUZZ_TIMEOUT (default 10) is the seconds one input may take: a long
+# run at low priority on a loaded machine can stretch a 0.5 s input past
+# 10 s, which libFuzzer reports as a hang.
 set -u
 fuzzer=$1 name=$2 secs=$3 fdir=$4 fixtures=$5
 [ -x "$fuzzer" ] || { echo "SKIP: $fuzzer not built"; exit 77; }
@@ -49,7 +52,7 @@ esac
 artifacts=${IG_FUZZ_ARTIFACTS:-$(dirname "$fuzzer")/fuzz-findings}
 mkdir -p "$artifacts"
 echo "fuzz-$name: $(ls "$seeds" | wc -l) seeds, $(ls "$corpus" | wc -l) corpus inputs, ${secs}s"
-"$fuzzer" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=131072 \
+"$fuzzer" -max_total_time="$secs" -timeout="${IG_FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -max_len=131072 \
   -print_final_stats=1 -artifact_prefix="$artifacts/$name-" "$corpus" "$seeds" 2>&1 |
   grep -v '^#[0-9]*.*\(NEW\|REDUCE\|pulse\)' | tail -40
 rc=${PIPESTATUS[0]}
