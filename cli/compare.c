@@ -41,7 +41,7 @@ static int parse_d(const char *opt, const char *s, double lo, double hi, double 
     char *end;
     double v = strtod(s, &end);
     if (*end || !(v >= lo && v <= hi)) {
-        ig__rep_errorf("compare: --%s expects a number in [%g, %g], got '%s'", opt, lo, hi, s);
+        ig__errorf("compare: --%s expects a number in [%g, %g], got '%s'", opt, lo, hi, s);
         return IG_EUSAGE;
     }
     *out = v;
@@ -108,7 +108,7 @@ int ig__cmd_compare(int argc, char **argv)
              * itself (faulty:base=…); a base backend whose name has one is
              * given in its file-name-safe form (faulty_base_…). */
             if (!eq || eq == optarg || !eq[1] || o.npairs >= 32) {
-                ig__rep_errorf("compare: --pair expects BASE_BACKEND=CAND_BACKEND, got '%s'", optarg);
+                ig__errorf("compare: --pair expects BASE_BACKEND=CAND_BACKEND, got '%s'", optarg);
                 return IG_EXIT_USAGE;
             }
             *eq = 0;
@@ -130,23 +130,23 @@ int ig__cmd_compare(int argc, char **argv)
     char msg[1024], bpath[4200];
     if (baseline) {
         if (optind != argc - 1) {
-            ig__rep_errorf("compare: with --baseline, expected one results directory, CAND, "
+            ig__errorf("compare: with --baseline, expected one results directory, CAND, "
                            "got %d (try infergate compare --help)", argc - optind);
             return IG_EXIT_USAGE;
         }
         if (ig__baseline_path(root, baseline, bpath, sizeof bpath, msg, sizeof msg)) {
-            ig__rep_errorf("compare: --baseline: %s", msg);
+            ig__errorf("compare: --baseline: %s", msg);
             return IG_EXIT_USAGE;
         }
         char rj[4300];
         snprintf(rj, sizeof rj, "%s/run.json", bpath);
         if (access(rj, F_OK) != 0) {
-            ig__rep_errorf("%s: no baseline '%s' (save one with infergate run --save-baseline "
+            ig__errorf("%s: no baseline '%s' (save one with infergate run --save-baseline "
                            "%s)", bpath, baseline, baseline);
             return IG_EXIT_USAGE;
         }
     } else if (optind != argc - 2) {
-        ig__rep_errorf("compare: expected two results directories, BASE and CAND, got %d "
+        ig__errorf("compare: expected two results directories, BASE and CAND, got %d "
                        "(try infergate compare --help)", argc - optind);
         return IG_EXIT_USAGE;
     } else {

@@ -10,6 +10,7 @@
 #include "../backends/abi.h"
 #include "../backends/graph/ir.h"
 #include "cli.h"
+#include "../harness/models.h"
 
 static int cmp_op(const void *a, const void *b)
 {

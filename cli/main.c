@@ -1,9 +1,8 @@
-/* main.c — entry point: dispatches subcommands, owns exit-code mapping.
+/* main.c — entry point: dispatches subcommands (exit codes: harness/exit.h).
  *
  * Every error a user can cause ends as one line on stderr, "infergate:
  * what: problem", and exit code 2; exit code 3 is reserved for the lab's
  * own failures so CI can tell a broken model from a broken lab. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,45 +10,10 @@
 #include "infergate/error.h"
 #include "../backends/graph/size.h"
 #include "cli.h"
-#include "../harness/datadir.h"
 
 #ifndef IG_VERSION
 #define IG_VERSION "dev"
 #endif
-#ifndef IG_FIXTURES_DIR
-#define IG_FIXTURES_DIR "fixtures"
-#endif
-
-void ig__errorf(const char *fmt, ...)
-{
-    va_list ap;
-    fputs("infergate: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-int ig__exit_for(int err)
-{
-    switch (err) {
-    case 0: return IG_EXIT_OK;
-    case IG_EINVAL: case IG_EIO: case IG_EPARSE: case IG_EUNSUPPORTED:
-    case IG_ESHAPE: case IG_ENOTFOUND: case IG_EUSAGE: case IG_EABI:
-    case IG_EUNAVAILABLE: case IG_ELIMIT:
-    case IG_ENONFINITE: /* a NaN or infinity in the input data or weights */
-        return IG_EXIT_USAGE;
-    default:
-        return IG_EXIT_INTERNAL;
-    }
-}
-
-const char *ig__fixtures_dir(void)
-{
-    const char *e = getenv("IG_FIXTURES");
-    /* An installed lab reads <prefix>/share/infergate/fixtures. */
-    return e && *e ? e : ig__data_dir("fixtures", IG_FIXTURES_DIR);
-}
 
 static const struct {
     const char *name;

@@ -39,7 +39,7 @@ int ig__cmd_matrix(int argc, char **argv)
         case 'o': outdir = optarg; break;
         case O_LABEL:
             if (strcmp(optarg, "host") && strcmp(optarg, "dir")) {
-                ig__rep_errorf("matrix: --label-from expects host or dir, got '%s'", optarg);
+                ig__errorf("matrix: --label-from expects host or dir, got '%s'", optarg);
                 return IG_EXIT_USAGE;
             }
             by_dir = !strcmp(optarg, "dir");
@@ -54,7 +54,7 @@ int ig__cmd_matrix(int argc, char **argv)
         }
     }
     if (optind >= argc) {
-        ig__rep_errorf("matrix: expected at least one results directory (try infergate matrix "
+        ig__errorf("matrix: expected at least one results directory (try infergate matrix "
                        "--help)");
         return IG_EXIT_USAGE;
     }

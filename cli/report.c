@@ -51,7 +51,7 @@ int ig__cmd_report(int argc, char **argv)
             char *end;
             long v = strtol(optarg, &end, 10);
             if (*end || v < 1 || v > 64) {
-                ig__rep_errorf("report: --jobs expects 1..64, got '%s'", optarg);
+                ig__errorf("report: --jobs expects 1..64, got '%s'", optarg);
                 return IG_EXIT_USAGE;
             }
             o.jobs = (int)v;
@@ -66,15 +66,15 @@ int ig__cmd_report(int argc, char **argv)
         }
     }
     if (optind != argc - 1) {
-        ig__rep_errorf("report: expected one results directory, got %d (try infergate report "
+        ig__errorf("report: expected one results directory, got %d (try infergate report "
                        "--help)", argc - optind);
         return IG_EXIT_USAGE;
     }
     char msg[1024] = "";
     int rc = ig__report_build(argv[optind], &o, msg, sizeof msg);
     if (rc < 0) {
-        ig__rep_errorf("%s", msg);
-        return ig__rep_exit(rc);
+        ig__errorf("%s", msg);
+        return ig__exit_for(rc);
     }
     return check && rc == 1 ? IG_EXIT_FAIL : IG_EXIT_OK;
 }

@@ -45,7 +45,7 @@ int ig__cmd_summary(int argc, char **argv)
         }
     }
     if (optind != argc - 1) {
-        ig__rep_errorf("summary: expected one results directory, got %d (try infergate "
+        ig__errorf("summary: expected one results directory, got %d (try infergate "
                        "summary --help)", argc - optind);
         return 2;
     }
@@ -54,8 +54,8 @@ int ig__cmd_summary(int argc, char **argv)
     if (!rc)
         rc = ig__summary_export(argv[optind], &x, -1, msg, sizeof msg);
     if (rc) {
-        ig__rep_errorf("%s", msg);
-        return ig__rep_exit(rc);
+        ig__errorf("%s", msg);
+        return ig__exit_for(rc);
     }
     return 0;
 }

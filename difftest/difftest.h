@@ -160,7 +160,7 @@ typedef struct dt_opts {
 
 /* Draws, runs, compares and shrinks the cases, writes cases.csv and a
  * reproducer per failure, prints a line per failure and the total.
- * Errors are printed (ig__errorf); returns the exit code (cli/cli.h). */
+ * Errors are printed (ig__errorf); returns the exit code (harness/exit.h). */
 int dt_run_cases(const dt_opts *o);
 
 #endif

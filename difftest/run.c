@@ -26,7 +26,7 @@
 #include <csv.h>
 
 #include "../backends/graph/plan.h"
-#include "../cli/cli.h"
+#include "../harness/exit.h"
 #include "../harness/isolate.h"
 #include "../harness/parity.h"
 #include "../harness/session.h"

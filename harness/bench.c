@@ -23,7 +23,7 @@
 
 #include "bench.h"
 #include "bench_ort.h"
-#include "../cli/cli.h"
+#include "exit.h"
 #include "models.h"
 #include "parity.h"
 #include "../stats/stats.h"

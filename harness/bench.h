@@ -26,7 +26,7 @@ typedef struct ig__bench_opts {
 
 /* Measures every backend on every model, prints the table (with --profile
  * and --check what they add), writes the CSV.  Errors are printed
- * (ig__errorf); returns the command's exit code (cli/cli.h). */
+ * (ig__errorf); returns the command's exit code (harness/exit.h). */
 int ig__bench_run(const ig__bench_opts *o);
 
 #endif

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../cli/cli.h"
+#include "exit.h"
 #include "conformance.h"
 #include "isolate.h"
 #include "models.h"

@@ -15,7 +15,7 @@ typedef struct ig__conf_opts {
 
 /* Runs every case under the ndirs folders dirs (borrowed, each a case or a
  * folder searched recursively), printing a line per case and the counts.
- * Returns the exit code (cli/cli.h): 1 when a case failed. */
+ * Returns the exit code (harness/exit.h): 1 when a case failed. */
 int ig__conformance_run(ig__conf_opts *o, char *const *dirs, int ndirs);
 
 #endif

@@ -6,8 +6,20 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "datadir.h"
 #include "json_in.h"
 #include "models.h"
+
+#ifndef IG_FIXTURES_DIR
+#define IG_FIXTURES_DIR "fixtures"
+#endif
+
+const char *ig__fixtures_dir(void)
+{
+    const char *e = getenv("IG_FIXTURES");
+    /* An installed lab reads <prefix>/share/infergate/fixtures. */
+    return e && *e ? e : ig__data_dir("fixtures", IG_FIXTURES_DIR);
+}
 
 int ig__is_dir(const char *p)
 {

@@ -23,6 +23,9 @@ int ig__is_dir(const char *path);
 int ig__is_file(const char *path);
 
 /* Resolves arg against the manifest in fixtures_dir (may be NULL). */
+/* Directory of the built-in fixtures: $IG_FIXTURES, else the installed
+ * share/infergate/fixtures, else the build's (IG_FIXTURES_DIR). */
+const char *ig__fixtures_dir(void);
 int ig__model_resolve(const char *arg, const char *fixtures_dir,
                       ig__model_ref *m, char *msg, size_t msglen);
 /* All models listed in fixtures_dir/manifest.json; *out is malloc'd. */

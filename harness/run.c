@@ -23,7 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../cli/cli.h"
+#include "exit.h"
+#include "models.h"
 #include "../env/env.h"
 #include "../gates/gates.h"
 #include "run.h"

@@ -95,7 +95,7 @@ void ig__cmp_json(const ig__cmp *c, const ig__rrun *base, const ig__rrun *cand, 
  * the results directories base_dir and cand_dir, compares them with opts,
  * prints the Markdown (to md instead when given; a one-line verdict then,
  * nothing with quiet) and writes the JSON to js when given.  All borrowed.
- * Errors are printed (ig__rep_errorf); returns the exit code (cli/cli.h):
+ * Errors are printed (ig__errorf); returns the exit code (harness/exit.h):
  * 1 on a regression, 2 when not judged under --refuse-under-load. */
 int ig__compare_dirs(const char *base_dir, const char *cand_dir, const ig__cmp_opts *opts,
                      const char *md, const char *js, int quiet);

@@ -17,7 +17,7 @@
 #include <json-c/json.h>
 
 #include "infergate/error.h"
-#include "../cli/cli.h"
+#include "../harness/exit.h"
 #include "report.h"
 
 static const char *src_name(int s)
@@ -324,19 +324,19 @@ int ig__compare_dirs(const char *bpath, const char *cand_dir, const ig__cmp_opts
     ig__rrun base, cand;
     int rc = ig__rd_load(bpath, &base, msg, sizeof msg);
     if (rc) {
-        ig__rep_errorf("%s", msg);
-        return ig__rep_exit(rc);
+        ig__errorf("%s", msg);
+        return ig__exit_for(rc);
     }
     if ((rc = ig__rd_load(cand_dir, &cand, msg, sizeof msg))) {
-        ig__rep_errorf("%s", msg);
+        ig__errorf("%s", msg);
         ig__rd_free(&base);
-        return ig__rep_exit(rc);
+        return ig__exit_for(rc);
     }
     ig__cmp cmp;
     rc = ig__compare_runs(&base, &cand, &o, &cmp);
     int exitc = IG_EXIT_OK;
     if (rc) {
-        ig__rep_errorf("compare: out of memory");
+        ig__errorf("compare: out of memory");
         exitc = IG_EXIT_INTERNAL;
         goto out;
     }
@@ -345,8 +345,8 @@ int ig__compare_dirs(const char *bpath, const char *cand_dir, const ig__cmp_opts
     ig__cmp_markdown(&cmp, &base, &cand, &m);
     if (md) {
         if ((rc = ig__sb_write(&m, md, msg, sizeof msg))) {
-            ig__rep_errorf("%s", msg);
-            exitc = ig__rep_exit(rc);
+            ig__errorf("%s", msg);
+            exitc = ig__exit_for(rc);
         }
     }
     const char *loaded = ig__cmp_load_text(&cmp);
@@ -363,13 +363,13 @@ int ig__compare_dirs(const char *bpath, const char *cand_dir, const ig__cmp_opts
         ig__sb_init(&j);
         ig__cmp_json(&cmp, &base, &cand, &j);
         if ((rc = ig__sb_write(&j, js, msg, sizeof msg))) {
-            ig__rep_errorf("%s", msg);
-            exitc = ig__rep_exit(rc);
+            ig__errorf("%s", msg);
+            exitc = ig__exit_for(rc);
         }
         ig__sb_free(&j);
     }
     if (exitc == IG_EXIT_OK && refused) {
-        ig__rep_errorf("compare: not judged: %s (--refuse-under-load)", loaded);
+        ig__errorf("compare: not judged: %s (--refuse-under-load)", loaded);
         exitc = IG_EXIT_USAGE;
     } else if (exitc == IG_EXIT_OK && cmp.regressed)
         exitc = IG_EXIT_FAIL;

@@ -18,7 +18,7 @@
 #include <json-c/json.h>
 
 #include "infergate/error.h"
-#include "../cli/cli.h"
+#include "../harness/exit.h"
 #include "figures.h"
 #include "plots.h"
 #include "document.h"
@@ -405,8 +405,8 @@ int ig__matrix_build(char *const *dirs, int ndirs, const char *outdir, int by_di
     for (int i = 0; i < ndirs; i++) {
         mach *m = &x.m[x.n];
         if ((rc = ig__rd_load(dirs[i], &m->run, msg, sizeof msg))) {
-            ig__rep_errorf("%s", msg);
-            exitc = ig__rep_exit(rc);
+            ig__errorf("%s", msg);
+            exitc = ig__exit_for(rc);
             goto out;
         }
         x.n++;
@@ -427,7 +427,7 @@ int ig__matrix_build(char *const *dirs, int ndirs, const char *outdir, int by_di
                 goto oom;
     }
     if (ig__mkdirs(outdir)) {
-        ig__rep_errorf("matrix: %s: cannot create", outdir);
+        ig__errorf("matrix: %s: cannot create", outdir);
         exitc = IG_EXIT_USAGE;
         goto out;
     }
@@ -436,9 +436,9 @@ int ig__matrix_build(char *const *dirs, int ndirs, const char *outdir, int by_di
     ig__plotset ps;
     if ((rc = ig__plots_open(&ps, plotdir, &ro, msg, sizeof msg)) ||
         (rc = heatmap(&ps, &x, msg, sizeof msg)) || (rc = ig__plots_run(&ps, &ro))) {
-        ig__rep_errorf("%s", msg);
+        ig__errorf("%s", msg);
         ig__plotset_free(&ps);
-        exitc = ig__rep_exit(rc);
+        exitc = ig__exit_for(rc);
         goto out;
     }
     ig__doc doc;
@@ -472,8 +472,8 @@ int ig__matrix_build(char *const *dirs, int ndirs, const char *outdir, int by_di
     if (!rc)
         rc = ig__sb_write(&js, path, msg, sizeof msg);
     if (rc) {
-        ig__rep_errorf("%s", msg);
-        exitc = ig__rep_exit(rc);
+        ig__errorf("%s", msg);
+        exitc = ig__exit_for(rc);
     } else if (!quiet) {
         fputs(ig__sb_str(&md), stdout);
         printf("matrix: %d machines -> %s/matrix.md, matrix.html, matrix.json%s%s\n", x.n, outdir,
@@ -490,7 +490,7 @@ int ig__matrix_build(char *const *dirs, int ndirs, const char *outdir, int by_di
     ig__plotset_free(&ps);
     goto out;
 oom:
-    ig__rep_errorf("matrix: out of memory");
+    ig__errorf("matrix: out of memory");
     exitc = IG_EXIT_INTERNAL;
 out:
     for (int i = 0; i < x.n; i++)

@@ -37,8 +37,8 @@ int ig__report_build(const char *rundir, const ig__report_opts *o, char *msg, si
  * (borrowed) into outdir: matrix.md, matrix.html, matrix.json and the p50
  * heat map (with opts' plots and gnuplot; opts borrowed), labelling each
  * machine by its host name, or by its folder with by_dir.  Prints the
- * Markdown unless quiet.  Errors are printed (ig__rep_errorf); returns the
- * exit code of `infergate matrix` (cli/cli.h): 1 with check when a gate
+ * Markdown unless quiet.  Errors are printed (ig__errorf); returns the
+ * exit code of `infergate matrix` (harness/exit.h): 1 with check when a gate
  * verdict is FAIL. */
 int ig__matrix_build(char *const *dirs, int ndirs, const char *outdir, int by_dir,
                      const ig__report_opts *opts, int check, int quiet);

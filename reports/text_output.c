@@ -390,24 +390,3 @@ void ig__safe_name(char *out, size_t n, const char *s)
     if (n)
         out[i < n ? i : n - 1] = 0;
 }
-
-void ig__rep_errorf(const char *fmt, ...)
-{
-    va_list ap;
-    fputs("infergate: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-int ig__rep_exit(int err)
-{
-    switch (err) {
-    case 0: return 0;
-    case IG_EINVAL: case IG_EIO: case IG_EPARSE: case IG_ENOTFOUND: case IG_EUSAGE:
-        return 2;
-    default:
-        return 3;
-    }
-}

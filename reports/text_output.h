@@ -64,11 +64,4 @@ const char *ig__fmt_pct(char *buf, size_t n, double frac);
 /* A file-name-safe form of s: [A-Za-z0-9._-] kept, everything else '_'. */
 void ig__safe_name(char *out, size_t n, const char *s);
 
-/* "infergate: message" on stderr, as cli/main.c's ig__errorf does; the
- * reports keep their own copy so the unit tests, which link igharness
- * without cli/main.c, can call the commands. */
-void ig__rep_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Exit code for an IG_E… error (docs/cli.md): input problems 2, else 3. */
-int ig__rep_exit(int err);
-
 #endif
