@@ -18,7 +18,8 @@
  * if it were absent.  Finer rules inside an op (Split's split attribute
  * before 13 only, ...) stay with the kernels.  The unit test
  * test_attr_table_covers_registry fails for a registered op without an
- * entry. */
+ * entry.  Entries follow ops.h, family by family and file by file; the
+ * lookup is by name, so the order is for the reader only. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,18 +38,7 @@ typedef struct {
 #define OP(op, ...) {op, (const char *const[]){__VA_ARGS__}}
 
 static const entry table[] = {
-    /* ---- binary and unary maps, Softmax, normalisations, Cast ---------
-     * The binary ops' kernels start at opset 7, after broadcast and axis
-     * (opsets 1 to 6) were dropped, so they take no attribute at all. */
-    OP("Add", NULL),
-    OP("Sub", NULL),
-    OP("Mul", NULL),
-    OP("Div", NULL),
-    OP("Pow", NULL),
-    OP("Equal", NULL),
-    OP("Less", NULL),
-    OP("Greater", NULL),
-    OP("Where", NULL),
+    /* ---- math/: elementwise maps, softmax, products, per-axis math ------ */
     OP("Sqrt", LEGACY, NULL),
     OP("Erf", NULL),
     OP("Neg", LEGACY, NULL),
@@ -64,79 +54,6 @@ static const entry table[] = {
     OP("Gelu", "approximate", NULL),
     OP("LeakyRelu", "alpha", LEGACY, NULL),
     OP("Clip", "max@1-10", "min@1-10", LEGACY, NULL),
-    OP("Softmax", "axis", NULL),
-    OP("LayerNormalization", "axis", "epsilon", "stash_type", NULL),
-    /* momentum only updates the running statistics of training mode,
-     * whose outputs the kernel refuses.  is_test (opsets 1, 6) is
-     * superseded by the outputs asked for: with Y alone the spec's "test
-     * mode" output case applies, and the statistics outputs are refused. */
-    OP("BatchNormalization", "epsilon", "is_test", "momentum", "spatial",
-       "training_mode", LEGACY, NULL),
-    OP("ReduceMean", "axes", "keepdims", "noop_with_empty_axes", NULL),
-    /* saturate (from opset 19) applies only to float8 targets and
-     * round_mode only to float8e8m0; the kernel refuses every float8
-     * dtype, so neither can change a result it produces. */
-    OP("Cast", "round_mode", "saturate", "to", NULL),
-    /* Inference Dropout is the identity: ratio and seed only shape the
-     * random mask of training, is_test (opsets 1, 6) only selects it, and
-     * a training_mode input that is true is refused. */
-    OP("Dropout", "is_test", "ratio", "seed", LEGACY, NULL),
-
-    /* ---- convolution, pooling, matrix products, Resize, Pad ------------ */
-    OP("Conv", "auto_pad", "dilations", "group", "kernel_shape", "pads",
-       "strides", NULL),
-    OP("ConvTranspose", "auto_pad", "dilations", "group", "kernel_shape",
-       "output_padding", "output_shape", "pads", "strides", NULL),
-    OP("MaxPool", "auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads",
-       "storage_order", "strides", NULL),
-    OP("AveragePool", "auto_pad", "ceil_mode", "count_include_pad",
-       "dilations", "kernel_shape", "pads", "strides", NULL),
-    OP("GlobalAveragePool", NULL),
-    OP("GlobalMaxPool", NULL),
-    OP("MatMul", NULL),
-    OP("Gemm", "alpha", "beta", "broadcast", "transA", "transB", NULL),
-    OP("Resize", "antialias", "axes", "coordinate_transformation_mode",
-       "cubic_coeff_a", "exclude_outside", "extrapolation_value",
-       "keep_aspect_ratio_policy", "mode", "nearest_mode", NULL),
-    OP("Upsample", "mode", "scales", NULL),
-    OP("Pad", "mode", "paddings@1-1", "pads@2-10", "value@1-10", NULL),
-
-    /* ---- shape, data movement and generators --------------------------- */
-    OP("Reshape", "allowzero@14-", "shape@1-4", LEGACY, NULL),
-    OP("Flatten", "axis", NULL),
-    OP("Squeeze", "axes", NULL),
-    OP("Unsqueeze", "axes", NULL),
-    OP("Identity", NULL),
-    OP("Shape", "end", "start", NULL),
-    OP("Size", NULL),
-    OP("Transpose", "perm", NULL),
-    OP("Expand", NULL),
-    OP("Tile", NULL),
-    OP("Concat", "axis", NULL),
-    OP("Split", "axis", "num_outputs", "split", NULL),
-    OP("Slice", "axes@1-9", "ends@1-9", "starts@1-9", NULL),
-    OP("Gather", "axis", NULL),
-    OP("GatherElements", "axis", NULL),
-    /* sparse_value and value_string(s) are read only to be refused. */
-    OP("Constant", "sparse_value", "value", "value_float", "value_floats",
-       "value_int", "value_ints", "value_string", "value_strings", NULL),
-    OP("ConstantOfShape", "value", NULL),
-    OP("Range", NULL),
-
-    /* ---- reductions, maps, logic, index, quantisation, rnn, losses ------ */
-    OP("ReduceSum", "axes", "keepdims", "noop_with_empty_axes", NULL),
-    OP("ReduceMax", "axes", "keepdims", "noop_with_empty_axes", NULL),
-    OP("ReduceMin", "axes", "keepdims", "noop_with_empty_axes", NULL),
-    OP("ReduceProd", "axes", "keepdims", "noop_with_empty_axes", NULL),
-    OP("ReduceL1", "axes", "keepdims", "noop_with_empty_axes", NULL),
-    OP("ReduceL2", "axes", "keepdims", "noop_with_empty_axes", NULL),
-    OP("ReduceSumSquare", "axes", "keepdims", "noop_with_empty_axes", NULL),
-    OP("ReduceLogSum", "axes", "keepdims", "noop_with_empty_axes", NULL),
-    OP("ReduceLogSumExp", "axes", "keepdims", "noop_with_empty_axes", NULL),
-    OP("ArgMax", "axis", "keepdims", "select_last_index@12-", NULL),
-    OP("ArgMin", "axis", "keepdims", "select_last_index@12-", NULL),
-    OP("LogSoftmax", "axis", NULL),
-    OP("Hardmax", "axis", NULL),
     OP("Floor", LEGACY, NULL),
     OP("Ceil", LEGACY, NULL),
     OP("Round", NULL),
@@ -163,6 +80,18 @@ static const entry table[] = {
     OP("ThresholdedRelu", "alpha", NULL),
     OP("Mish", NULL),
     OP("Shrink", "bias", "lambd", NULL),
+    OP("Swish", "alpha", NULL),
+    /* The binary ops' kernels start at opset 7, after broadcast and axis
+     * (opsets 1 to 6) were dropped, so they take no attribute at all. */
+    OP("Add", NULL),
+    OP("Sub", NULL),
+    OP("Mul", NULL),
+    OP("Div", NULL),
+    OP("Pow", NULL),
+    OP("Equal", NULL),
+    OP("Less", NULL),
+    OP("Greater", NULL),
+    OP("Where", NULL),
     /* The variadic ops start at opset 6, after consumed_inputs. */
     OP("Min", NULL),
     OP("Max", NULL),
@@ -176,28 +105,119 @@ static const entry table[] = {
     OP("GreaterOrEqual", NULL),
     OP("PRelu", LEGACY, NULL),
     OP("BitShift", "direction", NULL),
-    OP("Trilu", "upper", NULL),
+    OP("BitwiseAnd", NULL),
+    OP("BitwiseOr", NULL),
+    OP("BitwiseXor", NULL),
+    OP("BitwiseNot", NULL),
+    OP("Softmax", "axis", NULL),
+    OP("LogSoftmax", "axis", NULL),
+    OP("Hardmax", "axis", NULL),
+    OP("MatMul", NULL),
+    OP("Gemm", "alpha", "beta", "broadcast", "transA", "transB", NULL),
+    OP("Einsum", "equation", NULL),
+    OP("Det", NULL),
     OP("CumSum", "exclusive", "reverse", NULL),
-    OP("OneHot", "axis", NULL),
+    /* sorted=0 (opset 11) leaves the order of the k results unspecified,
+     * so the kernel's sorted order is one of the answers it allows. */
+    OP("TopK", "axis", "k@1-9", "largest@11-", "sorted@11-", NULL),
+
+    /* ---- nn/: conv, pooling, norms, attention, sampling, losses --------- */
+    OP("Conv", "auto_pad", "dilations", "group", "kernel_shape", "pads",
+       "strides", NULL),
+    OP("ConvTranspose", "auto_pad", "dilations", "group", "kernel_shape",
+       "output_padding", "output_shape", "pads", "strides", NULL),
+    OP("MaxPool", "auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads",
+       "storage_order", "strides", NULL),
+    OP("AveragePool", "auto_pad", "ceil_mode", "count_include_pad",
+       "dilations", "kernel_shape", "pads", "strides", NULL),
+    OP("GlobalAveragePool", NULL),
+    OP("GlobalMaxPool", NULL),
+    OP("LpPool", "auto_pad", "ceil_mode@18-", "dilations@18-", "kernel_shape",
+       "p", "pads", "strides", NULL),
+    OP("MaxUnpool", "kernel_shape", "pads", "strides", NULL),
+    /* momentum only updates the running statistics of training mode,
+     * whose outputs the kernel refuses.  is_test (opsets 1, 6) is
+     * superseded by the outputs asked for: with Y alone the spec's "test
+     * mode" output case applies, and the statistics outputs are refused. */
+    OP("BatchNormalization", "epsilon", "is_test", "momentum", "spatial",
+       "training_mode", LEGACY, NULL),
+    OP("LayerNormalization", "axis", "epsilon", "stash_type", NULL),
+    OP("GroupNormalization", "epsilon", "num_groups", "stash_type@21-", NULL),
+    OP("RMSNormalization", "axis", "epsilon", "stash_type", NULL),
+    OP("InstanceNormalization", "epsilon", LEGACY, NULL),
+    OP("LpNormalization", "axis", "p", NULL),
+    OP("LRN", "alpha", "beta", "bias", "size", NULL),
+    OP("MeanVarianceNormalization", "axes", NULL),
+    OP("Attention", "is_causal", "kv_num_heads", "q_num_heads",
+       "qk_matmul_output_mode", "scale", "softcap", "softmax_precision", NULL),
+    OP("RotaryEmbedding", "interleaved", "num_heads", "rotary_embedding_dim",
+       NULL),
+    OP("Resize", "antialias", "axes", "coordinate_transformation_mode",
+       "cubic_coeff_a", "exclude_outside", "extrapolation_value",
+       "keep_aspect_ratio_policy", "mode", "nearest_mode", NULL),
+    OP("Upsample", "mode", "scales", NULL),
+    OP("GridSample", "align_corners", "mode", "padding_mode", NULL),
+    OP("AffineGrid", "align_corners", NULL),
+    OP("Col2Im", "dilations", "pads", "strides", NULL),
+    /* Inference Dropout is the identity: ratio and seed only shape the
+     * random mask of training, is_test (opsets 1, 6) only selects it, and
+     * a training_mode input that is true is refused. */
+    OP("Dropout", "is_test", "ratio", "seed", LEGACY, NULL),
+    OP("NegativeLogLikelihoodLoss", "ignore_index", "reduction", NULL),
+    OP("SoftmaxCrossEntropyLoss", "ignore_index", "reduction", NULL),
+
+    /* ---- tensor/: data movement, shape and indexing ops ----------------- */
+    OP("Reshape", "allowzero@14-", "shape@1-4", LEGACY, NULL),
+    OP("Flatten", "axis", NULL),
+    OP("Squeeze", "axes", NULL),
+    OP("Unsqueeze", "axes", NULL),
+    OP("Identity", NULL),
+    OP("Shape", "end", "start", NULL),
+    OP("Size", NULL),
+    OP("Transpose", "perm", NULL),
+    OP("Expand", NULL),
+    OP("Tile", NULL),
+    OP("Concat", "axis", NULL),
+    OP("Split", "axis", "num_outputs", "split", NULL),
+    OP("Slice", "axes@1-9", "ends@1-9", "starts@1-9", NULL),
+    OP("Gather", "axis", NULL),
+    OP("GatherElements", "axis", NULL),
     OP("GatherND", "batch_dims", NULL),
     OP("ScatterND", "reduction", NULL),
     OP("ScatterElements", "axis", "reduction", NULL),
     OP("Scatter", "axis", NULL),
-    OP("DepthToSpace", "blocksize", "mode", NULL),
-    OP("SpaceToDepth", "blocksize", NULL),
-    /* sorted=0 (opset 11) leaves the order of the k results unspecified,
-     * so the kernel's sorted order is one of the answers it allows. */
-    OP("TopK", "axis", "k@1-9", "largest@11-", "sorted@11-", NULL),
-    OP("InstanceNormalization", "epsilon", LEGACY, NULL),
-    OP("LpNormalization", "axis", "p", NULL),
-    OP("ReverseSequence", "batch_axis", "time_axis", NULL),
+    /* saturate (from opset 19) applies only to float8 targets and
+     * round_mode only to float8e8m0; the kernel refuses every float8
+     * dtype, so neither can change a result it produces. */
+    OP("Cast", "round_mode", "saturate", "to", NULL),
     /* As for Cast, whose kernel CastLike runs. */
     OP("CastLike", "round_mode", "saturate", NULL),
-    OP("LRN", "alpha", "beta", "bias", "size", NULL),
-    OP("MeanVarianceNormalization", "axes", NULL),
-    OP("EyeLike", "dtype", "k", NULL),
-    OP("GridSample", "align_corners", "mode", "padding_mode", NULL),
-    OP("Einsum", "equation", NULL),
+    OP("Pad", "mode", "paddings@1-1", "pads@2-10", "value@1-10", NULL),
+    OP("CenterCropPad", "axes", NULL),
+    OP("Trilu", "upper", NULL),
+    OP("OneHot", "axis", NULL),
+    OP("DepthToSpace", "blocksize", "mode", NULL),
+    OP("SpaceToDepth", "blocksize", NULL),
+    OP("ReverseSequence", "batch_axis", "time_axis", NULL),
+    OP("NonZero", NULL),
+    OP("Compress", "axis", NULL),
+    OP("Unique", "axis", "sorted", NULL),
+
+    /* ---- reduction/: reductions along axes ------------------------------ */
+    OP("ReduceSum", "axes", "keepdims", "noop_with_empty_axes", NULL),
+    OP("ReduceMean", "axes", "keepdims", "noop_with_empty_axes", NULL),
+    OP("ReduceMax", "axes", "keepdims", "noop_with_empty_axes", NULL),
+    OP("ReduceMin", "axes", "keepdims", "noop_with_empty_axes", NULL),
+    OP("ReduceProd", "axes", "keepdims", "noop_with_empty_axes", NULL),
+    OP("ReduceL1", "axes", "keepdims", "noop_with_empty_axes", NULL),
+    OP("ReduceL2", "axes", "keepdims", "noop_with_empty_axes", NULL),
+    OP("ReduceSumSquare", "axes", "keepdims", "noop_with_empty_axes", NULL),
+    OP("ReduceLogSum", "axes", "keepdims", "noop_with_empty_axes", NULL),
+    OP("ReduceLogSumExp", "axes", "keepdims", "noop_with_empty_axes", NULL),
+    OP("ArgMax", "axis", "keepdims", "select_last_index@12-", NULL),
+    OP("ArgMin", "axis", "keepdims", "select_last_index@12-", NULL),
+
+    /* ---- quantization/: quantisation and integer products --------------- */
     /* saturate (from opset 19) applies only to float8 outputs, which the
      * kernel refuses (int8 and uint8 only).  precision is not listed: it
      * changes the precision of x / y_scale and the kernel does not read
@@ -216,6 +236,8 @@ static const entry table[] = {
        "pads", "strides", NULL),
     OP("QLinearConv", "auto_pad", "dilations", "group", "kernel_shape",
        "pads", "strides", NULL),
+
+    /* ---- rnn/: recurrent layers ----------------------------------------- */
     /* The recurrent kernels start at opset 7, after output_sequence;
      * activations, activation_alpha/beta and clip are read to refuse
      * what the kernel does not implement. */
@@ -225,51 +247,39 @@ static const entry table[] = {
        "direction", "hidden_size", "layout", "linear_before_reset", NULL),
     OP("LSTM", "activation_alpha", "activation_beta", "activations", "clip",
        "direction", "hidden_size", "input_forget", "layout", NULL),
-    OP("NegativeLogLikelihoodLoss", "ignore_index", "reduction", NULL),
-    OP("SoftmaxCrossEntropyLoss", "ignore_index", "reduction", NULL),
 
-    /* ---- normalisations, attention, bitwise, image ops ------------------ */
-    OP("GroupNormalization", "epsilon", "num_groups", "stash_type@21-", NULL),
-    OP("RMSNormalization", "axis", "epsilon", "stash_type", NULL),
-    OP("RotaryEmbedding", "interleaved", "num_heads", "rotary_embedding_dim",
+    /* ---- controlflow/: control flow ------------------------------------- */
+    OP("If", "then_branch", "else_branch", NULL),
+    OP("Loop", "body", NULL),
+    /* Scan's kernel starts at opset 9, so Scan-8's batch form never
+     * reaches it. */
+    OP("Scan", "body", "num_scan_inputs", "scan_input_axes",
+       "scan_input_directions", "scan_output_axes", "scan_output_directions",
        NULL),
-    OP("Attention", "is_causal", "kv_num_heads", "q_num_heads",
-       "qk_matmul_output_mode", "scale", "softcap", "softmax_precision", NULL),
-    OP("Swish", "alpha", NULL),
-    OP("BitwiseAnd", NULL),
-    OP("BitwiseOr", NULL),
-    OP("BitwiseXor", NULL),
-    OP("BitwiseNot", NULL),
-    OP("CenterCropPad", "axes", NULL),
-    OP("Col2Im", "dilations", "pads", "strides", NULL),
-    OP("AffineGrid", "align_corners", NULL),
-    OP("LpPool", "auto_pad", "ceil_mode@18-", "dilations@18-", "kernel_shape", "p",
-       "pads", "strides", NULL),
 
-    /* ---- value-dependent shapes, signal, detection, control flow ------- */
-    OP("NonZero", NULL),
-    OP("Compress", "axis", NULL),
-    OP("Unique", "axis", "sorted", NULL),
-    OP("NonMaxSuppression", "center_point_box", NULL),
-    OP("MaxUnpool", "kernel_shape", "pads", "strides", NULL),
+    /* ---- signal/: signal processing ------------------------------------- */
     OP("HannWindow", "output_datatype", "periodic", NULL),
     OP("HammingWindow", "output_datatype", "periodic", NULL),
     OP("BlackmanWindow", "output_datatype", "periodic", NULL),
-    OP("Det", NULL),
-    /* Spectral and RoI ops (signal/spectral.c, object_detection/roi_align.c):
-     * the spec's attributes of every version (DFT's axis is an attribute
-     * in opset 17 and an input from 20). */
+    /* The spec's attributes of every version (DFT's axis is an attribute in
+     * opset 17 and an input from 20). */
     OP("DFT", "axis", "inverse", "onesided", NULL),
     OP("STFT", "onesided", NULL),
     OP("MelWeightMatrix", "output_datatype", NULL),
+
+    /* ---- object_detection/: object detection ---------------------------- */
+    OP("NonMaxSuppression", "center_point_box", NULL),
+    /* The spec's attributes of every version. */
     OP("RoiAlign", "coordinate_transformation_mode", "mode", "output_height",
        "output_width", "sampling_ratio", "spatial_scale", NULL),
-    /* Control flow (controlflow/if_loop_scan.c).  Scan's kernel starts at opset 9, so
-     * Scan-8's batch form never reaches it. */
-    OP("If", "then_branch", "else_branch", NULL),
-    OP("Loop", "body", NULL),
-    OP("Scan", "body", "num_scan_inputs", "scan_input_axes", "scan_input_directions",
-       "scan_output_axes", "scan_output_directions", NULL),
+
+    /* ---- generator/: tensors generated from attributes or shapes -------- */
+    /* sparse_value and value_string(s) are read only to be refused. */
+    OP("Constant", "sparse_value", "value", "value_float", "value_floats",
+       "value_int", "value_ints", "value_string", "value_strings", NULL),
+    OP("ConstantOfShape", "value", NULL),
+    OP("Range", NULL),
+    OP("EyeLike", "dtype", "k", NULL),
 };
 
 const char *const *ig__op_attrs(const char *op_type)

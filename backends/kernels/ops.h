@@ -44,7 +44,7 @@ extern const ig__op ig__op_CumSum;
 /* math/top_k.c: k largest or smallest */
 extern const ig__op ig__op_TopK;
 
-/* ---- nn/: convolution, pooling, normalisation, attention, sampling and losses ---- */
+/* ---- nn/: conv, pooling, normalisation, attention, sampling, losses ---- */
 /* nn/conv.c: convolutions */
 extern const ig__op ig__op_Conv, ig__op_ConvTranspose;
 /* nn/pool.c: pooling */
@@ -95,7 +95,8 @@ extern const ig__op ig__op_OneHot;
 extern const ig__op ig__op_DepthToSpace, ig__op_SpaceToDepth;
 /* tensor/reverse_sequence.c: sequence reversal */
 extern const ig__op ig__op_ReverseSequence;
-/* tensor/nonzero_compress_unique.c: selections whose output shape depends on values */
+/* tensor/nonzero_compress_unique.c: selections whose output shape depends
+ * on values */
 extern const ig__op ig__op_NonZero, ig__op_Compress, ig__op_Unique;
 
 /* ---- reduction/: reductions along axes ---- */
@@ -106,7 +107,8 @@ extern const ig__op ig__op_ReduceSum, ig__op_ReduceMean, ig__op_ReduceMax,
     ig__op_ArgMax, ig__op_ArgMin;
 
 /* ---- quantization/: quantisation and integer products ---- */
-/* quantization/quantize_matmul.c: linear quantisation and integer matrix products */
+/* quantization/quantize_matmul.c: linear quantisation and integer matrix
+ * products */
 extern const ig__op ig__op_QuantizeLinear, ig__op_DequantizeLinear,
     ig__op_DynamicQuantizeLinear, ig__op_MatMulInteger, ig__op_QLinearMatMul;
 /* quantization/conv.c: integer convolutions */

@@ -1,7 +1,7 @@
-/* kharness.h — the cmocka side of the per-op unit tests (test_ops_*.c):
- * tensors borrowing test data, one shared output array and message
- * buffer, a runner that frees the previous run's outputs first, and shape
- * assertions.  Header-only (static functions); include after <cmocka.h>
+/* kharness.h — the cmocka side of the per-op unit tests
+ * (test_kernels_<family>.c): tensors borrowing test data, one shared
+ * output array and message buffer, a runner that frees the previous run's
+ * outputs first, and shape assertions (kcheck.h adds the value checks).  Header-only (static functions); include after <cmocka.h>
  * and ktest.h, once per test program. */
 #ifndef IG_TESTS_KHARNESS_H
 #define IG_TESTS_KHARNESS_H

@@ -1,14 +1,15 @@
-/* test_ops_spectral.c — unit tests of the spectral and roi kernels of the
- * dynamic group: DFT (opset 17 and 20), STFT and MelWeightMatrix
- * (k_dynamic_spectral.c) and RoiAlign (opset 10 and 16, k_dynamic_roi.c).
+/* test_kernels_signal.c — unit tests of the signal family
+ * (kernels/signal/): DFT (opset 17 and 20), STFT, MelWeightMatrix and the
+ * Hann, Hamming and Blackman windows.
  *
- * One-node tests go through ktest.h (infer + alloc + run, as the planner
- * does).  Expected values are worked out by hand from the ONNX spec, the
- * arithmetic in a comment beside each; the few that are not small enough
- * for that (a DFT of length 5, zero-padded) come from numpy.fft, named as
- * such.  Every refusal is checked for its code and for the words of its
- * message, and the lengths that decide output shapes are checked to ask
- * the planner for their values when they are not known yet. */
+ * Each test builds one node with ktest.h, runs infer + alloc + run as the
+ * planner does, and compares with values worked out by hand from the ONNX
+ * spec, the arithmetic in a comment beside each.  Refusals check the code
+ * and that the message names what was refused.
+ * The few values not small enough for that (a DFT of length 5,
+ * zero-padded) come from numpy.fft, named as such.  The lengths that
+ * decide output shapes are checked to ask the planner for their values
+ * when they are not known yet. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,34 +17,9 @@
 
 #include <cmocka.h>
 
-#include "../../backends/kernels/common/data_dependent.h"
-#include "../../backends/kernels/ops.h"
 #include "ktest.h"
 #include "kharness.h"
-
-/* ---- helpers ------------------------------------------------------------ */
-
-/* Every kernel message names the node ("test" in kt_init). */
-#define MSG_HAS(s)                                                             \
-    do {                                                                       \
-        assert_non_null(strstr(msg, "node 'test'"));                           \
-        if (!strstr(msg, s))                                                   \
-            fail_msg("message '%s' lacks '%s'", msg, s);                       \
-    } while (0)
-
-static void f32_are(const ig_tensor *t, const float *want, int64_t n,
-                    double tol)
-{
-    assert_int_equal(t->dtype, F32);
-    assert_int_equal(t->numel, n);
-    assert_true(kt_close(t->data, want, n, tol, tol));
-}
-#define FLOATS(t, ...)                                                         \
-    f32_are(t, (const float[]){__VA_ARGS__},                                   \
-            (int64_t)(sizeof((float[]){__VA_ARGS__}) / sizeof(float)), 1e-6)
-#define FLOATS_TOL(t, tol, ...)                                                \
-    f32_are(t, (const float[]){__VA_ARGS__},                                   \
-            (int64_t)(sizeof((float[]){__VA_ARGS__}) / sizeof(float)), tol)
+#include "kcheck.h"
 
 /* ---- DFT ---------------------------------------------------------------- */
 
@@ -233,7 +209,7 @@ static void test_dft_errors(void **state)
     kt_init(&k, "DFT", 1, 1);
     kt_attr_i(&k, "onesided", 1);
     assert_int_equal(run(&k, 17, inc), IG_EINVAL);
-    MSG_HAS("onesided=1 needs a real input");
+    NODE_MSG_HAS("onesided=1 needs a real input");
 
     kt_init(&k, "DFT", 1, 1);
     kt_attr_i(&k, "onesided", 1);
@@ -242,66 +218,66 @@ static void test_dft_errors(void **state)
     ig_tensor xr = TEN(F32, rv, 1, 2, 1);
     ig_tensor *inr[] = {&xr};
     assert_int_equal(run(&k, 17, inr), IG_EINVAL);
-    MSG_HAS("together with inverse=1");
+    NODE_MSG_HAS("together with inverse=1");
 
     kt_init(&k, "DFT", 1, 1);
     kt_attr_i(&k, "inverse", 2);
     assert_int_equal(run(&k, 17, inr), IG_EINVAL);
-    MSG_HAS("inverse must be 0 or 1");
+    NODE_MSG_HAS("inverse must be 0 or 1");
 
     float tv[6] = {0};
     ig_tensor x3 = TEN(F32, tv, 1, 2, 3);
     ig_tensor *in3[] = {&x3};
     kt_init(&k, "DFT", 1, 1);
     assert_int_equal(run(&k, 17, in3), IG_ESHAPE);
-    MSG_HAS("must be 1 (real) or 2 (complex), is 3");
+    NODE_MSG_HAS("must be 1 (real) or 2 (complex), is 3");
 
     /* The last dim holds the complex parts: never a signal axis. */
     kt_init(&k, "DFT", 1, 1);
     kt_attr_i(&k, "axis", 2);
     assert_int_equal(run(&k, 17, inr), IG_EINVAL);
-    MSG_HAS("axis 2 is out of range");
+    NODE_MSG_HAS("axis 2 is out of range");
     kt_init(&k, "DFT", 1, 1);
     kt_attr_i(&k, "axis", -1);
     assert_int_equal(run(&k, 17, inr), IG_EINVAL);
-    MSG_HAS("axis -1 is out of range");
+    NODE_MSG_HAS("axis -1 is out of range");
 
     kt_init(&k, "DFT", 1, 1);
     kt_attr_i(&k, "axis", 0);
     assert_int_equal(run(&k, 17, inr), IG_EUNSUPPORTED);
-    MSG_HAS("axis 0 is not supported in opset 17");
+    NODE_MSG_HAS("axis 0 is not supported in opset 17");
 
     /* Opset 20 takes axis as an input only. */
     kt_init(&k, "DFT", 1, 1);
     kt_attr_i(&k, "axis", 1);
     assert_int_equal(run(&k, 20, inr), IG_EINVAL);
-    MSG_HAS("axis is an input since opset 20");
+    NODE_MSG_HAS("axis is an input since opset 20");
     int32_t ax32 = 0;
     ig_tensor a32 = SCALAR(I32, &ax32);
     ig_tensor *ina[] = {&xr, NULL, &a32};
     kt_init(&k, "DFT", 3, 1);
     assert_int_equal(run(&k, 20, ina), IG_EUNSUPPORTED);
-    MSG_HAS("axis has dtype int32");
+    NODE_MSG_HAS("axis has dtype int32");
     ina[2] = &a32;
     assert_int_equal(run(&k, 17, ina), IG_EINVAL);
-    MSG_HAS("no third input before opset 20");
+    NODE_MSG_HAS("no third input before opset 20");
 
     int64_t zero = 0, two[2] = {2, 2};
     ig_tensor l0 = SCALAR(I64, &zero), lv = TEN(I64, two, 2);
     ig_tensor *inl[] = {&xr, &l0};
     kt_init(&k, "DFT", 2, 1);
     assert_int_equal(run(&k, 17, inl), IG_EINVAL);
-    MSG_HAS("dft_length must be >= 1, is 0");
+    NODE_MSG_HAS("dft_length must be >= 1, is 0");
     inl[1] = &lv;
     assert_int_equal(run(&k, 17, inl), IG_ESHAPE);
-    MSG_HAS("dft_length must be a scalar");
+    NODE_MSG_HAS("dft_length must be a scalar");
 
     uint16_t hv[2] = {0x3c00, 0x4000};
     ig_tensor xh = TEN(IG_DT_FLOAT16, hv, 1, 2, 1);
     ig_tensor *inh[] = {&xh};
     kt_init(&k, "DFT", 1, 1);
     assert_int_equal(run(&k, 17, inh), IG_EUNSUPPORTED);
-    MSG_HAS("input dtype float16 is not supported");
+    NODE_MSG_HAS("input dtype float16 is not supported");
 
     /* dft_length decides the output shape: unknown, it asks for values. */
     int64_t four = 4;
@@ -399,39 +375,39 @@ static void test_stft_errors(void **state)
     ig_tensor *inc[] = {&sc, &st, NULL, &fl};
     kt_init(&k, "STFT", 4, 1);
     assert_int_equal(run(&k, 17, inc), IG_EINVAL);
-    MSG_HAS("onesided=1 (the default) needs a real signal");
+    NODE_MSG_HAS("onesided=1 (the default) needs a real signal");
 
     float wv[3] = {1, 1, 1};
     ig_tensor w = TEN(F32, wv, 3);
     ig_tensor *inw[] = {&s, &st, &w, &fl};
     assert_int_equal(run(&k, 17, inw), IG_ESHAPE);
-    MSG_HAS("window has 3 elements but frame_length is 4");
+    NODE_MSG_HAS("window has 3 elements but frame_length is 4");
 
     ig_tensor *inn[] = {&s, &st};
     kt_init(&k, "STFT", 2, 1);
     assert_int_equal(run(&k, 17, inn), IG_EINVAL);
-    MSG_HAS("neither window nor frame_length");
+    NODE_MSG_HAS("neither window nor frame_length");
 
     ig_tensor *in9[] = {&s, &st, NULL, &fl9};
     kt_init(&k, "STFT", 4, 1);
     assert_int_equal(run(&k, 17, in9), IG_ESHAPE);
-    MSG_HAS("frame_length 9 exceeds the signal length 8");
+    NODE_MSG_HAS("frame_length 9 exceeds the signal length 8");
 
     ig_tensor *in0[] = {&s, &z, NULL, &fl};
     assert_int_equal(run(&k, 17, in0), IG_EINVAL);
-    MSG_HAS("frame_step must be >= 1, is 0");
+    NODE_MSG_HAS("frame_step must be >= 1, is 0");
 
     ig_tensor s2 = TEN(F32, sv, 8, 1);
     ig_tensor *inr[] = {&s2, &st, NULL, &fl};
     assert_int_equal(run(&k, 17, inr), IG_ESHAPE);
-    MSG_HAS("signal must have shape [batch, length, 1 or 2]");
+    NODE_MSG_HAS("signal must have shape [batch, length, 1 or 2]");
 
     double wd[4] = {1, 1, 1, 1};
     ig_tensor w64 = TEN(F64, wd, 4);
     ig_tensor *inwd[] = {&s, &st, &w64};
     kt_init(&k, "STFT", 3, 1);
     assert_int_equal(run(&k, 17, inwd), IG_EUNSUPPORTED);
-    MSG_HAS("window dtype double is not supported");
+    NODE_MSG_HAS("window dtype double is not supported");
 
     /* frame_step and frame_length decide the shape. */
     ig_tensor *inu[] = {&s, &st, NULL, &fl};
@@ -519,27 +495,27 @@ static void test_melweightmatrix_errors(void **state)
     kt_attr_i(&k, "output_datatype", IG_DT_INT32);
     ig_tensor *in[] = {&a, &b, &c, &d, &e};
     assert_int_equal(run(&k, 17, in), IG_EUNSUPPORTED);
-    MSG_HAS("output_datatype int32 is not supported");
+    NODE_MSG_HAS("output_datatype int32 is not supported");
 
     kt_init(&k, "MelWeightMatrix", 5, 1);
     ig_tensor *inhi[] = {&a, &b, &c, &d, &fbig};
     assert_int_equal(run(&k, 17, inhi), IG_EINVAL);
-    MSG_HAS("<= sample_rate / 2");
+    NODE_MSG_HAS("<= sample_rate / 2");
     ig_tensor *inlo[] = {&a, &b, &c, &fneg, &e};
     assert_int_equal(run(&k, 17, inlo), IG_EINVAL);
-    MSG_HAS("0 <= lower_edge_hertz");
+    NODE_MSG_HAS("0 <= lower_edge_hertz");
     ig_tensor *ineq[] = {&a, &b, &c, &e, &e};
     assert_int_equal(run(&k, 17, ineq), IG_EINVAL);
-    MSG_HAS("< upper_edge_hertz");
+    NODE_MSG_HAS("< upper_edge_hertz");
     ig_tensor *insr[] = {&a, &b, &z, &d, &e};
     assert_int_equal(run(&k, 17, insr), IG_EINVAL);
-    MSG_HAS("sample_rate must be >= 1");
+    NODE_MSG_HAS("sample_rate must be >= 1");
     ig_tensor *inm[] = {&z, &b, &c, &d, &e};
     assert_int_equal(run(&k, 17, inm), IG_EINVAL);
-    MSG_HAS("num_mel_bins must be >= 1, is 0");
+    NODE_MSG_HAS("num_mel_bins must be >= 1, is 0");
     ig_tensor *ind[] = {&a, &z, &c, &d, &e};
     assert_int_equal(run(&k, 17, ind), IG_EINVAL);
-    MSG_HAS("dft_length must be >= 1, is 0");
+    NODE_MSG_HAS("dft_length must be >= 1, is 0");
 
     /* num_mel_bins and dft_length decide the shape; sample_rate and the
      * edges do not, and may stay unknown until the run. */
@@ -555,212 +531,55 @@ static void test_melweightmatrix_errors(void **state)
     SHAPE(&out[0], F32, 9, 2);
 }
 
-/* ---- RoiAlign ------------------------------------------------------------ */
+/* ---- window generators -------------------------------------------------- */
 
-static void test_roialign_modes(void **state)
+static void test_windows(void **state)
 {
     (void)state;
     kt_node k;
-    /* X = [[1, 2], [3, 4]]; roi (0.5, 0.5)-(1.5, 1.5), one bin, one
-     * sample at the bin centre.  half_pixel shifts by -0.5: the roi is
-     * (0, 0)-(1, 1), the sample at (0.5, 0.5) = (1 + 2 + 3 + 4) / 4.
-     * output_half_pixel (opset 16 attribute, or opset 10) does not shift:
-     * the sample at (1, 1) = 4. */
-    float xv[] = {1, 2, 3, 4};
-    float rv[] = {0.5f, 0.5f, 1.5f, 1.5f};
-    int64_t bv[] = {0};
-    ig_tensor x = TEN(F32, xv, 1, 1, 2, 2), r = TEN(F32, rv, 1, 4),
-              b = TEN(I64, bv, 1);
-    ig_tensor *in[] = {&x, &r, &b};
-    kt_init(&k, "RoiAlign", 3, 1);
-    kt_attr_i(&k, "sampling_ratio", 1);
-    assert_int_equal(run(&k, 16, in), 0);
-    SHAPE(&out[0], F32, 1, 1, 1, 1);
-    FLOATS(&out[0], 2.5f);
-    assert_int_equal(run(&k, 10, in), 0);
-    FLOATS(&out[0], 4);
-    kt_attr_s(&k, "coordinate_transformation_mode", "output_half_pixel");
-    assert_int_equal(run(&k, 16, in), 0);
-    FLOATS(&out[0], 4);
-
-    /* Max mode takes the max of interpolated samples (the spec text), not
-     * of weighted corners: on a constant 4 the sample at (0.5, 0.5) is 4,
-     * where max(w_i v_i) = 0.25 * 4 = 1. */
-    float cv[] = {4, 4, 4, 4};
-    ig_tensor xc = TEN(F32, cv, 1, 1, 2, 2);
-    ig_tensor *inc[] = {&xc, &r, &b};
-    kt_init(&k, "RoiAlign", 3, 1);
-    kt_attr_i(&k, "sampling_ratio", 1);
-    kt_attr_s(&k, "mode", "max");
-    assert_int_equal(run(&k, 16, inc), 0);
-    FLOATS(&out[0], 4);
-
-    /* X = 3y + x on a 3x3 grid (0..8): bilinear reproduces it exactly.
-     * Roi (1, 1)-(5, 5) at spatial_scale 0.5, half_pixel: (0, 0)-(2, 2),
-     * one bin of 2 x 2.  sampling_ratio 0 gives ceil(2 / 1) = 2 samples a
-     * side, at 0.5 and 1.5: avg = 3 * 1 + 1 = 4, max = 3 * 1.5 + 1.5 = 6
-     * (one sample a side would be at 1: max 4). */
-    float gv[] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
-    float r2v[] = {1, 1, 5, 5};
-    ig_tensor g = TEN(F32, gv, 1, 1, 3, 3), r2 = TEN(F32, r2v, 1, 4);
-    ig_tensor *ing[] = {&g, &r2, &b};
-    kt_init(&k, "RoiAlign", 3, 1);
-    kt_attr_f(&k, "spatial_scale", 0.5f);
-    kt_attr_s(&k, "mode", "max");
-    assert_int_equal(run(&k, 16, ing), 0);
-    FLOATS(&out[0], 6);
-    kt_init(&k, "RoiAlign", 3, 1);
-    kt_attr_f(&k, "spatial_scale", 0.5f);
-    assert_int_equal(run(&k, 16, ing), 0);
-    FLOATS(&out[0], 4);
-
-    /* 2 x 2 output bins of 1 x 1 each, ceil(2 / 2) = 1 sample each at
-     * the bin centres (y, x) in {0.5, 1.5}^2: 3y + x = [2, 3, 5, 6]. */
-    kt_init(&k, "RoiAlign", 3, 1);
-    kt_attr_f(&k, "spatial_scale", 0.5f);
-    kt_attr_i(&k, "output_height", 2);
-    kt_attr_i(&k, "output_width", 2);
-    assert_int_equal(run(&k, 16, ing), 0);
-    SHAPE(&out[0], F32, 1, 1, 2, 2);
-    FLOATS(&out[0], 2, 3, 5, 6);
-}
-
-static void test_roialign_borders_batches(void **state)
-{
-    (void)state;
-    kt_node k;
-    /* Two images of 2 channels, 2x2 each: image 0 channel c is constant
-     * c + 1, image 1 channel c is constant 10 (c + 1).  One 1x1 bin per
-     * roi, sampling_ratio 2, half_pixel.  Roi 0, (0, 0)-(2, 2) of image 1:
-     * samples at -0.5 + 0.5 = 0 and -0.5 + 1.5 = 1, all on the map: 10c.
-     * Roi 1, (10, 10)-(12, 12): samples at 10 and 11, past H = W = 2,
-     * read 0. */
-    float xv[16];
-    for (int i = 0; i < 4; i++) {
-        xv[i] = 1;
-        xv[4 + i] = 2;
-        xv[8 + i] = 10;
-        xv[12 + i] = 20;
-    }
-    /* Roi 2: (-1, -1)-(1, 1) -> (-1.5, -1.5)-(0.5, 0.5), one
-     * bin of 2, sampling_ratio 2: samples at -1.0 and 0.0 each side.  -1.0
-     * is inside [-1, H] and clamps to 0, so all four read the constant:
-     * avg = c.  Roi 3: (-2, -2)-(0, 0) -> (-2.5, -2.5)-(-0.5, -0.5),
-     * samples at -2 and -1: only (-1, -1) is inside, avg = c / 4. */
-    float rv[] = {0, 0, 2, 2, 10, 10, 12, 12, -1, -1, 1, 1, -2, -2, 0, 0};
-    int64_t bv[] = {1, 0, 0, 0};
-    ig_tensor x = TEN(F32, xv, 2, 2, 2, 2), r = TEN(F32, rv, 4, 4),
-              b = TEN(I64, bv, 4);
-    ig_tensor *in[] = {&x, &r, &b};
-    kt_init(&k, "RoiAlign", 3, 1);
-    kt_attr_i(&k, "sampling_ratio", 2);
-    assert_int_equal(run(&k, 16, in), 0);
-    SHAPE(&out[0], F32, 4, 2, 1, 1);
-    FLOATS(&out[0], 10, 20, 0, 0, 1, 2, 0.25f, 0.5f);
-
-    /* double in, double out. */
-    double xd[] = {1, 2, 3, 4}, rd[] = {0.5, 0.5, 1.5, 1.5};
-    ig_tensor x64 = TEN(F64, xd, 1, 1, 2, 2), r64 = TEN(F64, rd, 1, 4);
-    ig_tensor b1 = TEN(I64, bv + 1, 1);
-    ig_tensor *ind[] = {&x64, &r64, &b1};
-    kt_init(&k, "RoiAlign", 3, 1);
-    assert_int_equal(run(&k, 16, ind), 0);
-    SHAPE(&out[0], F64, 1, 1, 1, 1);
-    assert_true(fabs(((double *)out[0].data)[0] - 2.5) < 1e-15);
-}
-
-static void test_roialign_errors(void **state)
-{
-    (void)state;
-    kt_node k;
-    float xv[4] = {1, 2, 3, 4};
-    float rv[4] = {0, 0, 1, 1};
-    int64_t bv[1] = {1};
-    ig_tensor x = TEN(F32, xv, 1, 1, 2, 2), r = TEN(F32, rv, 1, 4),
-              b = TEN(I64, bv, 1);
-    ig_tensor *in[] = {&x, &r, &b};
-
-    kt_init(&k, "RoiAlign", 3, 1);
-    assert_int_equal(run(&k, 16, in), IG_EINVAL);
-    MSG_HAS("batch_indices[0] = 1 is not in [0, 1)");
-    bv[0] = 0;
-
-    kt_init(&k, "RoiAlign", 3, 1);
-    kt_attr_s(&k, "mode", "min");
-    assert_int_equal(run(&k, 16, in), IG_EUNSUPPORTED);
-    MSG_HAS("mode 'min' is not supported");
-
-    kt_init(&k, "RoiAlign", 3, 1);
-    kt_attr_s(&k, "coordinate_transformation_mode", "asymmetric");
-    assert_int_equal(run(&k, 16, in), IG_EUNSUPPORTED);
-    MSG_HAS("'asymmetric' is not supported");
-    assert_int_equal(run(&k, 10, in), IG_EINVAL);
-    MSG_HAS("only since opset 16");
-
-    kt_init(&k, "RoiAlign", 3, 1);
-    kt_attr_i(&k, "output_width", 0);
-    assert_int_equal(run(&k, 16, in), IG_EINVAL);
-    MSG_HAS("output_height and output_width must be >= 1");
-    kt_init(&k, "RoiAlign", 3, 1);
-    kt_attr_i(&k, "sampling_ratio", -1);
-    assert_int_equal(run(&k, 16, in), IG_EINVAL);
-    MSG_HAS("sampling_ratio must be >= 0");
-    kt_init(&k, "RoiAlign", 3, 1);
-    kt_attr_f(&k, "spatial_scale", 0);
-    assert_int_equal(run(&k, 16, in), IG_EINVAL);
-    MSG_HAS("spatial_scale must be positive");
-
-    /* A zero-size roi under half_pixel: ceil(0 / 1) = 0 adaptive samples. */
-    float rz[4] = {1, 1, 1, 1};
-    ig_tensor r0 = TEN(F32, rz, 1, 4);
-    ig_tensor *inz[] = {&x, &r0, &b};
-    kt_init(&k, "RoiAlign", 3, 1);
-    assert_int_equal(run(&k, 16, inz), IG_EINVAL);
-    MSG_HAS("no usable sampling grid");
-    /* ... which the legacy mode's floor of 1 makes a 1x1 roi. */
-    assert_int_equal(run(&k, 10, inz), 0);
-
-    rz[0] = NAN;
-    kt_init(&k, "RoiAlign", 3, 1);
-    kt_attr_i(&k, "sampling_ratio", 1);
-    assert_int_equal(run(&k, 16, inz), IG_EINVAL);
-    MSG_HAS("non-finite");
-
-    float r5[5] = {0};
-    ig_tensor rr = TEN(F32, r5, 1, 5);
-    ig_tensor *in5[] = {&x, &rr, &b};
-    kt_init(&k, "RoiAlign", 3, 1);
-    assert_int_equal(run(&k, 16, in5), IG_ESHAPE);
-    MSG_HAS("rois must have shape [num_rois, 4]");
-
-    int64_t b2v[2] = {0, 0};
-    ig_tensor b2 = TEN(I64, b2v, 2);
-    ig_tensor *inb[] = {&x, &r, &b2};
-    assert_int_equal(run(&k, 16, inb), IG_ESHAPE);
-    MSG_HAS("batch_indices must have shape [num_rois] = [1]");
-
-    int32_t b32v[1] = {0};
-    ig_tensor b32 = TEN(I32, b32v, 1);
-    ig_tensor *in32[] = {&x, &r, &b32};
-    assert_int_equal(run(&k, 16, in32), IG_EUNSUPPORTED);
-    MSG_HAS("batch_indices dtype int32 is not supported");
-
-    ig_tensor x3 = TEN(F32, xv, 1, 2, 2);
-    ig_tensor *in3[] = {&x3, &r, &b};
-    assert_int_equal(run(&k, 16, in3), IG_ESHAPE);
-    MSG_HAS("X must have shape [N, C, H, W]");
-
-    uint16_t hv[4] = {0};
-    ig_tensor xh = TEN(IG_DT_FLOAT16, hv, 1, 1, 2, 2);
-    ig_tensor *inh[] = {&xh, &r, &b};
-    assert_int_equal(run(&k, 16, inh), IG_EUNSUPPORTED);
-    MSG_HAS("X dtype float16 is not supported");
-
-    double rdv[4] = {0, 0, 1, 1};
-    ig_tensor rd = TEN(F64, rdv, 1, 4);
-    ig_tensor *inm[] = {&x, &rd, &b};
-    assert_int_equal(run(&k, 16, inm), IG_EUNSUPPORTED);
-    MSG_HAS("rois dtype double is not supported");
+    int64_t size = 4;
+    ig_tensor ts = SCALAR(I64, &size);
+    ig_tensor *in[] = {&ts};
+    /* Hann, periodic, N = 4: 0.5 - 0.5 cos(pi n / 2) = [0, 0.5, 1, 0.5]. */
+    kt_init(&k, "HannWindow", 1, 1);
+    assert_int_equal(run(&k, 17, in), 0);
+    FLOATS(&out[0], 0, 0.5f, 1, 0.5f);
+    /* Symmetric, size 5, N = 4: [0, 0.5, 1, 0.5, 0]. */
+    size = 5;
+    kt_attr_i(&k, "periodic", 0);
+    assert_int_equal(run(&k, 17, in), 0);
+    FLOATS(&out[0], 0, 0.5f, 1, 0.5f, 0);
+    /* Hamming, periodic, size 4: 25/46 - 21/46 cos(pi n / 2) =
+     * [4/46, 25/46, 1, 25/46]. */
+    size = 4;
+    kt_init(&k, "HammingWindow", 1, 1);
+    assert_int_equal(run(&k, 17, in), 0);
+    FLOATS(&out[0], 4.0f / 46, 25.0f / 46, 1, 25.0f / 46);
+    /* Blackman, periodic, size 4: 0.42 - 0.5 cos(pi n / 2) + 0.08 cos(pi n)
+     * = [0, 0.34, 1, 0.34]. */
+    kt_init(&k, "BlackmanWindow", 1, 1);
+    assert_int_equal(run(&k, 17, in), 0);
+    FLOATS(&out[0], 0, 0.34f, 1, 0.34f);
+    /* output_datatype double, Hann size 2, N = 2: [0, 1]. */
+    size = 2;
+    kt_init(&k, "HannWindow", 1, 1);
+    kt_attr_i(&k, "output_datatype", IG_DT_DOUBLE);
+    assert_int_equal(run(&k, 17, in), 0);
+    SHAPE(&out[0], F64, 2);
+    assert_true(fabs(((const double *)out[0].data)[0]) < 1e-15);
+    assert_true(fabs(((const double *)out[0].data)[1] - 1) < 1e-15);
+    /* Refusals: integer output, symmetric size 1, unknown size. */
+    kt_init(&k, "HannWindow", 1, 1);
+    kt_attr_i(&k, "output_datatype", I64);
+    assert_int_equal(run(&k, 17, in), IG_EUNSUPPORTED);
+    MSG_HAS("output_datatype int64");
+    size = 1;
+    kt_init(&k, "HannWindow", 1, 1);
+    kt_attr_i(&k, "periodic", 0);
+    assert_int_equal(run(&k, 17, in), IG_EUNSUPPORTED);
+    int wanted = 0;
+    assert_int_equal(kt_infer_unknown(&k, 17, in, 0, &wanted), IG_EUNSUPPORTED);
+    assert_true(wanted);
 }
 
 int main(void)
@@ -776,9 +595,7 @@ int main(void)
         cmocka_unit_test_teardown(test_stft_errors, teardown),
         cmocka_unit_test_teardown(test_melweightmatrix, teardown),
         cmocka_unit_test_teardown(test_melweightmatrix_errors, teardown),
-        cmocka_unit_test_teardown(test_roialign_modes, teardown),
-        cmocka_unit_test_teardown(test_roialign_borders_batches, teardown),
-        cmocka_unit_test_teardown(test_roialign_errors, teardown),
+        cmocka_unit_test_teardown(test_windows, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, teardown);
 }

@@ -1,11 +1,11 @@
-/* test_control.c — control flow on the reference backend (controlflow/if_loop_scan.c) and
- * the loader's subgraphs (onnx_io.c): If choosing a branch that reads
- * outer-scope values (one of them listed after the If, and one two scopes
- * out), Loop with M and cond (early exit), a loop-carried value and scan
- * outputs, Scan in reverse along non-zero axes, and the refusals: a
- * sequence-typed branch output, Scan-8, and a Loop with neither M nor
- * cond.  Models are built in memory; expected values are worked by hand
- * in the comments. */
+/* test_kernels_controlflow.c — unit tests of the controlflow family
+ * (kernels/controlflow/if_loop_scan.c) and of the loader's subgraphs
+ * (onnx_io.c) they run: If choosing a branch that reads outer-scope
+ * values (one of them listed after the If, and one two scopes out), Loop
+ * with M and cond (early exit), a loop-carried value and scan outputs,
+ * Scan in reverse along non-zero axes, and the refusals: a sequence-typed
+ * branch output, Scan-8, and a Loop with neither M nor cond.  Models are
+ * built in memory; expected values are worked by hand in the comments. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
