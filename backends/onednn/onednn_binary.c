@@ -167,25 +167,8 @@ int ig__dn_claim_binary(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
         swap = !swap;
         ok = make(ctx, alg, swap ? &mb : &ma, swap ? &ma : &mb, &many, s, &pd);
     }
-    if (ok && ig__dn_is_ref(pd)) {
-        dnnl_primitive_desc_destroy(pd);
-        ok = 0;
-    }
-    if (!ok) {
-        ig__dn_node_free(s);
-        return 0;
-    }
-    snprintf(s->impl, sizeof s->impl, "%s", ig__dn_impl_str(pd));
-    dnnl_memory_t m0 = ig__dn_bind(s, swap ? &mb : &ma, swap ? b : a);
-    dnnl_memory_t m1 = ig__dn_bind(s, swap ? &ma : &mb, swap ? a : b);
-    dnnl_memory_t m2 = ig__dn_io(s, dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0),
-                                 &my, y, 1, c->msg, c->msglen);
-    int rc = !m0 || !m1 || !m2 ? IG_ENOMEM : 0;
-    if (rc == 0) {
-        dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC_0, m0}, {DNNL_ARG_SRC_1, m1},
-                                   {DNNL_ARG_DST, m2}};
-        rc = ig__dn_step(s, pd, 3, args, c->msg, c->msglen);
-    }
-    dnnl_primitive_desc_destroy(pd);
-    return ig__dn_node_finish(s, gi, rc, y, ly, c, impl);
+    const int arg[2] = {DNNL_ARG_SRC_0, DNNL_ARG_SRC_1};
+    const dnnl_memory_desc_t md[2] = {swap ? mb : ma, swap ? ma : mb};
+    const ig_tensor *src[2] = {swap ? b : a, swap ? a : b};
+    return ig__dn_one_step(s, ok ? pd : NULL, 0, 2, arg, md, src, &my, y, ly, c, impl);
 }

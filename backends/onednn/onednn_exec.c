@@ -473,6 +473,39 @@ void ig__dn_fused_impl(ig__node_impl *impl, const char *head_name)
     impl->accelerated = 1;
 }
 
+int ig__dn_one_step(dn_node *s, dnnl_primitive_desc_t pd, int allow_ref, int nsrc,
+                    const int *arg, const dnnl_memory_desc_t *md,
+                    const ig_tensor *const *src, const dnnl_memory_desc_t *my,
+                    const ig_tensor *y, int ly, ig__kctx *c, ig__node_impl *impl)
+{
+    if (!pd || (!allow_ref && ig__dn_is_ref(pd)) || nsrc > DN_MAXBIND - 2) {
+        if (pd)
+            dnnl_primitive_desc_destroy(pd);
+        ig__dn_node_free(s);
+        return 0;
+    }
+    snprintf(s->impl, sizeof s->impl, "%s", ig__dn_impl_str(pd));
+    dnnl_exec_arg_t args[DN_MAXBIND];
+    int rc = 0;
+    for (int k = 0; rc == 0 && k < nsrc; k++) {
+        args[k].arg = arg[k];
+        args[k].memory = ig__dn_bind(s, &md[k], src[k]);
+        if (!args[k].memory)
+            rc = IG_ENOMEM;
+    }
+    if (rc == 0) {
+        args[nsrc].arg = DNNL_ARG_DST;
+        args[nsrc].memory = ig__dn_io(s, dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0),
+                                      my, y, 1, c->msg, c->msglen);
+        if (!args[nsrc].memory)
+            rc = IG_ENOMEM;
+    }
+    if (rc == 0)
+        rc = ig__dn_step(s, pd, nsrc + 1, args, c->msg, c->msglen);
+    dnnl_primitive_desc_destroy(pd);
+    return ig__dn_node_finish(s, s->gi, rc, y, ly, c, impl);
+}
+
 int ig__dn_node_finish(dn_node *s, dn_graph *gi, int rc, const ig_tensor *y, int layout,
                        ig__kctx *c, ig__node_impl *impl)
 {

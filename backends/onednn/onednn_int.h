@@ -228,6 +228,18 @@ int ig__dn_flush_post(dn_node *s, char *msg, size_t msglen);
  * ready with impl filled (1); on an error frees s and returns it. */
 int ig__dn_node_finish(dn_node *s, dn_graph *gi, int rc, const ig_tensor *y, int layout,
                        ig__kctx *c, ig__node_impl *impl);
+/* The end of a claim made of one primitive pd (NULL: it could not be
+ * made): declines (frees s, destroys pd, returns 0) when there is none or
+ * it is oneDNN's "ref" implementation and allow_ref is 0; otherwise
+ * records the implementation, binds source k (execution argument arg[k])
+ * as tensor src[k] in layout md[k], the destination through ig__dn_io
+ * (pd's own descriptor, tensor y in my), appends the step, destroys pd and
+ * ends as ig__dn_node_finish with layout ly.  At most DN_MAXBIND - 2
+ * sources. */
+int ig__dn_one_step(dn_node *s, dnnl_primitive_desc_t pd, int allow_ref, int nsrc,
+                    const int *arg, const dnnl_memory_desc_t *md,
+                    const ig_tensor *const *src, const dnnl_memory_desc_t *my,
+                    const ig_tensor *y, int ly, ig__kctx *c, ig__node_impl *impl);
 /* The impl string of pd. */
 const char *ig__dn_impl_str(const_dnnl_primitive_desc_t pd);
 /* Whether oneDNN fell back to its reference implementation for pd.  Such

@@ -71,23 +71,6 @@ int ig__dn_claim_reduce(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
                  dnnl_success &&
              dnnl_primitive_desc_create(&pd, &rd, NULL, ctx->eng, NULL) == dnnl_success;
     ig__dn_threads_leave(s);
-    if (ok && ig__dn_is_ref(pd)) {
-        dnnl_primitive_desc_destroy(pd);
-        ok = 0;
-    }
-    if (!ok) {
-        ig__dn_node_free(s);
-        return 0;
-    }
-    snprintf(s->impl, sizeof s->impl, "%s", ig__dn_impl_str(pd));
-    int rc = 0;
-    dnnl_memory_t ms = ig__dn_bind(s, &mx, x), md = ig__dn_bind(s, &my, y);
-    if (!ms || !md)
-        rc = IG_EINTERNAL;
-    if (rc == 0) {
-        dnnl_exec_arg_t args[2] = {{DNNL_ARG_SRC, ms}, {DNNL_ARG_DST, md}};
-        rc = ig__dn_step(s, pd, 2, args, c->msg, c->msglen);
-    }
-    dnnl_primitive_desc_destroy(pd);
-    return ig__dn_node_finish(s, gi, rc, y, DN_PLAIN, c, impl);
+    const int arg = DNNL_ARG_SRC;
+    return ig__dn_one_step(s, ok ? pd : NULL, 0, 1, &arg, &mx, &x, &my, y, DN_PLAIN, c, impl);
 }

@@ -110,7 +110,7 @@ int ig__dn_claim_resample(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
      * (one tap of weight 1), the spatial axes agree with oneDNN. */
     dnnl_alg_kind_t alg = dnnl_resampling_nearest;
     float fdef[3], fnode[3];
-    int use_def = 1, use_node = 1, rc = 0;
+    int use_def = 1, use_node = 1;
     for (int a = 0; a < x->rank && (use_def || use_node); a++) {
         ig__resize_taps t;
         int wanted = c->wanted_value;
@@ -161,23 +161,6 @@ int ig__dn_claim_resample(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
                                                &mp) == dnnl_success &&
              dnnl_primitive_desc_create(&pd, &rd, NULL, ctx->eng, NULL) == dnnl_success;
     ig__dn_threads_leave(s);
-    if (ok && ig__dn_is_ref(pd)) {
-        dnnl_primitive_desc_destroy(pd);
-        ok = 0;
-    }
-    if (!ok) {
-        ig__dn_node_free(s);
-        return 0;
-    }
-    snprintf(s->impl, sizeof s->impl, "%s", ig__dn_impl_str(pd));
-    dnnl_memory_t ms = ig__dn_bind(s, &mx, x);
-    dnnl_memory_t md = ig__dn_io(s, &mp, &my, y, 1, c->msg, c->msglen);
-    if (!ms || !md)
-        rc = IG_EINTERNAL;
-    if (rc == 0) {
-        dnnl_exec_arg_t args[2] = {{DNNL_ARG_SRC, ms}, {DNNL_ARG_DST, md}};
-        rc = ig__dn_step(s, pd, 2, args, c->msg, c->msglen);
-    }
-    dnnl_primitive_desc_destroy(pd);
-    return ig__dn_node_finish(s, gi, rc, y, ly, c, impl);
+    const int arg = DNNL_ARG_SRC;
+    return ig__dn_one_step(s, ok ? pd : NULL, 0, 1, &arg, &mx, &x, &my, y, ly, c, impl);
 }
