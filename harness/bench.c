@@ -322,27 +322,9 @@ int ig__bench_run(const ig__bench_opts *opt)
         }
     }
     ig__model_ref models[32];
-    if (nm == 0) {
-        ig__model_ref *all;
-        int n;
-        int rc = ig__model_manifest(ig__fixtures_dir(), &all, &n, msg, sizeof msg);
-        if (rc) {
-            ig__errorf("%s", msg);
-            return ig__exit_for(rc);
-        }
-        for (int i = 0; i < n && nm < 32; i++)
-            models[nm++] = all[i];
-        free(all);
-    } else {
-        for (int i = 0; i < nm; i++) {
-            int rc = ig__model_resolve(margs[i], ig__fixtures_dir(), &models[i], msg,
-                                       sizeof msg);
-            if (rc) {
-                ig__errorf("%s", msg);
-                return ig__exit_for(rc);
-            }
-        }
-    }
+    int rc0 = ig__models_from_args(margs, nm, models, 32, &nm);
+    if (rc0)
+        return rc0;
 
     static cell cells[MAX_CELLS];
     int nc = 0;

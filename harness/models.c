@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "datadir.h"
+#include "exit.h"
 #include "json_in.h"
 #include "models.h"
 
@@ -19,6 +20,35 @@ const char *ig__fixtures_dir(void)
     const char *e = getenv("IG_FIXTURES");
     /* An installed lab reads <prefix>/share/infergate/fixtures. */
     return e && *e ? e : ig__data_dir("fixtures", IG_FIXTURES_DIR);
+}
+
+int ig__models_from_args(const char *const *args, int nargs, ig__model_ref *out, int cap,
+                         int *n)
+{
+    char msg[2048];
+    *n = 0;
+    if (nargs == 0) {
+        ig__model_ref *all;
+        int nall;
+        int rc = ig__model_manifest(ig__fixtures_dir(), &all, &nall, msg, sizeof msg);
+        if (rc) {
+            ig__errorf("%s", msg);
+            return ig__exit_for(rc);
+        }
+        for (int i = 0; i < nall && *n < cap; i++)
+            out[(*n)++] = all[i];
+        free(all);
+        return 0;
+    }
+    for (int i = 0; i < nargs && i < cap; i++) {
+        int rc = ig__model_resolve(args[i], ig__fixtures_dir(), &out[i], msg, sizeof msg);
+        if (rc) {
+            ig__errorf("%s", msg);
+            return ig__exit_for(rc);
+        }
+        (*n)++;
+    }
+    return 0;
 }
 
 int ig__is_dir(const char *p)

@@ -26,6 +26,12 @@ int ig__is_file(const char *path);
 /* Directory of the built-in fixtures: $IG_FIXTURES, else the installed
  * share/infergate/fixtures, else the build's (IG_FIXTURES_DIR). */
 const char *ig__fixtures_dir(void);
+/* The models a command was asked for: each of args resolved
+ * (ig__model_resolve against ig__fixtures_dir()), or with no args every
+ * built-in fixture; at most cap, in *n.  Errors are printed (ig__errorf);
+ * returns 0 or the exit code (harness/exit.h). */
+int ig__models_from_args(const char *const *args, int nargs, ig__model_ref *out, int cap,
+                         int *n);
 int ig__model_resolve(const char *arg, const char *fixtures_dir,
                       ig__model_ref *m, char *msg, size_t msglen);
 /* All models listed in fixtures_dir/manifest.json; *out is malloc'd. */

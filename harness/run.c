@@ -427,35 +427,18 @@ int ig__run_grid(const ig__run_opts *o, ig__run_totals *t)
         navailable += ig__be_probe(be, &info) == 0;
         ig__backend_close(be);
     }
-    if (nm == 0) {
-        ig__model_ref *all;
-        int n;
-        int rc = ig__model_manifest(ig__fixtures_dir(), &all, &n, msg, sizeof msg);
+    int rc0 = ig__models_from_args(margs, nm, cfg.models, 64, &cfg.nmodels);
+    if (rc0)
+        return rc0;
+    /* An unreadable or malformed model is a usage error up front, not a
+     * failed cell. */
+    for (int i = 0; nm > 0 && i < cfg.nmodels; i++) {
+        ig__session s;
+        int rc = ig__session_read(&s, NULL, cfg.models[i].path, msg, sizeof msg);
+        ig__session_close(&s);
         if (rc) {
             ig__errorf("%s", msg);
             return ig__exit_for(rc);
-        }
-        for (int i = 0; i < n && cfg.nmodels < 64; i++)
-            cfg.models[cfg.nmodels++] = all[i];
-        free(all);
-    } else {
-        for (int i = 0; i < nm; i++) {
-            int rc = ig__model_resolve(margs[i], ig__fixtures_dir(), &cfg.models[cfg.nmodels],
-                                       msg, sizeof msg);
-            if (rc) {
-                ig__errorf("%s", msg);
-                return ig__exit_for(rc);
-            }
-            /* An unreadable or malformed model is a usage error up front,
-             * not a failed cell. */
-            ig__session s;
-            rc = ig__session_read(&s, NULL, cfg.models[cfg.nmodels].path, msg, sizeof msg);
-            ig__session_close(&s);
-            if (rc) {
-                ig__errorf("%s", msg);
-                return ig__exit_for(rc);
-            }
-            cfg.nmodels++;
         }
     }
     /* Thresholds of user models: a case folder's own manifest.json, then
