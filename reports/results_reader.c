@@ -44,6 +44,16 @@ static double num(json_object *o, const char *k)
     return json_object_get_double(v);
 }
 
+/* A count stored as a JSON number: anything that is not one (missing,
+ * not a number, negative, past 2^53 where doubles stop being integers)
+ * reads as 0, as a missing count does; converting it would be undefined
+ * behaviour past INT64_MAX. */
+static int64_t count(json_object *o, const char *k)
+{
+    double v = num(o, k);
+    return v >= 0.0 && v <= 9007199254740992.0 ? (int64_t)v : 0;
+}
+
 static int arr_len(json_object *a)
 {
     return a && json_object_is_type(a, json_type_array) ? (int)json_object_array_length(a) : 0;
@@ -83,8 +93,7 @@ static int load_cell(json_object *o, ig__rcell *c)
                           json_object_get_boolean(h);
     json_object *f = get(o, "failures"), *fm = get(o, "failure_messages");
     for (int k = 0; k < IG_RD_NFAIL; k++) {
-        double v = num(f, ig__rd_fail_names[k]);
-        c->failures[k] = isfinite(v) ? (int64_t)v : 0;
+        c->failures[k] = count(f, ig__rd_fail_names[k]);
         c->failure_msg[k] = str(fm, ig__rd_fail_names[k]);
     }
     json_object *ms = get(o, "metrics");
