@@ -1,7 +1,7 @@
 /* checks.h — small input checks and reads shared by kernels of several
  * families (math, nn, tensor, reduction): present-and-fp32, fixed element
- * size, an output shaped like an input, int32/int64 element and scalar
- * reads.
+ * size, an output shaped like an input (its dtype, or fp32), int32/int64
+ * element and scalar reads.
  *
  * They are static inline so each kernel file keeps them private, as when
  * they were file statics; a failure goes through ig__kerr like any kernel
@@ -38,6 +38,15 @@ static inline int same_shape_out(ig__kctx *c, int i)
         return ig__kerr(c, IG_EINVAL, "output 0 is missing");
     const ig_tensor *x = c->in[i];
     return ig_tensor_set_shape(c->out[0], x->dtype, x->rank, x->dims);
+}
+
+/* Output 0 as an fp32 tensor of input i's shape (a kernel whose output
+ * is fp32 whatever the input's dtype: DequantizeLinear). */
+static inline int float_out_like(ig__kctx *c, int i)
+{
+    if (!ig__has_out(c, 0))
+        return ig__kerr(c, IG_EINVAL, "output 0 is missing");
+    return ig_tensor_set_shape(c->out[0], IG_DT_FLOAT, c->in[i]->rank, c->in[i]->dims);
 }
 
 /* Integer element k of an int32/int64 tensor. */

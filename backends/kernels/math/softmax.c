@@ -109,10 +109,7 @@ static int sm_infer(ig__kctx *c)
         rc = sm_axis(c, &axis);
     if (rc)
         return rc;
-    if (!ig__has_out(c, 0))
-        return ig__kerr(c, IG_EINVAL, "output 0 is missing");
-    return ig_tensor_set_shape(c->out[0], IG_DT_FLOAT, c->in[0]->rank,
-                               c->in[0]->dims);
+    return float_out_like(c, 0);
 }
 
 static int sm_run(ig__kctx *c, int hard)

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/checks.h"
 #include "../common/dtypes.h"
 #include "../ops.h"
 
@@ -124,10 +125,7 @@ static int RotaryEmbedding_infer(ig__kctx *c)
     int rc = rope_geom(c, &r);
     if (rc)
         return rc;
-    if (!ig__has_out(c, 0))
-        return ig__kerr(c, IG_EINVAL, "output 0 is missing");
-    return ig_tensor_set_shape(c->out[0], IG_DT_FLOAT, c->in[0]->rank,
-                               c->in[0]->dims);
+    return float_out_like(c, 0);
 }
 
 static int RotaryEmbedding_run(ig__kctx *c)

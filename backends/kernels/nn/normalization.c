@@ -295,10 +295,7 @@ static int GroupNormalization_infer(ig__kctx *c)
     int rc = gn_check(c, &g);
     if (rc)
         return rc;
-    if (!ig__has_out(c, 0))
-        return ig__kerr(c, IG_EINVAL, "output 0 is missing");
-    return ig_tensor_set_shape(c->out[0], IG_DT_FLOAT, c->in[0]->rank,
-                               c->in[0]->dims);
+    return float_out_like(c, 0);
 }
 
 static int GroupNormalization_run(ig__kctx *c)
@@ -374,10 +371,7 @@ static int RMSNormalization_infer(ig__kctx *c)
     int rc = rms_check(c, &axis);
     if (rc)
         return rc;
-    if (!ig__has_out(c, 0))
-        return ig__kerr(c, IG_EINVAL, "output 0 is missing");
-    return ig_tensor_set_shape(c->out[0], IG_DT_FLOAT, c->in[0]->rank,
-                               c->in[0]->dims);
+    return float_out_like(c, 0);
 }
 
 struct rms {
@@ -613,10 +607,7 @@ static int MVN_infer(ig__kctx *c)
         rc = mvn_axes(c, red);
     if (rc)
         return rc;
-    if (!ig__has_out(c, 0))
-        return ig__kerr(c, IG_EINVAL, "output 0 is missing");
-    return ig_tensor_set_shape(c->out[0], IG_DT_FLOAT, c->in[0]->rank,
-                               c->in[0]->dims);
+    return float_out_like(c, 0);
 }
 
 /* Index into the per-group arrays (the keepdims shape) of element e. */
