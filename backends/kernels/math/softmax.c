@@ -35,12 +35,9 @@ static int Softmax_infer(ig__kctx *c)
     int axis;
     if (rc == 0)
         rc = softmax_axis(c, &axis);
-    if (rc == 0 && !ig__has_out(c, 0))
-        rc = ig__kerr(c, IG_EINVAL, "output 0 is missing");
     if (rc)
         return rc;
-    return ig_tensor_set_shape(c->out[0], IG_DT_FLOAT, c->in[0]->rank,
-                               c->in[0]->dims);
+    return float_out_like(c, 0);
 }
 
 static int Softmax_run(ig__kctx *c)

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "../common/checks.h"
 #include "../common/dtypes.h"
 #include "../common/broadcast.h"
 #include "../ops.h"
@@ -362,12 +363,9 @@ const ig__op ig__op_Not = {"Not", 1, Not_infer, Not_run};
 static int Swish_infer(ig__kctx *c)
 {
     int rc = ig__x_dtype_in(c, 0, "X", IG__X_F32);
-    if (rc == 0 && !ig__has_out(c, 0))
-        rc = ig__kerr(c, IG_EINVAL, "output 0 is missing");
     if (rc)
         return rc;
-    return ig_tensor_set_shape(c->out[0], IG_DT_FLOAT, c->in[0]->rank,
-                               c->in[0]->dims);
+    return float_out_like(c, 0);
 }
 
 static int Swish_run(ig__kctx *c)
