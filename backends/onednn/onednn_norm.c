@@ -26,7 +26,9 @@ static int64_t prod(const int64_t *d, int from, int to)
     return p;
 }
 
-/* Finishes a one-primitive node: impl name, step, layout, impl record. */
+/* Finishes a one-primitive node whose arguments are bound: declines a
+ * "ref" implementation, else appends the step and ends through
+ * ig__dn_node_finish (plain output). */
 static int finish(dn_node *s, dnnl_primitive_desc_t pd, int nargs,
                   dnnl_exec_arg_t *args, ig__kctx *c, ig__node_impl *impl)
 {
@@ -38,13 +40,7 @@ static int finish(dn_node *s, dnnl_primitive_desc_t pd, int nargs,
     snprintf(s->impl, sizeof s->impl, "%s", ig__dn_impl_str(pd));
     int rc = ig__dn_step(s, pd, nargs, args, c->msg, c->msglen);
     dnnl_primitive_desc_destroy(pd);
-    if (rc) {
-        ig__dn_node_free(s);
-        return rc;
-    }
-    s->ready = 1;
-    ig__dn_impl(s, impl);
-    return 1;
+    return ig__dn_node_finish(s, s->gi, rc, NULL, DN_PLAIN, c, impl);
 }
 
 /* ---- Softmax --------------------------------------------------------- */
