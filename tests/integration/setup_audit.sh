@@ -92,10 +92,14 @@ collect() {
          for (i = 1; i <= n; i++) if (v[i] ~ /^\//) print v[i] "\t" name
        }' "$build/CMakeCache.txt" |
   while IFS=$'\t' read -r p name; do
+    local pat
     [ -f "$p" ] || continue
     ours "$p" && continue
     need=required
-    grep -qx -- "$name" "$tmp/optcache" && need=optional
+    while IFS= read -r pat; do
+      # shellcheck disable=SC2254  # the entry is a glob on purpose
+      case $name in $pat) need=optional; break ;; esac
+    done <"$tmp/optcache"
     printf '%s\t%s\tCMakeCache %s\n' "$p" "$need" "$name"
   done
 
