@@ -133,6 +133,7 @@ static double deadline_for(const ig__cell *cell)
     double d = p->duration_s > 0 ? p->duration_s
                : suite == IG_SUITE_SOAK    ? 60
                : suite == IG_SUITE_LIFECYCLE ? 30
+               : suite == IG_SUITE_GENERATE  ? 120
                                            : 2;
     /* Compile, load and warm-up come on top of the suite's own bound, and
      * a latency run may extend to its cap (10x its duration by default)
