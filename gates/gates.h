@@ -28,11 +28,18 @@ typedef struct ig__gate_spec {
     double c_parity_linf_max, c_rtol, c_atol, c_mistrust_zero_fraction;
     double c_latency_duration_s, c_latency_cap_s, c_sla_p99_ms, c_speedup_min, c_dispatch_min;
     char c_baseline[128];
+    /* C for generative and embedding models (issue 16) */
+    double c_gen_token_agreement, c_gen_logits_linf, c_ttft_ms, c_tpot_ms, c_decode_tps_min;
+    int c_gen_prompt_tokens, c_gen_tokens, c_gen_generations;
+    double c_embed_cosine_min, c_recall_at_10_min;
+    int c_embed_corpus;
     /* D hardening */
     double d_soak_duration_s, d_soak_window_s, d_p99_drift_max, d_errors_max;
     double d_memory_growth_per_1k_max;
     int d_concurrency_threads;
     double d_concurrency_duration_s;
+    /* D for generative models: one long generation */
+    double d_gen_context_fraction, d_gen_drift_max, d_gen_memory_growth_per_1k_tokens_max;
 } ig__gate_spec;
 
 /* Loads path (NULL: the default spec) with profile (NULL or "": none).

@@ -529,6 +529,33 @@ int ig__run_grid(const ig__run_opts *o, ig__run_totals *t)
         json_object_object_add(m, "rtol", jnum(cfg.models[i].rtol));
         json_object_object_add(m, "atol", jnum(cfg.models[i].atol));
         json_object_object_add(m, "linf", jnum(cfg.models[i].linf));
+        /* What kind of workload it is and its own thresholds
+         * (workload.h): selection ranks each kind by its own figures. */
+        const ig__model_ref *mr = &cfg.models[i];
+        json_object_object_add(m, "workload",
+                               json_object_new_string(mr->gen.kv != IG_KV_NONE ? "generate"
+                                                      : mr->emb.on            ? "embedding"
+                                                                              : "single"));
+        if (mr->gen.kv != IG_KV_NONE) {
+            json_object *g = json_object_new_object();
+            json_object_object_add(g, "kv", json_object_new_string(
+                                                mr->gen.kv == IG_KV_STATIC ? "static" : "dynamic"));
+            json_object_object_add(g, "max_context", json_object_new_int64(mr->gen.max_context));
+            json_object_object_add(g, "sla_ttft_ms", jnum(mr->gen.sla_ttft_ms));
+            json_object_object_add(g, "sla_tpot_ms", jnum(mr->gen.sla_tpot_ms));
+            json_object_object_add(g, "decode_tps_target", jnum(mr->gen.decode_tps_target));
+            json_object_object_add(g, "token_agreement", jnum(mr->gen.token_agreement));
+            json_object_object_add(g, "logits_linf", jnum(mr->gen.logits_linf));
+            json_object_object_add(m, "generate", g);
+        }
+        if (mr->emb.on) {
+            json_object *e = json_object_new_object();
+            json_object_object_add(e, "dim", json_object_new_int64(mr->emb.dim));
+            json_object_object_add(e, "seq_len", json_object_new_int64(mr->emb.seq_len));
+            json_object_object_add(e, "cosine_min", jnum(mr->emb.cosine_min));
+            json_object_object_add(e, "recall_at_10", jnum(mr->emb.recall_at_10));
+            json_object_object_add(m, "embedding", e);
+        }
         json_object_array_add(jm, m);
     }
     for (int i = 0; i < cfg.nsuites; i++)

@@ -63,6 +63,12 @@ static uint64_t weight_bytes(const ig__session *s, const char *path)
     return b;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -133,8 +139,12 @@ int ig__suite_generate(ig__cellctx *c)
     uint64_t *itl = malloc(sizeof *itl * (size_t)cap_itl);
     int64_t *prep = malloc(sizeof *prep * (size_t)(cap_itl / PROBE_EVERY + np * reps + 2));
     uint64_t *ttfts = malloc(sizeof *ttfts * (size_t)(reps + 1));
-    if (!ids || !itl || !prep || !ttfts) {
-        free(ids), free(itl), free(prep), free(ttfts);
+    double *posv = malloc(sizeof *posv * (size_t)cap_itl);
+    int64_t nrss_cap = cap_itl / PROBE_EVERY + 2, nrss = 0;
+    double *rss_x = malloc(sizeof *rss_x * (size_t)nrss_cap);
+    double *rss_y = malloc(sizeof *rss_y * (size_t)nrss_cap);
+    if (!ids || !itl || !prep || !ttfts || !posv || !rss_x || !rss_y) {
+        free(ids), free(itl), free(prep), free(ttfts), free(posv), free(rss_x), free(rss_y);
         if (f)
             fclose(f);
         ig__gen_close(&e);
@@ -147,6 +157,7 @@ int ig__suite_generate(ig__cellctx *c)
     uint64_t rss0 = ig__rss_bytes(), kv_end = 0;
     uint64_t t_start = ig__now_ns();
     int longest = -1, stopped = 0, last_nt = 0;
+    int64_t last_off = 0;
     uint64_t last_prefill_ns = 0;
     for (int pi = 0; pi < np && !stopped; pi++) {
         int64_t P = plist[pi];
@@ -159,7 +170,7 @@ int ig__suite_generate(ig__cellctx *c)
             continue;
         }
         int nt = 0;
-        int64_t p_decoded = 0;
+        int64_t p_decoded = 0, p_off = nitl;
         uint64_t p_decode_ns = 0, p_prefill_ns = 0;
         for (int r = 0; r < reps; r++) {
             if ((ig__now_ns() - t_start) / 1e9 > bound && r > 0) {
@@ -189,6 +200,7 @@ int ig__suite_generate(ig__cellctx *c)
                     goto done;
                 uint64_t dt = probe ? e.step_ns : ig__now_ns() - t0;
                 tok = ig__gen_argmax(&e);
+                posv[nitl] = (double)(e.pos - 1);
                 itl[nitl++] = dt;
                 p_decode_ns += dt;
                 p_decoded++;
@@ -196,6 +208,10 @@ int ig__suite_generate(ig__cellctx *c)
                 kv_samples++;
                 if (probe)
                     prep[nprep++] = (int64_t)dt - (int64_t)rep;
+                if ((total_decoded + p_decoded) % PROBE_EVERY == 0 && nrss < nrss_cap) {
+                    rss_x[nrss] = (double)(total_decoded + p_decoded);
+                    rss_y[nrss++] = (double)ig__rss_bytes();
+                }
                 if (f)
                     fprintf(f, "%lld,%d,%lld,%lld,%lld,%llu,", (long long)P, r + 1,
                             (long long)s, (long long)(e.pos - 1), (long long)tok,
@@ -213,6 +229,7 @@ int ig__suite_generate(ig__cellctx *c)
             continue;
         longest = pi;
         last_nt = nt;
+        last_off = p_off;
         last_prefill_ns = p_prefill_ns;
         total_decoded += p_decoded;
         total_prompt += P * nt;
@@ -265,6 +282,36 @@ done:
             ig__emit_metric(c, NULL, "rss_per_token",
                             ((double)rss1 - (double)rss0) / (double)total_decoded, "bytes",
                             NAN, NAN);
+        /* Gate D's questions, kept apart: how ITL grows with the context
+         * (a line against position, every step of every generation) and
+         * whether it drifts over time (the last generation against the
+         * first at the same positions: the context is equal, so the ratio
+         * is time alone), and memory growth per 1,000 tokens. */
+        double *yms = malloc(sizeof *yms * (size_t)(nitl + 1));
+        ig__linfit fit;
+        if (yms) {
+            for (int64_t i = 0; i < nitl; i++)
+                yms[i] = itl[i] / 1e6;
+            if (nitl >= 3 && ig__linfit_compute(posv, yms, nitl, &fit) == 0) {
+                ig__emit_metric(c, NULL, "itl_position_slope", fit.slope * 1000,
+                                "ms/1k positions", (fit.slope - 2 * fit.slope_se) * 1000,
+                                (fit.slope + 2 * fit.slope_se) * 1000);
+                ig__emit_metric(c, NULL, "itl_position_r2", fit.r2, "ratio", NAN, NAN);
+            }
+            int64_t per = gen - 1;
+            if (last_nt >= 2 && per > 0 && last_off + last_nt * per <= nitl) {
+                for (int64_t s = 0; s < per; s++)
+                    yms[s] = (double)itl[last_off + (last_nt - 1) * per + s] /
+                             (double)itl[last_off + s];
+                qsort(yms, (size_t)per, sizeof *yms, cmp_double);
+                ig__emit_metric(c, NULL, "itl_drift", yms[per / 2] - 1, "ratio", NAN, NAN);
+            }
+            free(yms);
+        }
+        if (nrss >= 3 && ig__linfit_compute(rss_x, rss_y, nrss, &fit) == 0)
+            ig__emit_metric(c, NULL, "rss_growth_per_1k_tokens", fit.slope * 1000, "bytes",
+                            (fit.slope - 2 * fit.slope_se) * 1000,
+                            (fit.slope + 2 * fit.slope_se) * 1000);
         if (nprep > 0) {
             qsort(prep, (size_t)nprep, sizeof *prep, cmp_i64);
             /* The median of (first call - same call again) at a new
@@ -278,6 +325,9 @@ done:
     free(itl);
     free(prep);
     free(ttfts);
+    free(posv);
+    free(rss_x);
+    free(rss_y);
     ig__gen_close(&e);
     return 0;
 }
@@ -410,6 +460,13 @@ static int gen_parity(ig__cellctx *c, ig__session *rs)
 /* ---- parity of an embedding: cosine and recall@10 ----------------------- */
 
 enum { CORPUS = 1000, QUERIES = 100, TOPICS = 50, TOPIC_WORDS = 24, TOPK = 10 };
+static int64_t corpus_size(const ig__cellctx *c)
+{
+    /* --samples sets the corpus (gate C's embed_corpus); at least the
+     * TOPK neighbours a query needs, twice over. */
+    int64_t n = c->cell->p.samples > 0 ? c->cell->p.samples : CORPUS;
+    return n < 2 * TOPK ? 2 * TOPK : n;
+}
 
 typedef struct emb_io {
     int nin, ix_ids, ix_mask, ox;
@@ -558,7 +615,8 @@ static int embed_parity(ig__cellctx *c, ig__session *rs)
     int rc = emb_open(e, &c->s, &bio, msg, sizeof msg);
     if (rc == 0)
         rc = emb_open(e, rs, &rio, msg, sizeof msg);
-    int64_t n = CORPUS + QUERIES, dim = e->dim;
+    const int64_t corpus = corpus_size(c);
+    int64_t n = corpus + QUERIES, dim = e->dim;
     float *bv = rc ? NULL : malloc(sizeof *bv * (size_t)(n * dim));
     float *rv = rc ? NULL : malloc(sizeof *rv * (size_t)(n * dim));
     int64_t *tok = malloc(sizeof *tok * (size_t)e->seq_len);
@@ -600,8 +658,8 @@ static int embed_parity(ig__cellctx *c, ig__session *rs)
         int64_t full = 0;
         for (int64_t q = 0; q < QUERIES; q++) {
             int64_t a[TOPK], b[TOPK], hit = 0;
-            topk(bv, CORPUS, dim, bv + (CORPUS + q) * dim, b);
-            topk(rv, CORPUS, dim, rv + (CORPUS + q) * dim, a);
+            topk(bv, corpus, dim, bv + (corpus + q) * dim, b);
+            topk(rv, corpus, dim, rv + (corpus + q) * dim, a);
             for (int i = 0; i < TOPK; i++)
                 for (int j = 0; j < TOPK; j++)
                     hit += b[i] >= 0 && b[i] == a[j];
@@ -612,12 +670,13 @@ static int embed_parity(ig__cellctx *c, ig__session *rs)
             full += hit == TOPK;
             if (f)
                 fprintf(f, "%lld,%.3f,%.9g\n", (long long)q, rec,
-                        cosine(bv + (CORPUS + q) * dim, rv + (CORPUS + q) * dim, dim));
+                        cosine(bv + (corpus + q) * dim, rv + (corpus + q) * dim, dim));
         }
         if (f)
             fclose(f);
         double recall = rsum / QUERIES;
         ig__emit_metric(c, NULL, "embed_vectors", (double)done, "count", NAN, NAN);
+        ig__emit_metric(c, NULL, "embed_corpus", (double)corpus, "count", NAN, NAN);
         ig__emit_metric(c, NULL, "embed_cosine_min", cos_min, "ratio", NAN, NAN);
         ig__emit_metric(c, NULL, "embed_cosine_mean", cos_sum / (double)done, "ratio", NAN,
                         NAN);
@@ -636,8 +695,8 @@ static int embed_parity(ig__cellctx *c, ig__session *rs)
                          (long long)done);
             else
                 snprintf(why, sizeof why, "recall@10 against the reference's neighbours is "
-                         "%.3f (%.3f needed, %d queries in %d sentences)", recall, want_rec,
-                         QUERIES, CORPUS);
+                         "%.3f (%.3f needed, %d queries in %lld sentences)", recall, want_rec,
+                         QUERIES, (long long)corpus);
             ig__emit_failure(c, IG_FAIL_PARITY_MISMATCH, why);
         }
     }
