@@ -62,6 +62,7 @@ typedef struct ig__cell_result {
     char detail[1024];
     char device[256], version[256], skip[512], error[1024];
     char warning[512];         /* e.g. oversubscribed CPUs (threads.c) */
+    char notes[2048];          /* the suite's other notes, "key: text" lines */
     int hung_as_injected;      /* gate B's timeout cell hung, as it should */
     int64_t failures[IG_FAIL_COUNT];
     char failure_msg[IG_FAIL_COUNT][512];

@@ -107,6 +107,14 @@ static void take_record(ig__cell_result *r, char *line)
             snprintf(r->error, sizeof r->error, "%s", f[2]);
         else if (!strcmp(f[1], "warning"))
             snprintf(r->warning, sizeof r->warning, "%s", f[2]);
+        else {
+            /* Any other note a suite made ("kv_layout", "power", "prompt",
+             * "reference", ...): kept in run.json's cell "notes". */
+            size_t l = strlen(r->notes);
+            if (l + 8 < sizeof r->notes)
+                snprintf(r->notes + l, sizeof r->notes - l, "%s%s: %s", l ? "\n" : "", f[1],
+                         f[2]);
+        }
     } else if (f[0][0] == 'F' && n >= 4) {
         int k = failure_index(f[1]);
         if (k >= 0 && !r->failure_msg[k][0])
@@ -328,6 +336,14 @@ static json_object *cell_json(const ig__run_cfg *cfg, const ig__cell_result *r)
         json_object_object_add(c, "error", json_object_new_string(r->error));
     if (r->warning[0])
         json_object_object_add(c, "warning", json_object_new_string(r->warning));
+    if (r->notes[0]) {
+        json_object *na = json_object_new_array();
+        char tmp[sizeof r->notes];
+        snprintf(tmp, sizeof tmp, "%s", r->notes);
+        for (char *sv = NULL, *t = strtok_r(tmp, "\n", &sv); t; t = strtok_r(NULL, "\n", &sv))
+            json_object_array_add(na, json_object_new_string(t));
+        json_object_object_add(c, "notes", na);
+    }
     if (r->hung_as_injected)
         json_object_object_add(c, "hung_as_injected", json_object_new_boolean(1));
     json_object *fc = json_object_new_object(), *fm = json_object_new_object();

@@ -14,6 +14,7 @@
  * Parity of a generation uses teacher forcing: the reference and the
  * backend step together and both are fed the reference's token, so every
  * step is compared even after the greedy tokens first differ. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +102,30 @@ static int64_t prefill(ig__cellctx *c, ig__gen *e, const int64_t *ids, int64_t n
 
 enum { PROBE_EVERY = 16 };
 
+/* The package energy counter (Linux powercap: RAPL on Intel, and on AMD
+ * since family 17h), in microjoules; 0 with the reason in why when there
+ * is no readable sensor (a VM, a container, or a counter readable only by
+ * root since CVE-2020-8694). */
+static const char *const rapl = "/sys/class/powercap/intel-rapl:0/energy_uj";
+
+static int energy_uj(uint64_t *uj, char *why, size_t len)
+{
+    FILE *f = fopen(rapl, "r");
+    if (!f) {
+        snprintf(why, len, "no sensor: %s: %s", rapl, strerror(errno));
+        return 0;
+    }
+    unsigned long long v = 0;
+    int ok = fscanf(f, "%llu", &v) == 1;
+    fclose(f);
+    if (!ok) {
+        snprintf(why, len, "no sensor: %s holds no number", rapl);
+        return 0;
+    }
+    *uj = v;
+    return 1;
+}
+
 int ig__suite_generate(ig__cellctx *c)
 {
     const ig__model_ref *m = c->cell->model;
@@ -155,6 +180,9 @@ int ig__suite_generate(ig__cellctx *c)
     double kv_bytes_sum = 0;
     int64_t kv_samples = 0;
     uint64_t rss0 = ig__rss_bytes(), kv_end = 0;
+    char pwhy[256] = "";
+    uint64_t e0 = 0, e1 = 0;
+    int have_power = energy_uj(&e0, pwhy, sizeof pwhy);
     uint64_t t_start = ig__now_ns();
     int longest = -1, stopped = 0, last_nt = 0;
     int64_t last_off = 0;
@@ -312,6 +340,21 @@ done:
             ig__emit_metric(c, NULL, "rss_growth_per_1k_tokens", fit.slope * 1000, "bytes",
                             (fit.slope - 2 * fit.slope_se) * 1000,
                             (fit.slope + 2 * fit.slope_se) * 1000);
+        uint64_t wall = ig__now_ns() - t_start;
+        if (have_power && energy_uj(&e1, pwhy, sizeof pwhy) && e1 >= e0 && wall > 0) {
+            /* The whole package, idle cores and other processes included:
+             * a figure for this machine, not for the backend alone. */
+            ig__emit_metric(c, NULL, "power", (double)(e1 - e0) / 1e6 / (wall / 1e9), "W",
+                            NAN, NAN);
+            if (total_decoded > 0)
+                ig__emit_metric(c, NULL, "energy_per_token",
+                                (double)(e1 - e0) / 1e6 / (double)(total_decoded + total_prompt),
+                                "J", NAN, NAN);
+        } else {
+            if (!pwhy[0])
+                snprintf(pwhy, sizeof pwhy, "the energy counter wrapped during the run");
+            ig__emit_info(c, "power", "%s", pwhy);
+        }
         if (nprep > 0) {
             qsort(prep, (size_t)nprep, sizeof *prep, cmp_i64);
             /* The median of (first call - same call again) at a new
