@@ -178,7 +178,9 @@ int ig__model_manifest_apply(const char *path, ig__model_ref *models, int n, cha
      * rest describe the model and are accepted as they are. */
     static const char *const known[] = {"name", "path", "task", "inputs", "outputs", "opset",
                                         "sla_p99_ms", "speedup_target", "tolerance",
-                                        "test_data", "description", NULL};
+                                        "test_data", "description",
+                                        /* read by the generation and embedding suites */
+                                        "generate", "embedding", NULL};
     int rc = 0;
     json_object *arr = NULL;
     if (!json_object_is_type(root, json_type_object)) {
