@@ -16,3 +16,9 @@ set_tests_properties(ort.tensorproto PROPERTIES TIMEOUT 60 SKIP_RETURN_CODE 77
 # measuring itself takes well under a minute.
 set_tests_properties(ort.bench PROPERTIES TIMEOUT 180 SKIP_RETURN_CODE 77
                      SKIP_REGULAR_EXPRESSION "SKIP:" LABELS "integration;ort")
+# The generation and embedding fixtures under ONNX Runtime: goldens, and
+# the KV cache's meaning (prefill, chunk over a past, static layout).
+add_test(NAME ort.generative
+         COMMAND ${CMAKE_CURRENT_LIST_DIR}/ort_generative.sh ${PROJECT_SOURCE_DIR} ${IG_FIXTURES_DIR})
+set_tests_properties(ort.generative PROPERTIES TIMEOUT 120 SKIP_RETURN_CODE 77
+                     SKIP_REGULAR_EXPRESSION "SKIP:" LABELS "integration;ort;fixtures")
