@@ -284,6 +284,24 @@ static void gate_a(judge *j, const char *b, const ig__model_ref *m)
             add(j, 'A', check, b, m->name, ok == 1 ? V_PASS : V_FAIL, rc, NAN, "code", "error",
                 d, r);
         }
+        if (usable(j, 'A', "stale_compile_cache", b, m->name, r)) {
+            double ok = metric(r, "stale_cache_ok", NULL, NULL);
+            double moved = metric(r, "stale_cache_weights_moved", NULL, NULL);
+            double off = metric(r, "stale_cache_max_abs", NULL, NULL);
+            char d[600];
+            const char *note = strstr(r->notes, "stale_cache: ");
+            if (isnan(ok)) {
+                snprintf(d, sizeof d, "%.*s", note ? (int)strcspn(note + 13, "\n") : 12,
+                         note ? note + 13 : "not measured");
+                add(j, 'A', "stale_compile_cache", b, m->name, V_SKIP, NAN, NAN, "", "", d, r);
+            } else {
+                snprintf(d, sizeof d, "the file rewritten in place with new weights (same path, "
+                         "size and modification time) and compiled again: outputs %.3g from the "
+                         "reference's on the new file, the old weights' %.3g away", off, moved);
+                add(j, 'A', "stale_compile_cache", b, m->name, ok == 1 ? V_PASS : V_FAIL, off,
+                    0.1 * moved, "abs", "<", d, r);
+            }
+        }
     }
 }
 
