@@ -22,7 +22,11 @@
  *     entry's length gets position 1, as ONNX Runtime gives it);
  *   - query s (absolute position past_b + s) sees keys [0, past_b + s]
  *     (causal, the default) or all of the entry's keys (causal=0); with
- *     local_window_size W > 0 only the last W + 1 of those;
+ *     local_window_size W > 0 only the last W of those, its own included:
+ *     keys (past_b + s - W, past_b + s].  That is what ONNX Runtime 1.31
+ *     computes (tests/integration/ort_contrib.sh checks it); the
+ *     operator's text says only "left window size", and older versions
+ *     of ONNX Runtime's CPU kernel read W + 1 keys;
  *   - scores are scale * q.k (scale 0 meaning 1/sqrt(H)), then softcap *
  *     tanh(x / softcap) when softcap > 0, then softmax; smooth_softmax=1
  *     adds a logit 0 to the denominator (exp(x_j) / (1 + sum exp(x_i)));
@@ -369,8 +373,8 @@ static int GQA_run(ig__kctx *c)
                 if (end > tot)
                     end = tot; /* a padding row of a ragged first prompt */
                 int64_t start = 0;
-                if (g.window > 0 && end > g.window + 1)
-                    start = end - g.window - 1;
+                if (g.window > 0 && end > g.window)
+                    start = end - g.window;
                 double mx = g.smooth ? 0.0 : -INFINITY;
                 for (int64_t j = start; j < end; j++) {
                     double d = 0;
