@@ -970,8 +970,12 @@ static int build_body(const IgOnnx__GraphProto *gp, scope *s, char *msg,
         int dflt = ig__domain_is_default(n->domain);
         n->opset = dflt ? g->opset : strcmp(n->domain, IG_DOMAIN_MS) == 0 ? g->opset_ms : -1;
         char desc[512];
-        snprintf(desc, sizeof desc, "node '%s' (%s%s%s, opset %d)", n->name,
-                 dflt ? "" : n->domain, dflt ? "" : ".", n->op_type, n->opset);
+        if (n->opset >= 0)
+            snprintf(desc, sizeof desc, "node '%s' (%s%s%s, opset %d)", n->name,
+                     dflt ? "" : n->domain, dflt ? "" : ".", n->op_type, n->opset);
+        else /* a domain the model does not import, or one without kernels */
+            snprintf(desc, sizeof desc, "node '%s' (%s.%s)", n->name, n->domain,
+                     n->op_type);
         for (size_t k = 0; k < np->n_attribute && !rc; k++) {
             rc = convert_attr(np->attribute[k], &n->attrs[k], dir, path, desc, msg,
                               msglen);
