@@ -24,6 +24,7 @@
 
 #include "../../fixtures/gen.h"
 #include "../../backends/graph/onnx_io.h"
+#include "../../backends/graph/plan.h"
 #include "../../backends/kernels/ops.h"
 
 #define MS "com.microsoft"
@@ -146,6 +147,50 @@ static void test_loader_domains(void **state)
     assert_int_equal(load_one("SkipSimplifiedLayerNormalization", MS, 1, 2),
                      IG_EUNSUPPORTED);
     MSG_HAS("com.microsoft version 2");
+}
+
+/* A claimer that takes every node it is offered, as an adapter matching
+ * op names would: it must never be offered a com.microsoft node. */
+static int offered;
+static int claim_all(void *user, int node_index, ig__kctx *c, ig__node_impl *impl)
+{
+    (void)user;
+    (void)node_index;
+    (void)impl;
+    if (!ig__domain_is_default(c->node->domain))
+        offered++;
+    return 0;
+}
+
+static void test_plan_keeps_contrib_on_reference(void **state)
+{
+    (void)state;
+    fx_graph g;
+    fx_graph_init(&g, "contrib-plan");
+    fx_input(&g, "x", IG_DT_FLOAT, FX_DIMS(1, 2, 4), 0);
+    fx_input(&g, "s", IG_DT_FLOAT, FX_DIMS(1, 2, 4), 0);
+    const char *ga = fx_normal(&g, "gamma", FX_DIMS(4), 0.1, 1);
+    const char *in[3] = {"x", "s", ga}, *o[1] = {"y"};
+    fx_node(&g, "SkipSimplifiedLayerNormalization", 3, in, 1, o);
+    fx_set_domain(&g, MS);
+    const char *r = fx_op(&g, "Relu", 1, "y");
+    fx_output(&g, r, IG_DT_FLOAT, FX_DIMS(1, 2, 4));
+    size_t len;
+    uint8_t *buf = fx_pack(&g, 17, "contrib-plan", &len);
+    fx_graph_free(&g);
+    ig__graph *gr = NULL;
+    ig__plan *p = NULL;
+    assert_int_equal(ig__model_load_mem(buf, len, "plan.onnx", &gr, msg, sizeof msg), 0);
+    free(buf);
+    assert_int_equal(ig__plan_create(gr, &p, msg, sizeof msg), 0);
+    ig__plan_set_claimer(p, claim_all, NULL);
+    float x[8] = {1, 2, 3, 4, 5, 6, 7, 8}, sk[8] = {0};
+    ig_tensor in_[2] = {TEN(F32, x, 1, 2, 4), TEN(F32, sk, 1, 2, 4)};
+    offered = 0;
+    assert_int_equal(ig__plan_run(p, in_, 2, msg, sizeof msg), 0);
+    assert_int_equal(offered, 0);
+    ig__plan_free(p);
+    ig__graph_free(gr);
 }
 
 /* ---- GroupQueryAttention vs opset-23 Attention ----------------------------- */
@@ -926,6 +971,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_registry_domains, teardown),
         cmocka_unit_test_teardown(test_loader_domains, teardown),
+        cmocka_unit_test_teardown(test_plan_keeps_contrib_on_reference, teardown),
         cmocka_unit_test_teardown(test_gqa_prompt_vs_attention, teardown),
         cmocka_unit_test_teardown(test_gqa_decode_vs_attention, teardown),
         cmocka_unit_test_teardown(test_gqa_ragged_past, teardown),
