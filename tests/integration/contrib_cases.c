@@ -329,5 +329,7 @@ int main(int argc, char **argv)
     nbits("matmul-nbits4-default-zp", 4, 64, 6, 32, ZP_NONE, 0, 0);
     nbits("matmul-nbits4-float-zp", 4, 48, 3, 32, ZP_FLOAT, 1, 0);
     nbits("matmul-nbits8-packed-zp", 8, 40, 4, 16, ZP_PACKED, 0, 1);
+    nbits("matmul-nbits2-packed-zp", 2, 72, 3, 32, ZP_PACKED, 1, 0);
+    nbits("matmul-nbits2-default-zp", 2, 64, 4, 16, ZP_NONE, 0, 1);
     return 0;
 }

@@ -787,24 +787,34 @@ static void test_skip_simplified_outputs(void **state)
 
 /* The documented layout, written out independently of the kernel: byte j
  * of a 4-bit blob holds value 2j in its low nibble and 2j + 1 in its high
- * one; 8-bit blobs hold one value a byte. */
+ * one; a 2-bit blob's byte j holds values 4j..4j+3 from its lowest bit
+ * pair up; 8-bit blobs hold one value a byte.  Packed zero points follow
+ * the same rule along the blocks. */
+static int crumb(const uint8_t *row, int64_t i, int64_t bits)
+{
+    if (bits == 4)
+        return i % 2 == 0 ? row[i / 2] & 0x0F : row[i / 2] >> 4;
+    if (bits == 2) {
+        static const int mask[4] = {0x03, 0x0C, 0x30, 0xC0}, div[4] = {1, 4, 16, 64};
+        return (row[i / 4] & mask[i % 4]) / div[i % 4];
+    }
+    return row[i];
+}
+
 static double deq(const uint8_t *b, const float *sc, const void *zp, int zp_float,
                   int64_t bits, int64_t kblocks, int64_t bs, int64_t n, int64_t k)
 {
     int64_t kb = k / bs, i = k % bs, blob = bs * bits / 8;
     const uint8_t *blk = b + (n * kblocks + kb) * blob;
-    int q = bits == 4 ? (i % 2 == 0 ? blk[i / 2] & 0x0F : blk[i / 2] >> 4) : blk[i];
+    int q = crumb(blk, i, bits);
     double z;
     if (!zp)
-        z = bits == 4 ? 8 : 128;
+        z = bits == 2 ? 2 : bits == 4 ? 8 : 128;
     else if (zp_float)
         z = ((const float *)zp)[n * kblocks + kb];
-    else if (bits == 4) {
-        int64_t row = (kblocks + 1) / 2;
-        uint8_t byte = ((const uint8_t *)zp)[n * row + kb / 2];
-        z = kb % 2 == 0 ? (byte & 0x0F) : (byte >> 4);
-    } else {
-        z = ((const uint8_t *)zp)[n * kblocks + kb];
+    else {
+        int64_t row = (kblocks * bits + 7) / 8;
+        z = crumb((const uint8_t *)zp + n * row, kb, bits);
     }
     return (q - z) * sc[n * kblocks + kb];
 }
@@ -827,7 +837,7 @@ static void nbits_check(int64_t bits, int zp_kind, int with_bias)
     fill(zf, NN * KB, 53);
     fill(bias, NN, 54);
     for (int i = 0; i < NN * KB; i++)
-        zf[i] = (zf[i] + 1) * 7; /* float zero points in [0, 14) */
+        zf[i] = (zf[i] + 1) * (float)(1 << (bits - 1)); /* in [0, 2^bits) */
     const void *zsrc = zp_kind == 0 ? NULL : zp_kind == 1 ? (const void *)zp : (const void *)zf;
     for (int m = 0; m < M; m++)
         for (int n = 0; n < NN; n++) {
@@ -857,6 +867,7 @@ static void test_nbits_vs_dequantize(void **state)
 {
     (void)state;
     for (int zk = 0; zk < 3; zk++) {
+        nbits_check(2, zk, zk == 0);
         nbits_check(4, zk, zk != 1);
         nbits_check(8, zk, zk == 1);
     }
@@ -914,14 +925,10 @@ static void test_nbits_refusals(void **state)
         kt_attr_i(&k, "block_size", 16);                                       \
     } while (0)
     NB(3);
-    kt_attr_i(&k, "bits", 2);
-    assert_int_equal(run(&k, 1, in), IG_EUNSUPPORTED);
-    NODE_MSG_HAS("bits=2");
-    MSG_HAS("com.microsoft.MatMulNBits");
-    NB(3);
     kt_attr_i(&k, "bits", 3);
     assert_int_equal(run(&k, 1, in), IG_EUNSUPPORTED);
     NODE_MSG_HAS("bits=3");
+    MSG_HAS("com.microsoft.MatMulNBits");
     NB(3);
     kt_attr_i(&k, "weight_prepacked", 1);
     assert_int_equal(run(&k, 1, in), IG_EUNSUPPORTED);

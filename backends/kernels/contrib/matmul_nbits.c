@@ -18,9 +18,10 @@
  *   - the last block of a row may run past K: those values are padding
  *     and never read.
  * Scales and packed zero points are also accepted flattened to 1-D (the
- * same bytes in the same order, as older exports write them).  bits is 4
- * or 8 (2 is refused: this lab cannot check it against ONNX Runtime);
- * g_idx (deprecated) and weight_prepacked other than 0 are refused;
+ * same bytes in the same order, as older exports write them).  bits is 2,
+ * 4 or 8, the documented widths (all three checked against ONNX Runtime
+ * by ort.contrib); g_idx (deprecated) and weight_prepacked other than 0
+ * are refused;
  * accuracy_level is accepted, as it only permits a lower-precision
  * computation and the exact one is always allowed. */
 #include <stdlib.h>
@@ -74,9 +75,9 @@ static int nb_geom(ig__kctx *c, nbits *g)
     if (g->k < 1 || g->n < 1)
         return ig__kerr(c, IG_EINVAL, "K=%lld and N=%lld must be positive",
                         (long long)g->k, (long long)g->n);
-    if (g->bits != 4 && g->bits != 8)
+    if (g->bits != 2 && g->bits != 4 && g->bits != 8)
         return ig__kerr(c, IG_EUNSUPPORTED,
-                        "bits=%lld is not implemented (4 and 8 are)", (long long)g->bits);
+                        "bits=%lld is not implemented (2, 4 and 8 are)", (long long)g->bits);
     if (g->bs < 16 || (g->bs & (g->bs - 1)) != 0)
         return ig__kerr(c, IG_EINVAL,
                         "block_size=%lld must be a power of 2 and at least 16",
@@ -134,7 +135,7 @@ static int MatMulNBits_infer(ig__kctx *c)
     return ig_tensor_set_shape(c->out[0], IG_DT_FLOAT, a->rank, d);
 }
 
-/* Value i of a bit-packed row (bits 4 or 8, least significant first). */
+/* Value i of a bit-packed row (bits 2, 4 or 8, least significant first). */
 static unsigned unpack(const uint8_t *row, int64_t i, int64_t bits)
 {
     int64_t bit = i * bits;
