@@ -87,7 +87,7 @@ typedef struct {
     int64_t b, s, n, kvn, h, past, total;
     int32_t seqlens[4];
     int packed, rotary, interleaved, rot_half; /* rot_half: cache width */
-    int smooth, window;
+    int smooth, window, sink;
     float softcap, scale;
 } gqa_case;
 
@@ -97,7 +97,7 @@ static void gqa(const gqa_case *k)
     fx_graph_init(&g, k->name);
     int64_t qw = (k->packed ? k->n + 2 * k->kvn : k->n) * k->h, kvw = k->kvn * k->h;
     fx_input(&g, "query", IG_DT_FLOAT, FX_DIMS(k->b, k->s, qw), 0);
-    const char *in[9] = {"query", "", "", "", "", "", "", "", ""};
+    const char *in[12] = {"query", "", "", "", "", "", "", "", "", "", "", ""};
     if (!k->packed) {
         fx_input(&g, "key", IG_DT_FLOAT, FX_DIMS(k->b, k->s, kvw), 0);
         fx_input(&g, "value", IG_DT_FLOAT, FX_DIMS(k->b, k->s, kvw), 0);
@@ -128,6 +128,11 @@ static void gqa(const gqa_case *k)
         in[7] = fx_init(&g, "cos_cache", IG_DT_FLOAT, FX_DIMS(rows, w), cs, FX_RAW);
         in[8] = fx_init(&g, "sin_cache", IG_DT_FLOAT, FX_DIMS(rows, w), sn, FX_RAW);
         nin = 9;
+    }
+    if (k->sink) {
+        fx_input(&g, "head_sink", IG_DT_FLOAT, FX_DIMS(k->n), 0);
+        in[11] = "head_sink";
+        nin = 12;
     }
     int64_t pt = k->total > k->past ? k->total : k->past;
     const char *outs[3] = {"output", "present_key", "present_value"};
@@ -313,6 +318,11 @@ int main(int argc, char **argv)
         /* Decoding under a local window, ragged, smooth softmax. */
         {.name = "gqa-decode-window-smooth", .b = 2, .s = 1, .n = 2, .kvn = 1, .h = 8,
          .past = 6, .total = 7, .seqlens = {6, 4}, .window = 3, .smooth = 1},
+        /* head_sink (gpt-oss), with and without smooth_softmax. */
+        {.name = "gqa-head-sink", .b = 2, .s = 1, .n = 4, .kvn = 2, .h = 8, .past = 3,
+         .total = 4, .seqlens = {3, 2}, .sink = 1},
+        {.name = "gqa-head-sink-smooth-window", .b = 1, .s = 4, .n = 2, .kvn = 1, .h = 8,
+         .total = 4, .seqlens = {3}, .sink = 1, .smooth = 1, .window = 2},
         /* smooth_softmax on a first prompt. */
         {.name = "gqa-smooth", .b = 1, .s = 3, .n = 2, .kvn = 1, .h = 8, .total = 3,
          .seqlens = {2}, .smooth = 1},

@@ -330,7 +330,7 @@ static void test_gqa_ragged_past(void **state)
 }
 
 /* Hand-worked: one head of size 1, q = 1, keys 0, 0, 0 (all scores 0),
- * values 1, 2, 3 at positions 0..2, deciding token 2.
+ * values 1, 2, 3 at positions 0..2, decoding token 2.
  *   plain causal: mean(1, 2, 3) = 2;
  *   local_window_size 2 (ONNX Runtime's 2 keys up to its own): (2+3)/2;
  *   smooth_softmax: sum(v) / (1 + 3) = 6 / 4 = 1.5;
@@ -359,6 +359,19 @@ static void test_gqa_window_smooth_hand(void **state)
     kt_attr_i(&k, "smooth_softmax", 1);
     assert_int_equal(run(&k, 1, in), 0);
     VALUES_CLOSE(&out[0], 1.5f);
+    /* head_sink ln 3 replaces smooth_softmax's 0: 6 / (3 + 3) = 1, with or
+     * without smooth_softmax. */
+    float sink[1] = {1.09861229f};
+    ig_tensor SK = TEN(F32, sink, 1);
+    ig_tensor *ins[] = {&Q, &K, &V, &PK, &PV, &SL, &TOT, NULL, NULL, NULL, NULL, &SK};
+    k.node.nin = 12;
+    assert_int_equal(run(&k, 1, ins), 0);
+    VALUES_CLOSE(&out[0], 1);
+    ms_init(&k, "GroupQueryAttention", 12, 3);
+    kt_attr_i(&k, "num_heads", 1);
+    kt_attr_i(&k, "kv_num_heads", 1);
+    assert_int_equal(run(&k, 1, ins), 0);
+    VALUES_CLOSE(&out[0], 1);
 
     /* First prompt of 3 tokens, values 1, 2, 3, zero scores: causal rows
      * give 1, 1.5, 2; causal=0 gives 2, 2, 2. */
@@ -490,8 +503,12 @@ static void test_gqa_refusals(void **state)
     NODE_MSG_HAS("attention_bias");
     ig_tensor *ins[] = {&Q, &K, &V, NULL, NULL, &SL, &TOT, NULL, NULL, NULL, NULL, &X};
     GQA(12);
-    assert_int_equal(run(&k, 1, ins), IG_EUNSUPPORTED);
+    assert_int_equal(run(&k, 1, ins), IG_ESHAPE); /* 16 sinks for 4 heads */
     NODE_MSG_HAS("head_sink");
+    ig_tensor *inpos[] = {&Q, &K, &V, NULL, NULL, &SL, &TOT, NULL, NULL, &SL64};
+    GQA(10);
+    assert_int_equal(run(&k, 1, inpos), IG_EUNSUPPORTED);
+    NODE_MSG_HAS("position_ids");
     /* Heads, shapes and dtypes. */
     ms_init(&k, "GroupQueryAttention", 7, 3);
     kt_attr_i(&k, "num_heads", 3);

@@ -29,12 +29,15 @@
  *     of ONNX Runtime's CPU kernel read W + 1 keys;
  *   - scores are scale * q.k (scale 0 meaning 1/sqrt(H)), then softcap *
  *     tanh(x / softcap) when softcap > 0, then softmax; smooth_softmax=1
- *     adds a logit 0 to the denominator (exp(x_j) / (1 + sum exp(x_i)));
+ *     adds a logit 0 to the denominator (exp(x_j) / (1 + sum exp(x_i))),
+ *     and head_sink (num_heads) adds head h's own logit sink[h] instead
+ *     (exp(x_j) / (exp(sink[h]) + sum exp(x_i)), whether or not
+ *     smooth_softmax is set);
  *   - query head h reads key/value head h / (N / KVN).
  * One decision beyond that definition: in a ragged first prompt, a
  * padding query row (s past its entry's length) is given the keys of the
  * entry's real tokens only, where ONNX Runtime leaves it unspecified.
- * Refused by name: position_ids, attention_bias, head_sink, the quantized
+ * Refused by name: position_ids, attention_bias, the quantized
  * cache (k_scale, v_scale, k/v_quant_type other than NONE), the q/k norm
  * weights, qk_output other than 0 and sliding_window_cache=1. */
 #include <math.h>
@@ -75,7 +78,7 @@ static int gqa_attrs(ig__kctx *c, gqa *g)
         int in;
         const char *name;
     } refused[] = {{POS_IN, "position_ids"}, {BIAS_IN, "attention_bias"},
-                   {SINK_IN, "head_sink"},   {KSCALE_IN, "k_scale"},
+                   {KSCALE_IN, "k_scale"},
                    {VSCALE_IN, "v_scale"},   {QNORM_IN, "q_norm_weight"},
                    {KNORM_IN, "k_norm_weight"}};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
@@ -220,6 +223,14 @@ static int gqa_geom(ig__kctx *c, gqa *g)
         return ig__kerr(c, IG_EINVAL, "total_sequence_length %lld is less than the "
                         "sequence length %lld", (long long)g->total, (long long)g->s);
     g->pt = g->total > g->p ? g->total : g->p;
+    if (ig__has_in(c, SINK_IN)) {
+        if ((rc = ig__x_dtype_in(c, SINK_IN, "head_sink", IG__X_F32)) != 0)
+            return rc;
+        const ig_tensor *hs = c->in[SINK_IN];
+        if (hs->rank != 1 || hs->dims[0] != g->n)
+            return ig__kerr(c, IG_ESHAPE, "head_sink %s must be (num_heads %lld)",
+                            ig_tensor_shape_str(hs, s1, sizeof s1), (long long)g->n);
+    }
     if (g->rotary) {
         if (!ig__has_in(c, COS_IN) || !ig__has_in(c, SIN_IN))
             return ig__kerr(c, IG_EINVAL, "do_rotary=1 needs cos_cache and sin_cache");
@@ -317,6 +328,7 @@ static int GQA_run(ig__kctx *c)
     }
     memset(pk, 0, sizeof *pk * pn);
     memset(pv, 0, sizeof *pv * pn);
+    const float *sink = ig__has_in(c, SINK_IN) ? c->in[SINK_IN]->data : NULL;
     const float *cs = g.rotary ? c->in[COS_IN]->data : NULL;
     const float *sn = g.rotary ? c->in[SIN_IN]->data : NULL;
     for (int64_t b = 0; b < g.b; b++) {
@@ -375,7 +387,11 @@ static int GQA_run(ig__kctx *c)
                 int64_t start = 0;
                 if (g.window > 0 && end > g.window)
                     start = end - g.window;
-                double mx = g.smooth ? 0.0 : -INFINITY;
+                /* The extra logit of the denominator: head_sink's value
+                 * for this head, else 0 with smooth_softmax, else none. */
+                int extra = sink || g.smooth;
+                double lx = sink ? sink[h] : 0.0;
+                double mx = extra ? lx : -INFINITY;
                 for (int64_t j = start; j < end; j++) {
                     double d = 0;
                     for (int64_t e = 0; e < g.h; e++)
@@ -387,8 +403,7 @@ static int GQA_run(ig__kctx *c)
                     if (d > mx)
                         mx = d;
                 }
-                /* smooth_softmax: a logit 0 joins the denominator. */
-                double sum = g.smooth ? exp(-mx) : 0.0;
+                double sum = extra ? exp(lx - mx) : 0.0;
                 for (int64_t j = start; j < end; j++)
                     sum += (sc[j] = exp(sc[j] - mx));
                 float *y = (float *)c->out[0]->data + ((b * g.s + s) * g.n + h) * g.h;
