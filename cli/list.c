@@ -57,8 +57,9 @@ static void help(FILE *f)
                "Lists backend adapters (availability, device, library version) and\n"
                "the built-in fixtures of DIR/manifest.json (default: $IG_FIXTURES or\n"
                "the build's fixtures folder).  --ops lists instead the ONNX ops the\n"
-               "reference kernels implement: the oldest opset of each and the\n"
-               "attributes it reads (a node with any other attribute is refused).\n");
+               "reference kernels implement (ONNX Runtime's contrib ops as\n"
+               "com.microsoft.NAME): the oldest opset of each and the attributes it\n"
+               "reads (a node with any other attribute is refused).\n");
 }
 
 int ig__cmd_list(int argc, char **argv)
