@@ -1,7 +1,8 @@
 /* faulty.c — the faulty adapter: wraps a real adapter (the base) and
  * injects one configured fault, so every gate can be shown to catch the
  * failure it exists for (crash, hang, slowness, latency creep, NaN, drift,
- * wrong answers, host and device leaks, errors, flakiness, out-of-memory).
+ * wrong answers, host and device leaks, errors, flakiness, out-of-memory,
+ * a stale compile cache).
  *
  *   -b faulty:base=NAME,mode=M[,pct=P][,after=N][,until=N][,us=U][,bytes=B][,seed=S]
  *
@@ -25,12 +26,12 @@
 
 enum {
     M_NONE, M_CRASH, M_ABORT, M_HANG, M_SLOW, M_NAN, M_DRIFT, M_WRONG,
-    M_LEAK, M_ERROR, M_FLAKY, M_OOM, M_CREEP, M_DEVLEAK, M_COUNT
+    M_LEAK, M_ERROR, M_FLAKY, M_OOM, M_CREEP, M_DEVLEAK, M_STALE, M_COUNT
 };
 
 static const char *const mode_names[M_COUNT] = {
     "none", "crash", "abort", "hang", "slow", "nan", "drift", "wrong",
-    "leak", "error", "flaky", "oom", "creep", "devleak",
+    "leak", "error", "flaky", "oom", "creep", "devleak", "stale",
 };
 
 /* Which of pct/us/bytes a mode reads: a key the mode ignores is refused,
@@ -60,6 +61,11 @@ typedef struct {
     uint64_t seed;         /* flaky: PRNG seed */
     unsigned given;        /* K_* keys the user gave */
     char base_spec[256];
+    /* stale: the first model compiled per path and size, served again
+     * whenever that path and size come back (a cache keyed on both). */
+    char stale_path[4096];
+    uint8_t *stale_bytes;
+    size_t stale_len;
 } faulty_ctx;
 
 typedef struct {
@@ -230,6 +236,7 @@ static void faulty_destroy(void *ctx)
     if (!c)
         return;
     ig__backend_close(c->base);
+    free(c->stale_bytes);
     free(c);
 }
 
@@ -282,7 +289,17 @@ static int faulty_compile(void *ctx, const ig_artifact *a, void **compiled, char
     if (!fc)
         return IG_ENOMEM;
     fc->ctx = c;
-    int rc = ig__be_compile(c->base, a, &fc->base, msg, msglen);
+    ig_artifact served = *a;
+    if (c->mode == M_STALE && a->path) {
+        if (c->stale_bytes && c->stale_len == a->len && !strcmp(c->stale_path, a->path)) {
+            served.bytes = c->stale_bytes;
+        } else if (a->len > 0 && (c->stale_bytes = realloc(c->stale_bytes, a->len))) {
+            memcpy(c->stale_bytes, a->bytes, a->len);
+            c->stale_len = a->len;
+            snprintf(c->stale_path, sizeof c->stale_path, "%s", a->path);
+        }
+    }
+    int rc = ig__be_compile(c->base, &served, &fc->base, msg, msglen);
     if (rc) {
         free(fc);
         return rc;

@@ -133,3 +133,21 @@ set_tests_properties(gates.sized-hopeless.samples PROPERTIES DEPENDS gates.sized
 # the machine to themselves: on two cores a neighbouring test takes the
 # core OpenBLAS's second thread waits for, and its p99 with it.
 set_tests_properties(gates.clean gates.slow gates.drift PROPERTIES RUN_SERIAL TRUE)
+
+# Generative and embedding models (issue 16): teacher-forced parity and
+# the serving checks (the static KV layout here; run.workloads covers the
+# dynamic one); a wrong backend fails the
+# parity checks and gets no credit for speed, a drifting one fails the
+# logits check.
+ig_gate_case(generate TRUE
+  "--gates;C;-m;decoder-mini-static;-b;openblas:threads=1;-b;faulty:base=openblas,mode=wrong;-b;faulty:base=openblas,mode=drift,pct=1"
+  "parity_gen_tokens@^openblas:threads=1=PASS;parity_gen_logits@^openblas:threads=1=PASS;ttft@^openblas:threads=1=PASS;tpot@^openblas:threads=1=PASS;parity_gen_tokens@mode=wrong=FAIL;ttft@mode=wrong=INVALID;decode_tps@mode=wrong=INVALID;parity_gen_logits@mode=drift=FAIL")
+# An embedding: cosine and recall@10 over the ci profile's corpus.
+ig_gate_case(embedding TRUE
+  "--gates;C;-m;embed-mini;-b;openblas:threads=1;-b;faulty:base=openblas,mode=wrong"
+  "parity_embed_cosine@^openblas:threads=1=PASS;parity_recall_at_10@^openblas:threads=1=PASS;parity_embed_cosine@mode=wrong=FAIL")
+# A compile cache keyed on path and size serves the old weights after the
+# file is replaced in place: gate A's stale_compile_cache catches it.
+ig_gate_case(stale TRUE
+  "--gates;A;-m;mlp-intent;-b;openblas;-b;faulty:base=openblas,mode=stale"
+  "stale_compile_cache@^openblas=PASS;stale_compile_cache@mode=stale=FAIL")

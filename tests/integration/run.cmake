@@ -41,3 +41,10 @@ set_tests_properties(run.suites.check PROPERTIES DEPENDS run.suites
 add_test(NAME run.kill-mid-soak
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run_kill.sh $<TARGET_FILE:infergate> ${IG_FIXTURES_DIR})
 set_tests_properties(run.kill-mid-soak PROPERTIES TIMEOUT 60 LABELS "integration;run")
+
+# The generate suite and workload parity (issue 16; workloads.sh says what
+# it checks).
+add_test(NAME run.workloads
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/workloads.sh $<TARGET_FILE:infergate>
+                 ${IG_FIXTURES_DIR} ${CMAKE_CURRENT_BINARY_DIR}/workloads)
+set_tests_properties(run.workloads PROPERTIES TIMEOUT 600 LABELS "integration;run")
