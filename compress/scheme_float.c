@@ -74,6 +74,7 @@ int cz_scheme_float(cz *c)
     /* Weights: original initializers, then folded Constants (whose
      * proto name is their node's output). */
     size_t norig = g->n_initializer, nextra = c->extra_inits.n;
+    int nconv = 0;
     for (size_t i = 0; i < norig + nextra; i++) {
         IgOnnx__TensorProto *p = i < norig ? g->initializer[i] : c->extra_inits.p[i - norig];
         if (!p->has_data_type || p->data_type != IG_DT_FLOAT || initializer_kept(c, p->name))
@@ -88,6 +89,7 @@ int cz_scheme_float(cz *c)
             h[k] = dt == IG_DT_FLOAT16 ? ig__float_to_half(f[k]) : ig__float_to_bf16(f[k]);
         cz_add_init(c, p->name, dt, t.rank, t.dims, h);
         ig_tensor_release(&t);
+        nconv++;
         if (i < norig) {
             c->drop[i] = 1;
         } else { /* replaces the folded Constant in place */
@@ -135,6 +137,8 @@ int cz_scheme_float(cz *c)
         fx_set_i(&c->a, "to", IG_DT_FLOAT);
         c->rewritten++;
     }
+    snprintf(c->note, sizeof c->note, "%d float initializers stored as %s; the nodes "
+             "rewritten are the Casts added or retargeted", nconv, sfx);
     /* Declared types. */
     g->value_info = vi_list(c, g->value_info, g->n_value_info, dt);
     if (keep_io) {

@@ -16,6 +16,10 @@ typedef struct ig__model_ref {
     /* From the manifest entry; NaN when the model has none (a bare model
      * or a case folder): the gate spec's defaults apply then. */
     double sla_p99_ms, speedup_target, rtol, atol, linf;
+    /* A compressed variant (manifest "variant_of", "scheme"): its fp32
+     * original's name and the scheme; "" for an original. */
+    char variant_of[128];
+    char scheme[32];
 } ig__model_ref;
 
 /* Whether path is a directory / a regular file (stat). */
