@@ -309,6 +309,48 @@ static void test_int4_blocked_dequantize(void **state)
     ig_tensor_release(&y);
 }
 
+/* QuantizeLinear to INT4 (opset 21): x / 1 rounded half to even, then
+ * saturated to [-8, 7]:  -9 -> -8, -8.5 -> -8, 2.5 -> 2, 3.5 -> 4,
+ * 7.6 -> 8 -> 7, -0.5 -> 0. */
+static void test_quantize_int4_saturate_rne(void **state)
+{
+    (void)state;
+    fx_graph g;
+    fx_graph_init(&g, "unit-q4");
+    fx_input(&g, "x", IG_DT_FLOAT, FX_DIMS(6), 0);
+    const char *sc = fx_scalar(&g, "s", 1.0f);
+    IgOnnx__TensorProto *z = fx_alloc(&g, sizeof *z);
+    ig_onnx__tensor_proto__init(z);
+    z->name = fx_strdup(&g, "z");
+    z->has_data_type = 1;
+    z->data_type = IG_DT_INT4;
+    z->has_raw_data = 1;
+    z->raw_data.len = 1;
+    z->raw_data.data = fx_alloc(&g, 1); /* one 0 nibble */
+    void **np = realloc(g.inits.p, (g.inits.n + 1) * sizeof *np);
+    assert_non_null(np);
+    g.inits.p = np;
+    g.inits.p[g.inits.n++] = z;
+    g.inits.cap = g.inits.n;
+    const char *in[3] = {"x", sc, "z"}, *out[1] = {"y"};
+    fx_node(&g, "QuantizeLinear", 3, in, 1, out);
+    fx_output(&g, "y", IG_DT_INT4, FX_DIMS(6));
+    char path[300];
+    path_in(path, sizeof path, "q4.onnx");
+    write_model(&g, 21, path);
+    fx_graph_free(&g);
+    float xv[6] = {-9.0f, -8.5f, 2.5f, 3.5f, 7.6f, -0.5f};
+    ig_tensor x, y;
+    memset(&x, 0, sizeof x);
+    ig_tensor_set_shape(&x, IG_DT_FLOAT, 1, (const int64_t[]){6});
+    x.data = xv;
+    run_file(path, &x, &y);
+    assert_int_equal(y.dtype, IG_DT_INT4);
+    const int8_t want[6] = {-8, -8, 2, 4, 7, 0};
+    assert_memory_equal(y.data, want, 6);
+    ig_tensor_release(&y);
+}
+
 /* ---- int8-static: the exact QDQ form ----------------------------------------- */
 
 static const IgOnnx__TensorProto *find_init(const IgOnnx__GraphProto *g, const char *name)
@@ -465,6 +507,7 @@ int main(void)
         cmocka_unit_test(test_fp16_within_bound),
         cmocka_unit_test(test_bf16_within_bound),
         cmocka_unit_test(test_int4_blocked_dequantize),
+        cmocka_unit_test(test_quantize_int4_saturate_rne),
         cmocka_unit_test(test_int8_static_qdq_form),
         cmocka_unit_test(test_palette_deterministic),
     };
