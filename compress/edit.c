@@ -98,7 +98,8 @@ const char *cz_add_init(cz *c, const char *name, int dtype, int rank,
         t->data_type = dtype;
         t->n_dims = (size_t)rank;
         t->dims = fx_alloc(&c->a, (size_t)rank * sizeof *t->dims + 1);
-        memcpy(t->dims, dims, (size_t)rank * sizeof *dims);
+        if (rank > 0)
+            memcpy(t->dims, dims, (size_t)rank * sizeof *dims);
         t->has_raw_data = 1;
         t->raw_data.len = (size_t)(n + 1) / 2;
         t->raw_data.data = packed;
@@ -139,12 +140,16 @@ IgOnnx__NodeProto *cz_clone(cz *c, const IgOnnx__NodeProto *n)
 {
     IgOnnx__NodeProto *d = fx_alloc(&c->a, sizeof *d);
     *d = *n;
+    /* memcpy only what there is: an empty repeated field is a NULL array. */
     d->input = fx_alloc(&c->a, (n->n_input + 1) * sizeof *d->input);
-    memcpy(d->input, n->input, n->n_input * sizeof *d->input);
+    if (n->n_input)
+        memcpy(d->input, n->input, n->n_input * sizeof *d->input);
     d->output = fx_alloc(&c->a, (n->n_output + 1) * sizeof *d->output);
-    memcpy(d->output, n->output, n->n_output * sizeof *d->output);
+    if (n->n_output)
+        memcpy(d->output, n->output, n->n_output * sizeof *d->output);
     d->attribute = fx_alloc(&c->a, (n->n_attribute + 1) * sizeof *d->attribute);
-    memcpy(d->attribute, n->attribute, n->n_attribute * sizeof *d->attribute);
+    if (n->n_attribute)
+        memcpy(d->attribute, n->attribute, n->n_attribute * sizeof *d->attribute);
     return d;
 }
 
@@ -216,7 +221,8 @@ void cz_set_attr_i(cz *c, IgOnnx__NodeProto *n, const char *name, int64_t v)
             return;
         }
     IgOnnx__AttributeProto **na = fx_alloc(&c->a, (n->n_attribute + 1) * sizeof *na);
-    memcpy(na, n->attribute, n->n_attribute * sizeof *na);
+    if (n->n_attribute)
+        memcpy(na, n->attribute, n->n_attribute * sizeof *na);
     na[n->n_attribute++] = a;
     n->attribute = na;
 }

@@ -8,6 +8,7 @@
  * so every declared float type says the lower one.  Inputs that ONNX
  * requires to be float32 whatever T is (Resize's roi and scales,
  * Upsample's scales, Dropout's ratio) are left as they are. */
+#include <stdio.h>
 #include <string.h>
 
 #include "internal.h"

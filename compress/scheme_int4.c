@@ -134,7 +134,8 @@ static void import_ms(cz *c)
         if (m->opset_import[i]->domain && !strcmp(m->opset_import[i]->domain, "com.microsoft"))
             return;
     IgOnnx__OperatorSetIdProto **os = fx_alloc(&c->a, (m->n_opset_import + 2) * sizeof *os);
-    memcpy(os, m->opset_import, m->n_opset_import * sizeof *os);
+    if (m->n_opset_import)
+        memcpy(os, m->opset_import, m->n_opset_import * sizeof *os);
     IgOnnx__OperatorSetIdProto *d = fx_alloc(&c->a, sizeof *d);
     ig_onnx__operator_set_id_proto__init(d);
     d->domain = fx_strdup(&c->a, "com.microsoft");
