@@ -435,6 +435,85 @@ static void test_int8_static_qdq_form(void **state)
     ig_tensor_release(&y8);
 }
 
+/* ---- int4-weight, MatMulNBits form ------------------------------------------ */
+
+/* The form ONNX Runtime's contrib op defines: B uint8 [N, k_blocks,
+ * block/2] with codes low nibble first along K, scales [N * k_blocks],
+ * zero points [N * ceil(k_blocks/2)] all 8; decoding it gives W back
+ * within half a scale step per element, and K = 40 with block 16 pads the
+ * last block's 8 missing codes with the zero point. */
+static void test_matmulnbits_form(void **state)
+{
+    (void)state;
+    char base[300], var[300], msg[512];
+    path_in(base, sizeof base, "nb.onnx");
+    path_in(var, sizeof var, "nb-int4.onnx");
+    ig_tensor x;
+    const int64_t K = 40, N = 6, B = 16, nb = 3;
+    matmul_model(base, K, N, &x);
+    ig__compress_opts o;
+    memset(&o, 0, sizeof o);
+    o.model = base;
+    o.out = var;
+    o.scheme = "int4-weight";
+    o.form = "matmulnbits";
+    o.block = (int)B;
+    o.quiet = 1;
+    assert_int_equal(ig__compress(&o, NULL), 0);
+    ig__graph *gr;
+    assert_int_equal(ig__model_load(base, &gr, msg, sizeof msg), 0);
+    const float *w = gr->values[ig__value_find(gr, "W")].init.data;
+    uint8_t *buf;
+    size_t len;
+    assert_int_equal(ig__read_file(var, &buf, &len, msg, sizeof msg), 0);
+    IgOnnx__ModelProto *m = ig_onnx__model_proto__unpack(NULL, len, buf);
+    free(buf);
+    assert_non_null(m);
+    const IgOnnx__GraphProto *g = m->graph;
+    assert_int_equal(g->n_node, 1);
+    const IgOnnx__NodeProto *n = g->node[0];
+    assert_string_equal(n->op_type, "MatMulNBits");
+    assert_string_equal(n->domain, "com.microsoft");
+    int64_t attr[4] = {0};
+    const char *names[4] = {"K", "N", "bits", "block_size"};
+    for (size_t a = 0; a < n->n_attribute; a++)
+        for (int k = 0; k < 4; k++)
+            if (!strcmp(n->attribute[a]->name, names[k]))
+                attr[k] = n->attribute[a]->i;
+    assert_int_equal(attr[0], K);
+    assert_int_equal(attr[1], N);
+    assert_int_equal(attr[2], 4);
+    assert_int_equal(attr[3], B);
+    const IgOnnx__TensorProto *bq = find_init(g, n->input[1]), *sc = find_init(g, n->input[2]),
+                              *zp = find_init(g, n->input[3]);
+    assert_int_equal(bq->n_dims, 3);
+    assert_int_equal(bq->dims[0], N);
+    assert_int_equal(bq->dims[1], nb);
+    assert_int_equal(bq->dims[2], B / 2);
+    assert_int_equal(sc->n_dims, 1);
+    assert_int_equal(sc->dims[0], N * nb);
+    assert_int_equal(zp->dims[0], N * ((nb + 1) / 2));
+    for (size_t k = 0; k < zp->raw_data.len; k++)
+        assert_int_equal(zp->raw_data.data[k], 0x88);
+    const float *s = (const float *)sc->raw_data.data;
+    for (int64_t col = 0; col < N; col++)
+        for (int64_t b = 0; b < nb; b++)
+            for (int64_t j = 0; j < B; j++) {
+                uint8_t byte = bq->raw_data.data[(col * nb + b) * (B / 2) + j / 2];
+                int code = (byte >> (j % 2 ? 4 : 0)) & 0xf;
+                int64_t k = b * B + j;
+                if (k >= K) {
+                    assert_int_equal(code, 8);
+                    continue;
+                }
+                float got = (float)(code - 8) * s[col * nb + b];
+                assert_true(fabsf(got - w[k * N + col]) <= 0.5f * s[col * nb + b] * 1.0001f);
+            }
+    ig_onnx__model_proto__free_unpacked(m, NULL);
+    ig__graph_free(gr);
+    ig_tensor_release(&x);
+}
+
 /* ---- palettization ------------------------------------------------------------ */
 
 static void test_palette_deterministic(void **state)
@@ -509,6 +588,7 @@ int main(void)
         cmocka_unit_test(test_int4_blocked_dequantize),
         cmocka_unit_test(test_quantize_int4_saturate_rne),
         cmocka_unit_test(test_int8_static_qdq_form),
+        cmocka_unit_test(test_matmulnbits_form),
         cmocka_unit_test(test_palette_deterministic),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
