@@ -12,9 +12,12 @@
 #include "cli.h"
 #include "../harness/models.h"
 
+/* Default-domain ops first, then by domain and name. */
 static int cmp_op(const void *a, const void *b)
 {
-    return strcmp((*(const ig__op *const *)a)->op_type, (*(const ig__op *const *)b)->op_type);
+    const ig__op *x = *(const ig__op *const *)a, *y = *(const ig__op *const *)b;
+    int d = strcmp(ig__op_domain(x), ig__op_domain(y));
+    return d ? d : strcmp(x->op_type, y->op_type);
 }
 
 /* The reference's ops, alphabetically, with their attribute lists. */
@@ -31,10 +34,14 @@ static int list_ops(void)
     for (int i = 0; i < n; i++)
         ops[i] = ig__op_at(i);
     qsort(ops, (size_t)n, sizeof *ops, cmp_op);
-    printf("ops (%d, default ONNX domain, opsets up to the loader's limit):\n", n);
+    printf("ops (%d; the default ONNX domain up to the loader's opset limit, then "
+           "com.microsoft, ONNX Runtime's contrib ops):\n", n);
     for (int i = 0; i < n; i++) {
-        printf("  %-28s since %d", ops[i]->op_type, ops[i]->since);
-        const char *const *a = ig__op_attrs(ops[i]->op_type);
+        const char *dom = ig__op_domain(ops[i]);
+        char name[96];
+        snprintf(name, sizeof name, "%s%s%s", dom, *dom ? "." : "", ops[i]->op_type);
+        printf("  %-28s since %d", name, ops[i]->since);
+        const char *const *a = ig__op_attrs_in(dom, ops[i]->op_type);
         for (int k = 0; a && a[k]; k++)
             printf("%s%s", k ? ", " : ops[i]->since < 10 ? "   attributes: " : "  attributes: ",
                    a[k]);
@@ -50,8 +57,9 @@ static void help(FILE *f)
                "Lists backend adapters (availability, device, library version) and\n"
                "the built-in fixtures of DIR/manifest.json (default: $IG_FIXTURES or\n"
                "the build's fixtures folder).  --ops lists instead the ONNX ops the\n"
-               "reference kernels implement: the oldest opset of each and the\n"
-               "attributes it reads (a node with any other attribute is refused).\n");
+               "reference kernels implement (ONNX Runtime's contrib ops as\n"
+               "com.microsoft.NAME): the oldest opset of each and the attributes it\n"
+               "reads (a node with any other attribute is refused).\n");
 }
 
 int ig__cmd_list(int argc, char **argv)

@@ -36,6 +36,7 @@ static void help(FILE *f)
         "                     [--manifest FILE]... [--threshold MODEL:KEY=VALUE]...\n"
         "                     [--save-baseline NAME] [--baseline-report NAME|DIR]\n"
         "                     [--results-root DIR]\n"
+        "                     [--prompt-tokens N,N,...] [--gen-tokens N] [--kv dynamic|static]\n"
         "                     [--export-markdown F] [--export-json F] [--export-csv F]\n"
         "Runs every backend x model x suite cell, each in its own process, and\n"
         "writes DIR (default out/<run-id>): run.json, results.csv, samples/.\n"
@@ -49,7 +50,11 @@ static void help(FILE *f)
         "OpenMP) N threads (default: the cell's CPUs over its harness threads);\n"
         "each cell records the counts and is flagged when they oversubscribe.\n"
         "Suites (default parity,latency; comma lists allowed): parity, latency,\n"
-        "throughput, server, concurrency, soak, lifecycle (docs/suites.md).\n"
+        "throughput, server, concurrency, soak, lifecycle, generate (docs/suites.md).\n"
+        "generate runs the models with a \"generate\" manifest entry: greedy\n"
+        "decoding from seeded prompts of --prompt-tokens (default 32,128,512)\n"
+        "for --gen-tokens (default 128), --samples generations each (default 3);\n"
+        "--kv picks the models of one KV-cache layout.\n"
         "With --gates, the cells are planned by the gates (docs/gates.md) and\n"
         "judged: PASS, FAIL, SKIP or INVALID per check, thresholds from\n"
         "gates/default.json (--gates-file) and its --profile.  A model's SLA,\n"
@@ -105,7 +110,8 @@ int ig__cmd_run(int argc, char **argv)
            O_RATE, O_WINDOW, O_CYCLES, O_BASELINE, O_RTOL, O_ATOL, O_SEED, O_MAXS,
            O_PROGRESS, O_NOPROGRESS, O_GATES, O_PROFILE, O_GATES_FILE, O_MANIFEST,
            O_THRESHOLD, O_CAP, O_MIN_SAMPLES, O_REPS, O_CPU_THREADS, O_SAVE_BASELINE,
-           O_RESULTS_ROOT, O_EXPORT_MD, O_EXPORT_JSON, O_EXPORT_CSV, O_BASELINE_REPORT };
+           O_RESULTS_ROOT, O_EXPORT_MD, O_EXPORT_JSON, O_EXPORT_CSV, O_BASELINE_REPORT,
+           O_PROMPT_TOKENS, O_GEN_TOKENS, O_KV };
     const char *save_baseline = NULL, *results_root = NULL, *baseline_report = NULL;
     char baseline_dir[4200] = "";
     ig__summary_exports exports = {0};
@@ -135,6 +141,9 @@ int ig__cmd_run(int argc, char **argv)
         {"export-markdown", required_argument, 0, O_EXPORT_MD},
         {"export-json", required_argument, 0, O_EXPORT_JSON},
         {"export-csv", required_argument, 0, O_EXPORT_CSV},
+        {"prompt-tokens", required_argument, 0, O_PROMPT_TOKENS},
+        {"gen-tokens", required_argument, 0, O_GEN_TOKENS},
+        {"kv", required_argument, 0, O_KV},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int o;
     double v;
@@ -163,7 +172,7 @@ int ig__cmd_run(int argc, char **argv)
                 int s = ig__suite_find(t);
                 if (s < 0) {
                     ig__errorf("run: unknown suite '%s' (parity, latency, throughput, "
-                               "server, concurrency, soak, lifecycle)", t);
+                               "server, concurrency, soak, lifecycle, generate)", t);
                     return IG_EXIT_USAGE;
                 }
                 int dup = 0;
@@ -293,6 +302,43 @@ int ig__cmd_run(int argc, char **argv)
         case O_EXPORT_MD: exports.markdown = optarg; break;
         case O_EXPORT_JSON: exports.json = optarg; break;
         case O_EXPORT_CSV: exports.csv = optarg; break;
+        case O_PROMPT_TOKENS: {
+            char tmp[256];
+            snprintf(tmp, sizeof tmp, "%s", optarg);
+            int np = 0;
+            memset(cfg.p.prompt_tokens, 0, sizeof cfg.p.prompt_tokens);
+            for (char *t = strtok(tmp, ","); t; t = strtok(NULL, ",")) {
+                if (np == 7 || parse_num("prompt-tokens", t, 1, &v) || v > 1e6 ||
+                    v != (double)(int64_t)v) {
+                    ig__errorf("run: --prompt-tokens expects up to 7 whole numbers from 1 to "
+                               "1000000, comma-separated (got '%s')", optarg);
+                    return IG_EXIT_USAGE;
+                }
+                cfg.p.prompt_tokens[np++] = (int64_t)v;
+            }
+            if (np == 0) {
+                ig__errorf("run: --prompt-tokens expects a comma-separated list");
+                return IG_EXIT_USAGE;
+            }
+            break;
+        }
+        case O_GEN_TOKENS:
+            if (parse_num("gen-tokens", optarg, 2, &v) || v > 1e6) {
+                ig__errorf("run: --gen-tokens expects a number from 2 to 1000000");
+                return IG_EXIT_USAGE;
+            }
+            cfg.p.gen_tokens = (int64_t)v;
+            break;
+        case O_KV:
+            if (!strcmp(optarg, "dynamic"))
+                cfg.p.kv = IG_KV_DYNAMIC;
+            else if (!strcmp(optarg, "static"))
+                cfg.p.kv = IG_KV_STATIC;
+            else {
+                ig__errorf("run: --kv expects dynamic or static, got '%s'", optarg);
+                return IG_EXIT_USAGE;
+            }
+            break;
         case O_PROGRESS: cfg.progress = 1; break;
         case O_NOPROGRESS: cfg.progress = 0; break;
         case 'h': help(stdout); return IG_EXIT_OK;

@@ -123,6 +123,15 @@ typedef struct ig__env_facts {
  * "valgrind", "single core") and then says why it matters. */
 json_object *ig__env_warnings_for(const ig__env_facts *f);
 
+/* Memory bandwidth (bandwidth.c): a one-thread STREAM triad. */
+typedef struct ig__env_bandwidth_result {
+    double triad_gbs;         /* best pass, GB/s (10^9 bytes/s) */
+    uint64_t array_bytes;     /* size of each of the three arrays */
+    int passes;               /* passes timed (after one untimed) */
+} ig__env_bandwidth_result;
+/* Measures it; 0, or -1 when the arrays cannot be allocated. */
+int ig__env_bandwidth(ig__env_bandwidth_result *r);
+
 /* Timer resolution, declared and measured. */
 typedef struct ig__env_timer {
     char clock[24];           /* the lab's clock: "tsc" or "CLOCK_MONOTONIC" */

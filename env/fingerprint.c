@@ -268,6 +268,16 @@ json_object *ig__env_fingerprint(const ig__env_opts *o)
     double load1, timer_ns;
     json_object_object_add(e, "load_average", load_object(&load1));
     json_object_object_add(e, "timer", timer_object(o->timer_reads, &timer_ns));
+    ig__env_bandwidth_result bw;
+    json_object *mb = NULL;
+    if (ig__env_bandwidth(&bw) == 0) {
+        mb = json_object_new_object();
+        json_object_object_add(mb, "method", json_object_new_string("stream-triad-1-thread"));
+        json_object_object_add(mb, "triad_gbs", json_object_new_double(bw.triad_gbs));
+        json_object_object_add(mb, "array_bytes", json_object_new_int64((int64_t)bw.array_bytes));
+        json_object_object_add(mb, "passes", json_object_new_int(bw.passes));
+    }
+    json_object_object_add(e, "memory_bandwidth", mb);
 
     /* Warnings from what was gathered above. */
     char san[64] = "";

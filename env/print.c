@@ -170,6 +170,12 @@ static void print_numbers(FILE *f, json_object *env)
     if (json_object_is_type(why, json_type_string))
         fprintf(f, "; TSC not used: %s", json_object_get_string(why));
     fprintf(f, "\n");
+    json_object *bw = at(env, "memory_bandwidth", "triad_gbs", NULL);
+    if (bw)
+        fprintf(f, "memory     %.1f GB/s (STREAM triad, one thread)\n",
+                json_object_get_double(bw));
+    else
+        fprintf(f, "memory     bandwidth not measured\n");
     fprintf(f, "load       ");
     static const char *const k[] = {"1min", "5min", "15min"};
     for (int i = 0; i < 3; i++) {

@@ -28,11 +28,18 @@ typedef struct ig__gate_spec {
     double c_parity_linf_max, c_rtol, c_atol, c_mistrust_zero_fraction;
     double c_latency_duration_s, c_latency_cap_s, c_sla_p99_ms, c_speedup_min, c_dispatch_min;
     char c_baseline[128];
+    /* C for generative and embedding models (issue 16) */
+    double c_gen_token_agreement, c_gen_logits_linf, c_ttft_ms, c_tpot_ms, c_decode_tps_min;
+    int c_gen_prompt_tokens, c_gen_tokens, c_gen_generations;
+    double c_embed_cosine_min, c_recall_at_10_min;
+    int c_embed_corpus;
     /* D hardening */
     double d_soak_duration_s, d_soak_window_s, d_p99_drift_max, d_errors_max;
     double d_memory_growth_per_1k_max;
     int d_concurrency_threads;
     double d_concurrency_duration_s;
+    /* D for generative models: one long generation */
+    double d_gen_context_fraction, d_gen_drift_max, d_gen_memory_growth_per_1k_tokens_max;
 } ig__gate_spec;
 
 /* Loads path (NULL: the default spec) with profile (NULL or "": none).
@@ -55,6 +62,7 @@ typedef struct ig__cell_result {
     char detail[1024];
     char device[256], version[256], skip[512], error[1024];
     char warning[512];         /* e.g. oversubscribed CPUs (threads.c) */
+    char notes[2048];          /* the suite's other notes, "key: text" lines */
     int hung_as_injected;      /* gate B's timeout cell hung, as it should */
     int64_t failures[IG_FAIL_COUNT];
     char failure_msg[IG_FAIL_COUNT][512];

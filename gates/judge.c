@@ -106,7 +106,8 @@ static const char *why(const ig__cell_result *r, char *buf, size_t len)
 static int credits_speed(char gate, const char *check)
 {
     return gate == 'C' && (!strcmp(check, "latency_p99") || !strcmp(check, "speedup") ||
-                           !strcmp(check, "dispatch"));
+                           !strcmp(check, "dispatch") || !strcmp(check, "ttft") ||
+                           !strcmp(check, "tpot") || !strcmp(check, "decode_tps"));
 }
 
 static void add(judge *j, char gate, const char *check, const char *backend,
@@ -283,6 +284,24 @@ static void gate_a(judge *j, const char *b, const ig__model_ref *m)
             add(j, 'A', check, b, m->name, ok == 1 ? V_PASS : V_FAIL, rc, NAN, "code", "error",
                 d, r);
         }
+        if (usable(j, 'A', "stale_compile_cache", b, m->name, r)) {
+            double ok = metric(r, "stale_cache_ok", NULL, NULL);
+            double moved = metric(r, "stale_cache_weights_moved", NULL, NULL);
+            double off = metric(r, "stale_cache_max_abs", NULL, NULL);
+            char d[600];
+            const char *note = strstr(r->notes, "stale_cache: ");
+            if (isnan(ok)) {
+                snprintf(d, sizeof d, "%.*s", note ? (int)strcspn(note + 13, "\n") : 12,
+                         note ? note + 13 : "not measured");
+                add(j, 'A', "stale_compile_cache", b, m->name, V_SKIP, NAN, NAN, "", "", d, r);
+            } else {
+                snprintf(d, sizeof d, "the file rewritten in place with new weights (same path, "
+                         "size and modification time) and compiled again: outputs %.3g from the "
+                         "reference's on the new file, the old weights' %.3g away", off, moved);
+                add(j, 'A', "stale_compile_cache", b, m->name, ok == 1 ? V_PASS : V_FAIL, off,
+                    0.1 * moved, "abs", "<", d, r);
+            }
+        }
     }
 }
 
@@ -396,6 +415,128 @@ static const char *parity_failed(const judge *j, size_t first, const char *b, co
     return NULL;
 }
 
+/* Parity beyond one output (suite_generate.c): a generation's
+ * teacher-forced tokens and logits, an embedding's cosine and recall@10.
+ * Named parity_* so that a FAIL here, too, takes the credit from speed. */
+static void workload_parity(judge *j, const char *b, const ig__model_ref *m,
+                            const ig__cell_result *r)
+{
+    const ig__gate_spec *s = j->spec;
+    char d[600];
+    int base = !strcmp(b, s->c_baseline);
+    const char *self = "the baseline itself: the check compares a backend with it";
+    if (m->gen.kv != IG_KV_NONE) {
+        if (usable(j, 'C', "parity_gen_tokens", b, m->name, r)) {
+            double rate = metric(r, "gen_token_agreement", NULL, NULL);
+            double steps = metric(r, "gen_steps", NULL, NULL);
+            double first = metric(r, "gen_first_divergence", NULL, NULL);
+            double thr = pick(m->gen.token_agreement, s->c_gen_token_agreement);
+            if (isnan(first))
+                snprintf(d, sizeof d, "greedy tokens of %.0f teacher-forced steps agree on "
+                         "%.1f%%; no step differs", steps, 100 * rate);
+            else
+                snprintf(d, sizeof d, "greedy tokens of %.0f teacher-forced steps agree on "
+                         "%.1f%%; first difference at step %.0f", steps, 100 * rate, first);
+            if (base)
+                add(j, 'C', "parity_gen_tokens", b, m->name, V_SKIP, NAN, thr, "ratio", ">=",
+                    self, r);
+            else
+                compare(j, 'C', "parity_gen_tokens", b, m->name, rate, ">=", thr, "ratio", d, r);
+        }
+        if (usable(j, 'C', "parity_gen_logits", b, m->name, r)) {
+            double li = metric(r, "gen_logits_linf", NULL, NULL);
+            double thr = pick(m->gen.logits_linf, s->c_gen_logits_linf);
+            snprintf(d, sizeof d, "largest logits L-infinity over %.0f teacher-forced steps; "
+                     "lowest cosine %.6f", metric(r, "gen_steps", NULL, NULL),
+                     metric(r, "gen_logits_cosine_min", NULL, NULL));
+            if (base)
+                add(j, 'C', "parity_gen_logits", b, m->name, V_SKIP, NAN, thr, "abs", "<=",
+                    self, r);
+            else
+                compare(j, 'C', "parity_gen_logits", b, m->name, li, "<=", thr, "abs", d, r);
+        }
+    }
+    if (m->emb.on) {
+        if (usable(j, 'C', "parity_embed_cosine", b, m->name, r)) {
+            double co = metric(r, "embed_cosine_min", NULL, NULL);
+            double thr = pick(m->emb.cosine_min, s->c_embed_cosine_min);
+            snprintf(d, sizeof d, "lowest cosine similarity to the reference's vector over "
+                     "%.0f sentences (mean %.6f)", metric(r, "embed_vectors", NULL, NULL),
+                     metric(r, "embed_cosine_mean", NULL, NULL));
+            if (base)
+                add(j, 'C', "parity_embed_cosine", b, m->name, V_SKIP, NAN, thr, "ratio", ">=",
+                    self, r);
+            else
+                compare(j, 'C', "parity_embed_cosine", b, m->name, co, ">=", thr, "ratio", d, r);
+        }
+        if (usable(j, 'C', "parity_recall_at_10", b, m->name, r)) {
+            double rec = metric(r, "recall_at_10", NULL, NULL);
+            double thr = pick(m->emb.recall_at_10, s->c_recall_at_10_min);
+            snprintf(d, sizeof d, "mean recall@10 of the backend's nearest neighbours against "
+                     "the reference's, 100 queries in %.0f sentences; worst query %.2f, %.0f%% "
+                     "of queries exact", metric(r, "embed_corpus", NULL, NULL),
+                     metric(r, "recall_at_10_min", NULL, NULL),
+                     100 * metric(r, "recall_at_10_full", NULL, NULL));
+            if (base)
+                add(j, 'C', "parity_recall_at_10", b, m->name, V_SKIP, NAN, thr, "ratio", ">=",
+                    self, r);
+            else
+                compare(j, 'C', "parity_recall_at_10", b, m->name, rec, ">=", thr, "ratio", d,
+                        r);
+        }
+    }
+}
+
+/* Serving figures of a generative model: TTFT, TPOT, decode tokens/s
+ * against the manifest's SLAs (no SLA: SKIP, never a number made up). */
+static void generation_speed(judge *j, const char *b, const ig__model_ref *m)
+{
+    const ig__gate_spec *s = j->spec;
+    const ig__cell_result *r = find(j, b, m, IG_SUITE_GENERATE, NULL);
+    char d[600];
+    if (usable(j, 'C', "ttft", b, m->name, r)) {
+        double worst = metric(r, "ttft_max", NULL, NULL), p50 = metric(r, "ttft_p50", NULL, NULL);
+        double n = metric(r, "ttft_samples", NULL, NULL);
+        double sla = pick(m->gen.sla_ttft_ms, s->c_ttft_ms);
+        /* A few generations give no percentile: the worst is judged. */
+        snprintf(d, sizeof d, "worst time to first token of %.0f generations from a %.0f-token "
+                 "prompt (p50 %.3f ms); startup (compile + load + first token) %.1f ms", n,
+                 metric(r, "prompt_tokens_headline", NULL, NULL), p50,
+                 metric(r, "startup_time", NULL, NULL));
+        if (isnan(sla))
+            add(j, 'C', "ttft", b, m->name, V_SKIP, worst, NAN, "ms", "<=",
+                "no TTFT SLA given (manifest generate.sla_ttft_ms)", r);
+        else
+            compare(j, 'C', "ttft", b, m->name, worst, "<=", sla, "ms", d, r);
+    }
+    if (usable(j, 'C', "tpot", b, m->name, r)) {
+        double tpot = metric(r, "tpot", NULL, NULL);
+        double sla = pick(m->gen.sla_tpot_ms, s->c_tpot_ms);
+        snprintf(d, sizeof d, "mean time per output token over %.0f decode steps; inter-token "
+                 "p50 %.3f ms, p99 %.3f ms (%s); preparing a new shape costs %.3f ms a step",
+                 metric(r, "itl_samples", NULL, NULL), metric(r, "itl_p50", NULL, NULL),
+                 metric(r, "itl_p99", NULL, NULL),
+                 metric(r, "itl_p99_valid", NULL, NULL) == 1 ? "valid" : "too few samples",
+                 metric(r, "shape_prepare", NULL, NULL));
+        if (isnan(sla))
+            add(j, 'C', "tpot", b, m->name, V_SKIP, tpot, NAN, "ms", "<=",
+                "no TPOT SLA given (manifest generate.sla_tpot_ms)", r);
+        else
+            compare(j, 'C', "tpot", b, m->name, tpot, "<=", sla, "ms", d, r);
+    }
+    if (usable(j, 'C', "decode_tps", b, m->name, r)) {
+        double tps = metric(r, "decode_tps", NULL, NULL);
+        double target = pick(m->gen.decode_tps_target, s->c_decode_tps_min);
+        snprintf(d, sizeof d, "decode %.1f tokens/s, prefill %.1f tokens/s (llama-bench's tg "
+                 "and pp)", tps, metric(r, "prefill_tps", NULL, NULL));
+        if (isnan(target))
+            add(j, 'C', "decode_tps", b, m->name, V_SKIP, tps, NAN, "tok/s", ">=",
+                "no target given (manifest generate.decode_tps_target)", r);
+        else
+            compare(j, 'C', "decode_tps", b, m->name, tps, ">=", target, "tok/s", d, r);
+    }
+}
+
 static void gate_c(judge *j, const char *b, const ig__model_ref *m)
 {
     const ig__gate_spec *s = j->spec;
@@ -433,7 +574,11 @@ static void gate_c(judge *j, const char *b, const ig__model_ref *m)
         snprintf(d, sizeof d, "NaN and Inf in the same places as the expected outputs");
         compare(j, 'C', "parity_nan_inf", b, m->name, f3 ? nm : NAN, "<=", 0, "elements", d, r);
     }
+    if (m->gen.kv != IG_KV_NONE || m->emb.on)
+        workload_parity(j, b, m, r);
     j->outputs_wrong = parity_failed(j, first, b, m->name);
+    if (m->gen.kv != IG_KV_NONE)
+        generation_speed(j, b, m);
     r = find(j, b, m, IG_SUITE_LATENCY, NULL);
     if (usable(j, 'C', "latency_p99", b, m->name, r)) {
         double lo, hi, p99 = metric(r, "p99", &lo, &hi);
@@ -568,6 +713,32 @@ static void gate_d(judge *j, const char *b, const ig__model_ref *m)
         double errs = metric(r, "errors", NULL, NULL) + (double)nfail(r);
         snprintf(d, sizeof d, "errors during the soak");
         compare(j, 'D', "soak_errors", b, m->name, errs, "<=", s->d_errors_max, "errors", d, r);
+    }
+    if (m->gen.kv != IG_KV_NONE) {
+        /* A long generation: ITL's growth with the context (a line
+         * against position) is expected and only reported; drift over
+         * time (the last generation against the first at the same
+         * positions) and memory growth are judged. */
+        r = find(j, b, m, IG_SUITE_GENERATE, "-long");
+        if (usable(j, 'D', "gen_drift", b, m->name, r)) {
+            double drift = metric(r, "itl_drift", NULL, NULL);
+            double slo, shi, slope = metric(r, "itl_position_slope", &slo, &shi);
+            snprintf(d, sizeof d, "over time: the last generation's inter-token latency "
+                     "%+.1f%% against the first at the same positions; with the context: "
+                     "%+.4f ms per 1k positions [%+.4f, %+.4f], r2 %.2f, over %.0f steps",
+                     100 * drift, slope, slo, shi, metric(r, "itl_position_r2", NULL, NULL),
+                     metric(r, "itl_samples", NULL, NULL));
+            compare(j, 'D', "gen_drift", b, m->name, fabs(drift), "<=", s->d_gen_drift_max,
+                    "ratio", d, r);
+        }
+        if (usable(j, 'D', "gen_memory_growth", b, m->name, r)) {
+            double glo, ghi, g = metric(r, "rss_growth_per_1k_tokens", &glo, &ghi);
+            snprintf(d, sizeof d, "RSS slope %.0f B per 1k generated tokens [%.0f, %.0f]; the "
+                     "KV cache itself holds %.0f bytes at the end", g, glo, ghi,
+                     metric(r, "kv_cache_bytes", NULL, NULL));
+            compare(j, 'D', "gen_memory_growth", b, m->name, g, "<=",
+                    s->d_gen_memory_growth_per_1k_tokens_max, "bytes/1k", d, r);
+        }
     }
     r = find(j, b, m, IG_SUITE_CONCURRENCY, NULL);
     if (usable(j, 'D', "concurrency_parity", b, m->name, r)) {

@@ -121,6 +121,20 @@ int ig__gates_plan(const ig__gate_spec *spec, const ig__run_cfg *cfg, const char
                     goto oom;
                 c->p.rtol = pick(m->rtol, spec->c_rtol);
                 c->p.atol = pick(m->atol, spec->c_atol);
+                if (m->emb.on)
+                    c->p.samples = spec->c_embed_corpus; /* sentences for recall@10 */
+                if (m->gen.kv != IG_KV_NONE) {
+                    /* TTFT, TPOT and tokens/s: one prompt length, a few
+                     * generations. */
+                    if (!(c = add(&cs, cfg, be, be, m, IG_SUITE_GENERATE, 'C', NULL)))
+                        goto oom;
+                    memset(c->p.prompt_tokens, 0, sizeof c->p.prompt_tokens);
+                    c->p.prompt_tokens[0] = spec->c_gen_prompt_tokens;
+                    c->p.gen_tokens = spec->c_gen_tokens;
+                    c->p.samples = spec->c_gen_generations;
+                    c->p.duration_s = 0;
+                    c->p.kv = IG_KV_NONE;
+                }
                 if (!(c = add(&cs, cfg, be, be, m, IG_SUITE_LATENCY, 'C', NULL)))
                     goto oom;
                 /* Sized to the percentile the cell is judged on: p99
@@ -143,6 +157,22 @@ int ig__gates_plan(const ig__gate_spec *spec, const ig__run_cfg *cfg, const char
                 c->p.duration_s = spec->d_concurrency_duration_s;
                 c->p.rtol = pick(m->rtol, spec->c_rtol);
                 c->p.atol = pick(m->atol, spec->c_atol);
+                if (m->gen.kv != IG_KV_NONE) {
+                    /* A long generation: a short prompt, then decoding
+                     * into gen_context_fraction of the context, twice, so
+                     * growth with position and drift over time part. */
+                    if (!(c = add(&cs, cfg, be, be, m, IG_SUITE_GENERATE, 'D', "-long")))
+                        goto oom;
+                    double fr = spec->d_gen_context_fraction > 1 ? 1 : spec->d_gen_context_fraction;
+                    int64_t prompt = m->gen.max_context >= 64 ? 32 : m->gen.max_context / 2;
+                    int64_t gen = (int64_t)((double)(m->gen.max_context - prompt) * fr);
+                    memset(c->p.prompt_tokens, 0, sizeof c->p.prompt_tokens);
+                    c->p.prompt_tokens[0] = prompt > 0 ? prompt : 1;
+                    c->p.gen_tokens = gen >= 2 ? gen : 2;
+                    c->p.samples = 2;
+                    c->p.duration_s = 0;
+                    c->p.kv = IG_KV_NONE;
+                }
             }
         }
     }

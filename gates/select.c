@@ -5,7 +5,9 @@
  * Per model, the chain holds the backends whose every judged gate passed
  * (a SKIP check neither helps nor hurts, an INVALID one disqualifies:
  * unproven is not passed), best first — higher time-weighted dispatch,
- * then lower p99 — with the CPU reference always last, as the fallback of
+ * then lower p99; for a generative model more decode tokens/s, then a
+ * shorter TTFT; for an embedding model a lower p99 — with the CPU
+ * reference always last, as the fallback of
  * last resort (its evidence says "role": "last_resort").  Each model says
  * whether any backend, the reference included, passed: "validated": false
  * tells an application that nothing in its chain was.  Instruments (null,
@@ -24,6 +26,7 @@
 typedef struct {
     const char *backend;
     double dispatch, p99;
+    double tps, ttft;          /* generative models: decode tokens/s, TTFT */
     const char *version;
     int ok;
 } cand;
@@ -75,6 +78,26 @@ static double cell_metric(json_object *cells, const char *b, const char *m, cons
         }
     }
     return NAN;
+}
+
+/* A generative model's users wait on tokens: the most decode tokens/s
+ * first, then the shortest time to first token. */
+static int cmp_generate(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    double tx = isnan(x->tps) ? -1 : x->tps, ty = isnan(y->tps) ? -1 : y->tps;
+    if (tx != ty)
+        return tx > ty ? -1 : 1;
+    double fx = isnan(x->ttft) ? INFINITY : x->ttft, fy = isnan(y->ttft) ? INFINITY : y->ttft;
+    return fx < fy ? -1 : fx > fy;
+}
+
+/* An embedding serves a search that waits on its slowest query: p99. */
+static int cmp_p99(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    double px = isnan(x->p99) ? INFINITY : x->p99, py = isnan(y->p99) ? INFINITY : y->p99;
+    return px < py ? -1 : px > py;
 }
 
 static int cmp_cand(const void *a, const void *b)
@@ -139,6 +162,7 @@ int ig__select_write(const char *rundir, json_object *root, int verbose, char *m
         rc = IG_ENOMEM;
     for (size_t mi = 0; rc == 0 && mi < nm; mi++) {
         const char *model = jstr(json_object_array_get_idx(models, mi), "name");
+        const char *workload = jstr(json_object_array_get_idx(models, mi), "workload");
         int nc = 0, validated = 0;
         for (size_t bi = 0; bi < nb; bi++) {
             const char *b = astr(backends, bi);
@@ -157,9 +181,14 @@ int ig__select_write(const char *rundir, json_object *root, int verbose, char *m
             c->dispatch = cell_metric(cells, b, model, "latency", "dispatch_time_ratio",
                                       &c->version);
             c->p99 = cell_metric(cells, b, model, "latency", "p99", NULL);
+            c->tps = cell_metric(cells, b, model, "generate", "decode_tps", NULL);
+            c->ttft = cell_metric(cells, b, model, "generate", "ttft_p50", NULL);
             wins[bi]++;
         }
-        qsort(cs, (size_t)nc, sizeof *cs, cmp_cand);
+        qsort(cs, (size_t)nc, sizeof *cs,
+              !strcmp(workload, "generate")    ? cmp_generate
+              : !strcmp(workload, "embedding") ? cmp_p99
+                                               : cmp_cand);
         rc = ig_defaults_set_validated(d, model, validated, msg, msglen);
         if (verbose && rc == 0 && !validated)
             printf("  %-16s NOT VALIDATED: no backend passed every judged gate; the reference "

@@ -52,6 +52,17 @@ static const field fields[] = {
     F('C', "speedup_min", T_NUM, c_speedup_min),
     F('C', "baseline", T_STR, c_baseline),
     F('C', "dispatch_min", T_NUM, c_dispatch_min),
+    F('C', "gen_token_agreement", T_NUM, c_gen_token_agreement),
+    F('C', "gen_logits_linf", T_NUM, c_gen_logits_linf),
+    F('C', "ttft_ms", T_NUM_OR_NULL, c_ttft_ms),          /* null: no default SLA */
+    F('C', "tpot_ms", T_NUM_OR_NULL, c_tpot_ms),          /* null: no default SLA */
+    F('C', "decode_tps_min", T_NUM_OR_NULL, c_decode_tps_min), /* null: no target */
+    F('C', "gen_prompt_tokens", T_INT, c_gen_prompt_tokens),
+    F('C', "gen_tokens", T_INT, c_gen_tokens),
+    F('C', "gen_generations", T_INT, c_gen_generations),
+    F('C', "embed_cosine_min", T_NUM, c_embed_cosine_min),
+    F('C', "recall_at_10_min", T_NUM, c_recall_at_10_min),
+    F('C', "embed_corpus", T_INT, c_embed_corpus),
     F('D', "soak_duration_s", T_NUM, d_soak_duration_s),
     F('D', "soak_window_s", T_NUM, d_soak_window_s),
     F('D', "p99_drift_max", T_NUM, d_p99_drift_max),
@@ -59,6 +70,10 @@ static const field fields[] = {
     F('D', "memory_growth_per_1k_max_bytes", T_NUM, d_memory_growth_per_1k_max),
     F('D', "concurrency_threads", T_INT, d_concurrency_threads),
     F('D', "concurrency_duration_s", T_NUM, d_concurrency_duration_s),
+    F('D', "gen_context_fraction", T_NUM, d_gen_context_fraction),
+    F('D', "gen_drift_max", T_NUM, d_gen_drift_max),
+    F('D', "gen_memory_growth_per_1k_tokens_max_bytes", T_NUM,
+      d_gen_memory_growth_per_1k_tokens_max),
 };
 #undef F
 
@@ -86,7 +101,9 @@ static const field *find(char gate, const char *key)
  * soak windows of no time, a per-call timeout of no time. */
 static int positive(const char *key)
 {
-    static const char *const keys[] = {"breaker_window", "soak_window_s", "timeout_ms"};
+    static const char *const keys[] = {"breaker_window", "soak_window_s", "timeout_ms",
+                                       "gen_prompt_tokens", "gen_tokens", "gen_generations",
+                                       "embed_corpus", "gen_context_fraction"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (!strcmp(key, keys[i]))
             return 1;

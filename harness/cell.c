@@ -267,6 +267,19 @@ int ig__cell_exec(const ig__run_cfg *cfg, const ig__cell *cell, int fd)
     ig__emit_info(c, "device", "%s", info.device);
     ig__emit_info(c, "version", "%s", info.version);
 
+    /* generate runs generative models only, of the KV layout asked for. */
+    if (cell->suite == IG_SUITE_GENERATE &&
+        (cell->model->gen.kv == IG_KV_NONE ||
+         (cell->p.kv != IG_KV_NONE && cell->p.kv != cell->model->gen.kv))) {
+        ig__emit_info(c, "skip", "%s",
+                      cell->model->gen.kv == IG_KV_NONE
+                          ? "not a generative model (no \"generate\" manifest entry)"
+                          : cell->p.kv == IG_KV_STATIC ? "a dynamic KV cache (--kv static)"
+                                                       : "a static KV cache (--kv dynamic)");
+        fprintf(c->out, "E\tskip\n");
+        fflush(c->out);
+        return CELL_SKIPPED;
+    }
     rc = ig__session_read(&c->s, c->be, cell->model->path, msg, sizeof msg);
     if (rc == 0)
         rc = ig__model_inputs(cell->model, &c->s, &c->in, msg, sizeof msg);

@@ -66,6 +66,26 @@ int ig__is_file(const char *p)
 static void no_thresholds(ig__model_ref *r)
 {
     r->sla_p99_ms = r->speedup_target = r->rtol = r->atol = r->linf = NAN;
+    char msg[8];
+    ig__gen_spec_parse(NULL, "", &r->gen, msg, sizeof msg);
+    ig__embed_spec_parse(NULL, "", &r->emb, msg, sizeof msg);
+}
+
+/* The workload objects of manifest entry m (where: "FILE: models[I]"). */
+static int workloads(json_object *m, const char *where, ig__model_ref *r, char *msg,
+                     size_t msglen)
+{
+    json_object *v;
+    int rc = 0;
+    if (json_object_object_get_ex(m, "generate", &v))
+        rc = ig__gen_spec_parse(v, where, &r->gen, msg, msglen);
+    if (rc == 0 && json_object_object_get_ex(m, "embedding", &v))
+        rc = ig__embed_spec_parse(v, where, &r->emb, msg, msglen);
+    if (rc == 0 && r->gen.kv != IG_KV_NONE && r->emb.on) {
+        snprintf(msg, msglen, "%s: has both \"generate\" and \"embedding\"", where);
+        rc = IG_EPARSE;
+    }
+    return rc;
 }
 
 /* A number at o.key (or o.key.sub), NaN when absent or not a number. */
@@ -119,6 +139,11 @@ int ig__model_manifest(const char *fixtures_dir, ig__model_ref **out, int *n,
             r->rtol = num(m, "tolerance", "rtol");
             r->atol = num(m, "tolerance", "atol");
             r->linf = num(m, "tolerance", "linf");
+            char where[4200];
+            snprintf(where, sizeof where, "%s: models[%zu]", path, i);
+            rc = workloads(m, where, r, msg, msglen);
+            if (rc)
+                break;
             snprintf(r->dir, sizeof r->dir, "%s/%s", fixtures_dir, r->name);
             /* A compressed variant names its fp32 original and the scheme. */
             if (json_object_object_get_ex(m, "variant_of", &v) &&
@@ -185,7 +210,8 @@ int ig__model_manifest_apply(const char *path, ig__model_ref *models, int n, cha
      * rest describe the model and are accepted as they are. */
     static const char *const known[] = {"name", "path", "task", "inputs", "outputs", "opset",
                                         "sla_p99_ms", "speedup_target", "tolerance",
-                                        "test_data", "description", "variant_of", "scheme",
+                                        "test_data", "description", "generate",
+                                        "embedding", "variant_of", "scheme",
                                         "compress_options", NULL};
     int rc = 0;
     json_object *arr = NULL;
@@ -220,8 +246,15 @@ int ig__model_manifest_apply(const char *path, ig__model_ref *models, int n, cha
         }
         const char *name = json_object_get_string(v);
         int hit = 0;
-        for (int k = 0; k < n; k++)
-            hit += !strcmp(models[k].name, name);
+        char where[4200];
+        snprintf(where, sizeof where, "%s: models[%zu]", path, i);
+        for (int k = 0; k < n && !rc; k++)
+            if (!strcmp(models[k].name, name)) {
+                hit++;
+                rc = workloads(e, where, &models[k], msg, msglen);
+            }
+        if (rc)
+            break;
         if (!hit) {
             snprintf(msg, msglen, "%s: models[%zu].name: '%s' is not a model of this run", path,
                      i, name);

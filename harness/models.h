@@ -8,6 +8,7 @@
 #define IG_HARNESS_MODELS_H
 
 #include "session.h"
+#include "workload.h"
 
 typedef struct ig__model_ref {
     char name[128];        /* manifest name or the folder's base name */
@@ -16,6 +17,10 @@ typedef struct ig__model_ref {
     /* From the manifest entry; NaN when the model has none (a bare model
      * or a case folder): the gate spec's defaults apply then. */
     double sla_p99_ms, speedup_target, rtol, atol, linf;
+    /* The manifest's "generate" / "embedding" objects (workload.h);
+     * gen.kv == IG_KV_NONE and emb.on == 0 for a one-shot model. */
+    ig__gen_spec gen;
+    ig__embed_spec emb;
     /* A compressed variant (manifest "variant_of", "scheme"): its fp32
      * original's name and the scheme; "" for an original. */
     char variant_of[128];

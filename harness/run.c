@@ -107,6 +107,14 @@ static void take_record(ig__cell_result *r, char *line)
             snprintf(r->error, sizeof r->error, "%s", f[2]);
         else if (!strcmp(f[1], "warning"))
             snprintf(r->warning, sizeof r->warning, "%s", f[2]);
+        else {
+            /* Any other note a suite made ("kv_layout", "power", "prompt",
+             * "reference", ...): kept in run.json's cell "notes". */
+            size_t l = strlen(r->notes);
+            if (l + 8 < sizeof r->notes)
+                snprintf(r->notes + l, sizeof r->notes - l, "%s%s: %s", l ? "\n" : "", f[1],
+                         f[2]);
+        }
     } else if (f[0][0] == 'F' && n >= 4) {
         int k = failure_index(f[1]);
         if (k >= 0 && !r->failure_msg[k][0])
@@ -133,6 +141,7 @@ static double deadline_for(const ig__cell *cell)
     double d = p->duration_s > 0 ? p->duration_s
                : suite == IG_SUITE_SOAK    ? 60
                : suite == IG_SUITE_LIFECYCLE ? 30
+               : suite == IG_SUITE_GENERATE  ? 120
                                            : 2;
     /* Compile, load and warm-up come on top of the suite's own bound, and
      * a latency run may extend to its cap (10x its duration by default)
@@ -327,6 +336,14 @@ static json_object *cell_json(const ig__run_cfg *cfg, const ig__cell_result *r)
         json_object_object_add(c, "error", json_object_new_string(r->error));
     if (r->warning[0])
         json_object_object_add(c, "warning", json_object_new_string(r->warning));
+    if (r->notes[0]) {
+        json_object *na = json_object_new_array();
+        char tmp[sizeof r->notes];
+        snprintf(tmp, sizeof tmp, "%s", r->notes);
+        for (char *sv = NULL, *t = strtok_r(tmp, "\n", &sv); t; t = strtok_r(NULL, "\n", &sv))
+            json_object_array_add(na, json_object_new_string(t));
+        json_object_object_add(c, "notes", na);
+    }
     if (r->hung_as_injected)
         json_object_object_add(c, "hung_as_injected", json_object_new_boolean(1));
     json_object *fc = json_object_new_object(), *fm = json_object_new_object();
@@ -528,6 +545,33 @@ int ig__run_grid(const ig__run_opts *o, ig__run_totals *t)
         json_object_object_add(m, "rtol", jnum(cfg.models[i].rtol));
         json_object_object_add(m, "atol", jnum(cfg.models[i].atol));
         json_object_object_add(m, "linf", jnum(cfg.models[i].linf));
+        /* What kind of workload it is and its own thresholds
+         * (workload.h): selection ranks each kind by its own figures. */
+        const ig__model_ref *mr = &cfg.models[i];
+        json_object_object_add(m, "workload",
+                               json_object_new_string(mr->gen.kv != IG_KV_NONE ? "generate"
+                                                      : mr->emb.on            ? "embedding"
+                                                                              : "single"));
+        if (mr->gen.kv != IG_KV_NONE) {
+            json_object *g = json_object_new_object();
+            json_object_object_add(g, "kv", json_object_new_string(
+                                                mr->gen.kv == IG_KV_STATIC ? "static" : "dynamic"));
+            json_object_object_add(g, "max_context", json_object_new_int64(mr->gen.max_context));
+            json_object_object_add(g, "sla_ttft_ms", jnum(mr->gen.sla_ttft_ms));
+            json_object_object_add(g, "sla_tpot_ms", jnum(mr->gen.sla_tpot_ms));
+            json_object_object_add(g, "decode_tps_target", jnum(mr->gen.decode_tps_target));
+            json_object_object_add(g, "token_agreement", jnum(mr->gen.token_agreement));
+            json_object_object_add(g, "logits_linf", jnum(mr->gen.logits_linf));
+            json_object_object_add(m, "generate", g);
+        }
+        if (mr->emb.on) {
+            json_object *e = json_object_new_object();
+            json_object_object_add(e, "dim", json_object_new_int64(mr->emb.dim));
+            json_object_object_add(e, "seq_len", json_object_new_int64(mr->emb.seq_len));
+            json_object_object_add(e, "cosine_min", jnum(mr->emb.cosine_min));
+            json_object_object_add(e, "recall_at_10", jnum(mr->emb.recall_at_10));
+            json_object_object_add(m, "embedding", e);
+        }
         json_object_array_add(jm, m);
     }
     for (int i = 0; i < cfg.nsuites; i++)

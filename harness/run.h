@@ -24,7 +24,8 @@
     X(SOAK, "soak")                                                            \
     X(LIFECYCLE, "lifecycle")                                                  \
     X(MALFORMED, "malformed")                                                  \
-    X(RUNTIME, "runtime")
+    X(RUNTIME, "runtime")                                                      \
+    X(GENERATE, "generate")
 
 enum {
 #define IG__SUITE_ENUM(id, name) IG_SUITE_##id,
@@ -80,6 +81,10 @@ typedef struct ig__params {
     int breaker_window;      /* runtime suite: breaker window (calls) */
     double breaker_rate;     /* runtime suite: success rate that keeps it closed */
     double flaky_pct;        /* runtime suite: injected failure rate */
+    int64_t prompt_tokens[8];/* generate suite: prompt lengths, 0-ended */
+    int64_t gen_tokens;      /* generate suite: tokens per generation */
+    int kv;                  /* generate suite: the KV layout asked for
+                              * (IG_KV_*; IG_KV_NONE: any) */
 } ig__params;
 
 typedef struct ig__run_cfg {
@@ -194,9 +199,24 @@ int ig__cell_predict(ig__cellctx *c, char *msg, size_t msglen);
 /* Resident set size of this process in bytes (from /proc/self/statm). */
 uint64_t ig__rss_bytes(void);
 
+/* A samples file out/<run>/samples/<cell id><suffix>.csv with its header
+ * line; NULL when it cannot be made. */
+FILE *ig__open_samples(ig__cellctx *c, const char *suffix, const char *header);
+/* A latency summary of ns[0..n) (percentiles with intervals, their
+ * early-stopping validity, mean), each metric's name prefixed by pfx, for
+ * output (NULL: the whole cell). */
+void ig__emit_latency(ig__cellctx *c, const char *output, const char *pfx, const uint64_t *ns, int64_t n,
+                      double elapsed_s);
+
 /* Suite procedures (suites.c); each returns 0 or a negative error. */
 int ig__suite_run(ig__cellctx *c, int suite);
 int ig__suite_malformed(ig__cellctx *c);  /* suite_malformed.c, Gate A */
 int ig__suite_runtime(ig__cellctx *c);    /* suite_runtime.c, Gate B */
+int ig__suite_generate(ig__cellctx *c);   /* suite_generate.c */
+/* The parity of a generative model (teacher forcing) and of an embedding
+ * model (cosine, recall@10) against the live reference session rs
+ * (suite_generate.c); emits its metrics, returns 1 when they hold, 0 when
+ * not, -1 when the model is neither. */
+int ig__parity_workload(ig__cellctx *c, ig__session *rs);
 
 #endif

@@ -87,6 +87,7 @@ static int load_cell(json_object *o, ig__rcell *c)
     c->repro = str(o, "repro");
     c->skip_reason = str(o, "skip_reason");
     c->error = str(o, "error");
+    c->notes = arr_len(get(o, "notes")) ? get(o, "notes") : NULL;
     c->wall_s = num(o, "wall_s");
     json_object *h = get(o, "hung_as_injected");
     c->hung_as_injected = h && json_object_is_type(h, json_type_boolean) &&
@@ -636,4 +637,17 @@ int ig__rd_cycles(const ig__rrun *r, const char *cell_id, ig__rcycle **c, int *n
     *c = v.p;
     *n = (int)v.n;
     return 0;
+}
+
+const char *ig__rd_note(const ig__rcell *c, const char *key)
+{
+    size_t kl = strlen(key);
+    for (int i = 0; c && i < arr_len(c->notes); i++) {
+        json_object *v = json_object_array_get_idx(c->notes, (size_t)i);
+        const char *s = v && json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+                                                                       : "";
+        if (!strncmp(s, key, kl) && s[kl] == ':' && s[kl + 1] == ' ')
+            return s + kl + 2;
+    }
+    return NULL;
 }

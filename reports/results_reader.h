@@ -30,6 +30,7 @@ typedef struct ig__rcell {
     const char *id, *backend, *model, *suite, *status;  /* borrowed */
     const char *ended, *device, *version, *repro;       /* "" when absent */
     const char *skip_reason, *error;                    /* "" when absent */
+    json_object *notes;          /* the suite's notes ("key: text"), or NULL */
     double wall_s;
     int hung_as_injected;                               /* gate B's timeout cell */
     int64_t failures[IG_RD_NFAIL];
@@ -96,6 +97,8 @@ void ig__rd_free(ig__rrun *r);
 const ig__rcell *ig__rd_cell(const ig__rrun *r, const char *backend, const char *model,
                               const char *suite);
 const ig__rmetric *ig__rd_metric(const ig__rcell *c, const char *output, const char *name);
+/* The text of the cell's note "key: text", NULL when absent. */
+const char *ig__rd_note(const ig__rcell *c, const char *key);
 /* A whole-cell metric's value, NaN when absent. */
 double ig__rd_value(const ig__rcell *c, const char *name);
 /* The verdict of gate × backend × model in the summary, NULL if none. */

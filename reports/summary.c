@@ -217,6 +217,87 @@ static void readiness_line(FILE *f, const sum *s, int code, int markdown)
         fprintf(f, "; exit status not recorded\n");
 }
 
+static json_object *jget(json_object *o, const char *path)
+{
+    char tmp[128];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *k = strtok(tmp, "."); k && o; k = strtok(NULL, "."))
+        if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, k, &o))
+            o = NULL;
+    return o;
+}
+
+/* The seeds' benchmark table for generative models: per backend decode
+ * and prefill tokens/s (llama-bench's tg and pp), TTFT, TPOT, startup
+ * (compile + load + first token) and power, blank with the reason where
+ * the machine has no sensor.  From the generate cells (gate C's when
+ * there are several: the first). */
+static void print_generation(FILE *f, const sum *s)
+{
+    const ig__rrun *r = &s->run;
+    enum { GC = 10 };
+    static const char *const gh[GC] = {"model", "backend", "kv", "decode tok/s",
+                                       "prefill tok/s", "TTFT p50", "TPOT", "startup",
+                                       "mem eff", "power"};
+    /* Decode reads every weight and the cache once a token: bytes per
+     * token x tokens/s over the machine's measured bandwidth. */
+    json_object *bwj = jget(r->root, "env.memory_bandwidth.triad_gbs");
+    double bw = bwj ? json_object_get_double(bwj) : NAN;
+    char (*cells)[GC][96] = calloc((size_t)(r->nmodels * r->nbackends) + 1, sizeof *cells);
+    if (!cells)
+        return;
+    int n = 0, wd[GC];
+    const char *why = NULL;
+    for (int k = 0; k < GC; k++)
+        wd[k] = dwidth(gh[k]);
+    for (int m = 0; m < r->nmodels; m++)
+        for (int b = 0; b < r->nbackends; b++) {
+            const ig__rcell *c = ig__rd_cell(r, r->backends[b], r->models[m], "generate");
+            if (!c || strcmp(c->status, "ok") != 0 || !strncmp(r->backends[b], "faulty", 6))
+                continue;
+            char (*w)[96] = cells[n++];
+            const char *kv = ig__rd_note(c, "kv_layout");
+            snprintf(w[0], 96, "%s", r->models[m]);
+            snprintf(w[1], 96, "%s", r->backends[b]);
+            snprintf(w[2], 96, "%s", kv ? kv : "-");
+            const ig__rmetric *tg = ig__rd_metric(c, "", "decode_tps");
+            snprintf(w[3], 96, tg ? "%.1f" : "-", tg ? tg->v : 0.0);
+            const ig__rmetric *pp = ig__rd_metric(c, "", "prefill_tps");
+            snprintf(w[4], 96, pp ? "%.1f" : "-", pp ? pp->v : 0.0);
+            const ig__rmetric *tt = ig__rd_metric(c, "", "ttft_p50");
+            snprintf(w[5], 96, tt ? "%.2f ms" : "-", tt ? tt->v : 0.0);
+            const ig__rmetric *tp = ig__rd_metric(c, "", "tpot");
+            snprintf(w[6], 96, tp ? "%.2f ms" : "-", tp ? tp->v : 0.0);
+            const ig__rmetric *st = ig__rd_metric(c, "", "startup_time");
+            snprintf(w[7], 96, st ? "%.0f ms" : "-", st ? st->v : 0.0);
+            const ig__rmetric *bpt = ig__rd_metric(c, "", "decode_bytes_per_token");
+            double eff = bpt && tg && bw > 0 ? bpt->v * tg->v / (bw * 1e9) : NAN;
+            snprintf(w[8], 96, isfinite(eff) ? "%.0f%%" : "-", 100 * eff);
+            const ig__rmetric *pw = ig__rd_metric(c, "", "power");
+            snprintf(w[9], 96, pw ? "%.1f W" : "- *", pw ? pw->v : 0.0);
+            if (!pw && !why)
+                why = ig__rd_note(c, "power");
+            for (int k = 0; k < GC; k++)
+                if (dwidth(w[k]) > wd[k])
+                    wd[k] = dwidth(w[k]);
+        }
+    if (n > 0) {
+        fprintf(f, "\ngeneration: greedy decoding, decode and prefill tokens/s (llama-bench's tg "
+                   "and pp); mem eff: bytes read per token x tokens/s over %.1f GB/s\n", bw);
+        for (int k = 0; k < GC; k++)
+            pad(f, gh[k], wd[k], k == GC - 1);
+        fputc('\n', f);
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < GC; k++)
+                pad(f, cells[i][k], wd[k], k == GC - 1);
+            fputc('\n', f);
+        }
+        if (why)
+            fprintf(f, "* power: %s\n", why);
+    }
+    free(cells);
+}
+
 static void print_table(FILE *f, const sum *s, int code)
 {
     const ig__rrun *r = &s->run;
@@ -252,6 +333,7 @@ static void print_table(FILE *f, const sum *s, int code)
             fprintf(f, "! fewer samples than p99 needs (LoadGen's early-stopping bound): "
                        "not evidence for a p99 verdict\n");
     }
+    print_generation(f, s);
     readiness_line(f, s, code, 0);
 }
 
@@ -304,15 +386,6 @@ static void markdown(ig__sb *b, const sum *s, int code)
     free(line);
 }
 
-static json_object *jget(json_object *o, const char *path)
-{
-    char tmp[128];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *k = strtok(tmp, "."); k && o; k = strtok(NULL, "."))
-        if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, k, &o))
-            o = NULL;
-    return o;
-}
 
 static void copy_num(json_object *dst, const char *key, json_object *src)
 {

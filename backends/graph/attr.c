@@ -67,8 +67,10 @@ int ig__kerr(ig__kctx *c, int err, const char *fmt, ...)
     if (!c->msg || c->msglen == 0)
         return err;
     const ig__node *n = c->node;
-    int off = snprintf(c->msg, c->msglen, "node '%s' (%s, opset %d): ",
-                       n->name ? n->name : "", n->op_type, c->opset);
+    int dflt = ig__domain_is_default(n->domain);
+    int off = snprintf(c->msg, c->msglen, "node '%s' (%s%s%s, opset %d): ",
+                       n->name ? n->name : "", dflt ? "" : n->domain, dflt ? "" : ".",
+                       n->op_type, c->opset);
     if (off < 0 || (size_t)off >= c->msglen)
         return err;
     va_list ap;

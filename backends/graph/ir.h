@@ -105,6 +105,7 @@ typedef struct ig__graph {
     int noutputs;
     int64_t ir_version;
     int opset;            /* default-domain opset imported */
+    int opset_ms;         /* com.microsoft version imported, -1 for none */
     char *path;           /* owned; the file it was loaded from, for messages */
 } ig__graph;
 
@@ -140,8 +141,20 @@ typedef struct ig__op {
 
 /* ---- registry (backends/kernels/registry.c) ---- */
 
+/* The contrib domain: ONNX Runtime's com.microsoft operator set. */
+#define IG_DOMAIN_MS "com.microsoft"
+/* Whether a node's domain is the default ONNX one ("" or "ai.onnx"). */
+int ig__domain_is_default(const char *domain);
 /* The op implementing op_type in the default ONNX domain, or NULL. */
 const ig__op *ig__op_find(const char *op_type);
+/* The op implementing op_type in domain ("" or "ai.onnx" for the default
+ * one), or NULL: an op of the same name in another domain never matches
+ * (com.microsoft's RotaryEmbedding is not opset 23's). */
+const ig__op *ig__op_find_in(const char *domain, const char *op_type);
+/* The domain op belongs to: "" for the default ONNX domain, else its name
+ * (IG_DOMAIN_MS); NULL for an op no table lists.  An op's `since` counts
+ * versions of its domain. */
+const char *ig__op_domain(const ig__op *op);
 /* The i-th registered op (registry order), or NULL past the last. */
 const ig__op *ig__op_at(int i);
 /* NULL-terminated tables, one per kernel family folder (backends/kernels/
@@ -156,6 +169,10 @@ extern const ig__op *const ig__ops_controlflow[];
 extern const ig__op *const ig__ops_signal[];
 extern const ig__op *const ig__ops_object_detection[];
 extern const ig__op *const ig__ops_generator[];
+/* contrib/ holds two: the com.microsoft ops, and those ONNX Runtime
+ * registers in the default domain (SimplifiedLayerNormalization). */
+extern const ig__op *const ig__ops_contrib[];
+extern const ig__op *const ig__ops_contrib_default[];
 
 /* ---- attribute table (backends/kernels/attrs.c) ---- */
 
@@ -163,6 +180,8 @@ extern const ig__op *const ig__ops_generator[];
  * implements (borrowed, static; "name@FROM-TO" for one that exists only
  * in those opsets), or NULL when the table has no entry for op_type.  Every registered op has one; tests/unit/test_onnx_io.c checks. */
 const char *const *ig__op_attrs(const char *op_type);
+/* As ig__op_attrs, for op_type in domain ("" or "ai.onnx": the default). */
+const char *const *ig__op_attrs_in(const char *domain, const char *op_type);
 /* The name of the first attribute of n that its op's kernel does not
  * implement at n's opset (borrowed from n), or NULL when there is none;
  * *other_opset is 1 when the attribute belongs to other versions of the op

@@ -26,6 +26,9 @@
 /* Newest default-domain opset whose op semantics the kernels follow.  A
  * model importing a newer one is refused rather than possibly misread. */
 #define IG_MAX_OPSET 25
+/* Newest com.microsoft version (ONNX Runtime's contrib ops) whose op
+ * semantics the contrib kernels follow; ONNX Runtime has only version 1. */
+#define IG_MAX_OPSET_MS 1
 
 static int fail(char *msg, size_t msglen, int err, const char *path,
                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -802,6 +805,7 @@ static int build_subgraph(scope *s, ig__node *n, const IgOnnx__NodeProto *np,
     a->g = sg;
     sg->ir_version = s->g->ir_version;
     sg->opset = s->g->opset;
+    sg->opset_ms = s->g->opset_ms;
     sg->path = strdup(s->g->path ? s->g->path : "(memory)");
     if (!sg->path)
         return IG_ENOMEM;
@@ -864,16 +868,26 @@ static int build_graph(const IgOnnx__ModelProto *mp, const char *path,
                     "IR version %lld is older than 3, which infergate requires",
                     (long long)g->ir_version);
     g->opset = -1;
+    g->opset_ms = -1;
+    /* Imports of other domains are recorded only where kernels exist; a
+     * node of a domain without them is refused by name (build_body). */
     for (size_t i = 0; i < mp->n_opset_import; i++) {
         const IgOnnx__OperatorSetIdProto *os = mp->opset_import[i];
         const char *d = os->domain ? os->domain : "";
-        if (d[0] == 0 || strcmp(d, "ai.onnx") == 0)
+        if (ig__domain_is_default(d))
             g->opset = (int)os->version;
+        else if (strcmp(d, IG_DOMAIN_MS) == 0)
+            g->opset_ms = (int)os->version;
     }
     if (g->opset < 0 && mp->n_opset_import > 0)
         return fail(msg, msglen, IG_EUNSUPPORTED, path,
-                    "model imports only domain '%s'; infergate supports the default ONNX domain",
+                    "model imports no version of the default ONNX domain (only '%s'); "
+                    "infergate needs it beside any other",
                     mp->opset_import[0]->domain ? mp->opset_import[0]->domain : "");
+    if (g->opset_ms > IG_MAX_OPSET_MS)
+        return fail(msg, msglen, IG_EUNSUPPORTED, path,
+                    "model imports %s version %d; infergate follows its ops up to version %d",
+                    IG_DOMAIN_MS, g->opset_ms, IG_MAX_OPSET_MS);
     if (g->opset < 0)
         return fail(msg, msglen, IG_EPARSE, path,
                     "model imports no version of the default ONNX opset");
@@ -982,10 +996,15 @@ static int build_body(const IgOnnx__GraphProto *gp, scope *s, char *msg,
         n->nin = (int)np->n_input;
         n->nin_declared = n->nin;
         n->nout = (int)np->n_output;
-        n->opset = g->opset;
+        int dflt = ig__domain_is_default(n->domain);
+        n->opset = dflt ? g->opset : strcmp(n->domain, IG_DOMAIN_MS) == 0 ? g->opset_ms : -1;
         char desc[512];
-        snprintf(desc, sizeof desc, "node '%s' (%s, opset %d)", n->name, n->op_type,
-                 n->opset);
+        if (n->opset >= 0)
+            snprintf(desc, sizeof desc, "node '%s' (%s%s%s, opset %d)", n->name,
+                     dflt ? "" : n->domain, dflt ? "" : ".", n->op_type, n->opset);
+        else /* a domain the model does not import, or one without kernels */
+            snprintf(desc, sizeof desc, "node '%s' (%s.%s)", n->name, n->domain,
+                     n->op_type);
         for (size_t k = 0; k < np->n_attribute && !rc; k++) {
             rc = convert_attr(np->attribute[k], &n->attrs[k], dir, path, desc, msg,
                               msglen);
@@ -993,16 +1012,24 @@ static int build_body(const IgOnnx__GraphProto *gp, scope *s, char *msg,
         }
         if (rc)
             break;
-        if (n->domain[0] && strcmp(n->domain, "ai.onnx") != 0) {
+        if (!dflt && strcmp(n->domain, IG_DOMAIN_MS) != 0) {
             rc = fail(msg, msglen, IG_EUNSUPPORTED, path,
-                      "%s: op domain '%s' is not supported (only the default ONNX domain)",
+                      "%s: op domain '%s' is not supported (infergate implements the default "
+                      "ONNX domain and %s)",
+                      desc, n->domain, IG_DOMAIN_MS);
+            break;
+        }
+        if (n->opset < 0) {
+            rc = fail(msg, msglen, IG_EPARSE, path,
+                      "%s: the model does not import domain '%s' (no opset_import entry)",
                       desc, n->domain);
             break;
         }
-        n->op = ig__op_find(n->op_type);
+        n->op = ig__op_find_in(n->domain, n->op_type);
         if (!n->op) {
             rc = fail(msg, msglen, IG_EUNSUPPORTED, path,
-                      "%s: unsupported op (no kernel for %s)", desc, n->op_type);
+                      "%s: unsupported op (no kernel for %s%s%s)", desc, dflt ? "" : n->domain,
+                      dflt ? "" : ".", n->op_type);
             break;
         }
         if (n->opset < n->op->since) {

@@ -632,7 +632,11 @@ static int build_nodes(ig__plan *p, const ig_tensor *inputs, int value_keyed,
             for (int k = 0; k < n->nout; k++)
                 if (n->out[k] >= 0)
                     p->known[n->out[k]] = 1;
-        } else if (p->claim) {
+        } else if (p->claim && ig__domain_is_default(n->domain)) {
+            /* Adapters recognise nodes by op_type, and every one of them
+             * means the default domain's op: a com.microsoft node (whose
+             * RotaryEmbedding is not opset 23's) stays on its contrib
+             * kernel until an adapter is taught domains. */
             rc = p->claim(p->claim_user, i, &c, &p->impl[i]);
             if (rc < 0)
                 return rc;

@@ -18,9 +18,11 @@ typedef struct ig__plan ig__plan;
 typedef void (*ig__node_hook)(void *user, int node_index, uint64_t ns);
 
 /* An accelerated implementation an adapter substitutes for one node.  The
- * planner calls the adapter's claimer for every node that runs per
- * predict, after the node's outputs are shaped and allocated, so an
- * adapter can create its primitive for exactly those shapes once. */
+ * planner calls the adapter's claimer for every default-domain node that
+ * runs per predict, after the node's outputs are shaped and allocated, so
+ * an adapter can create its primitive for exactly those shapes once.
+ * Nodes of other domains (com.microsoft) always run their reference
+ * kernel: claimers match op names of the default domain. */
 typedef struct ig__node_impl {
     int (*run)(void *state, ig__kctx *c);  /* replaces op->run */
     void (*free)(void *state);             /* frees state; may be NULL */

@@ -33,9 +33,12 @@
 typedef struct {
     const char *op_type;
     const char *const *attrs; /* NULL-terminated */
+    const char *domain;       /* NULL for the default ONNX domain */
 } entry;
 
-#define OP(op, ...) {op, (const char *const[]){__VA_ARGS__}}
+#define OP(op, ...) {op, (const char *const[]){__VA_ARGS__}, NULL}
+/* An op of ONNX Runtime's com.microsoft domain. */
+#define MS_OP(op, ...) {op, (const char *const[]){__VA_ARGS__}, IG_DOMAIN_MS}
 
 static const entry table[] = {
     /* ---- math/: elementwise maps, softmax, products, per-axis math ------ */
@@ -280,14 +283,47 @@ static const entry table[] = {
     OP("ConstantOfShape", "value", NULL),
     OP("Range", NULL),
     OP("EyeLike", "dtype", "k", NULL),
+
+    /* ---- contrib/: ONNX Runtime's contrib ops ---------------------------- */
+    /* The attributes of the com.microsoft schemas that the kernels read,
+     * some only to refuse values they do not implement (a non-zero
+     * qk_output, sliding_window_cache=1, a quantized KV cache,
+     * is_packed_batching=1, a scale other than 1, weight_prepacked).
+     * kv_cache_bit_width and qk_norm_epsilon shape only the quantized
+     * cache and the q/k norm inputs, both refused, so they cannot change a
+     * result; accuracy_level only permits lower-precision arithmetic, and
+     * computing exactly is always one of the answers it allows. */
+    MS_OP("GroupQueryAttention", "causal", "do_rotary", "k_quant_type",
+          "kv_cache_bit_width", "kv_num_heads", "local_window_size",
+          "num_heads", "qk_norm_epsilon", "qk_output", "rotary_interleaved",
+          "scale", "sliding_window_cache", "smooth_softmax", "softcap",
+          "v_quant_type", NULL),
+    MS_OP("RotaryEmbedding", "interleaved", "is_packed_batching",
+          "num_heads", "rotary_embedding_dim", "scale", NULL),
+    MS_OP("SkipSimplifiedLayerNormalization", "epsilon", NULL),
+    MS_OP("MatMulNBits", "K", "N", "accuracy_level", "bits", "block_size",
+          "weight_prepacked", NULL),
+    /* ONNX Runtime registers SimplifiedLayerNormalization in the default
+     * domain, where exporters put it, though ONNX defines no such op. */
+    OP("SimplifiedLayerNormalization", "axis", "epsilon", "stash_type", NULL),
 };
+
+const char *const *ig__op_attrs_in(const char *domain, const char *op_type)
+{
+    int dflt = ig__domain_is_default(domain);
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        const entry *e = &table[i];
+        if (strcmp(e->op_type, op_type) != 0)
+            continue;
+        if (dflt ? !e->domain : e->domain && strcmp(e->domain, domain) == 0)
+            return e->attrs;
+    }
+    return NULL;
+}
 
 const char *const *ig__op_attrs(const char *op_type)
 {
-    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-        if (strcmp(table[i].op_type, op_type) == 0)
-            return table[i].attrs;
-    return NULL;
+    return ig__op_attrs_in("", op_type);
 }
 
 /* Whether entry k ("name" or "name@FROM-" or "name@FROM-TO") names attr;
@@ -311,7 +347,7 @@ static int entry_names(const char *k, const char *attr, int *from, int *to)
 
 const char *ig__op_attr_unknown(const ig__node *n, int *other_opset)
 {
-    const char *const *known = ig__op_attrs(n->op_type);
+    const char *const *known = ig__op_attrs_in(n->domain, n->op_type);
     *other_opset = 0;
     for (int a = 0; a < n->nattr; a++) {
         int ok = 0, elsewhere = 0, from, to;

@@ -143,4 +143,16 @@ extern const ig__op ig__op_Range;
 /* generator/eye_like.c: identity matrices */
 extern const ig__op ig__op_EyeLike;
 
+/* ---- contrib/: ONNX Runtime's contrib ops (com.microsoft, and the one it
+ * puts in the default domain) ---- */
+/* contrib/group_query_attention.c: grouped-query attention with a KV cache */
+extern const ig__op ig__op_ms_GroupQueryAttention;
+/* contrib/rotary_embedding.c: com.microsoft's rotary embedding */
+extern const ig__op ig__op_ms_RotaryEmbedding;
+/* contrib/simplified_layer_norm.c: RMS normalisation, with skip */
+extern const ig__op ig__op_SimplifiedLayerNormalization,
+    ig__op_ms_SkipSimplifiedLayerNormalization;
+/* contrib/matmul_nbits.c: matrix product with block-quantised weights */
+extern const ig__op ig__op_ms_MatMulNBits;
+
 #endif

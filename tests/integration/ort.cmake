@@ -16,3 +16,22 @@ set_tests_properties(ort.tensorproto PROPERTIES TIMEOUT 60 SKIP_RETURN_CODE 77
 # measuring itself takes well under a minute.
 set_tests_properties(ort.bench PROPERTIES TIMEOUT 180 SKIP_RETURN_CODE 77
                      SKIP_REGULAR_EXPRESSION "SKIP:" LABELS "integration;ort")
+# The generation and embedding fixtures under ONNX Runtime: goldens, and
+# the KV cache's meaning (prefill, chunk over a past, static layout).
+add_test(NAME ort.generative
+         COMMAND ${CMAKE_CURRENT_LIST_DIR}/ort_generative.sh ${PROJECT_SOURCE_DIR} ${IG_FIXTURES_DIR})
+set_tests_properties(ort.generative PROPERTIES TIMEOUT 120 SKIP_RETURN_CODE 77
+                     SKIP_REGULAR_EXPRESSION "SKIP:" LABELS "integration;ort;fixtures")
+
+# The contrib ops (ONNX Runtime's com.microsoft GroupQueryAttention,
+# RotaryEmbedding, SkipSimplifiedLayerNormalization, MatMulNBits, and
+# SimplifiedLayerNormalization) against ONNX Runtime: ig-contrib-cases
+# writes one-node cases with the reference's outputs as goldens, and
+# ort-bench checks ONNX Runtime's against them (atol 1e-4).
+add_executable(ig-contrib-cases contrib_cases.c ${PROJECT_SOURCE_DIR}/fixtures/gen_run.c)
+target_link_libraries(ig-contrib-cases PRIVATE igharness m)
+add_test(NAME ort.contrib
+         COMMAND ${CMAKE_CURRENT_LIST_DIR}/ort_contrib.sh $<TARGET_FILE:ig-contrib-cases>
+                 $<TARGET_FILE:infergate> ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/ort-contrib)
+set_tests_properties(ort.contrib PROPERTIES TIMEOUT 180 SKIP_RETURN_CODE 77
+                     SKIP_REGULAR_EXPRESSION "SKIP:" LABELS "integration;ort")

@@ -118,7 +118,7 @@ static inline int run_into(kt_node *k, int opset, ig_tensor **in,
 static inline int infer_only(kt_node *k, int opset, ig_tensor **in,
                              const unsigned char *known, ig_tensor *out)
 {
-    const ig__op *op = ig__op_find(k->node.op_type);
+    const ig__op *op = ig__op_find_in(k->node.domain, k->node.op_type);
     assert_non_null(op);
     k->node.op = op;
     k->node.opset = opset;

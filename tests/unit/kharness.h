@@ -63,7 +63,7 @@ static inline int run(kt_node *k, int opset, ig_tensor **in)
 static inline int kt_infer_unknown(kt_node *k, int opset, ig_tensor **in, int unknown,
                                    int *wanted)
 {
-    const ig__op *op = ig__op_find(k->node.op_type);
+    const ig__op *op = ig__op_find_in(k->node.domain, k->node.op_type);
     assert_non_null(op);
     k->node.op = op;
     k->node.opset = opset;

@@ -107,7 +107,7 @@ static inline ig_tensor kt_tensor(int dtype, void *data, int rank, ...)
 static inline int kt_run(kt_node *k, int opset, ig_tensor **in, ig_tensor *out,
                          char *msg, size_t msglen)
 {
-    const ig__op *op = ig__op_find(k->node.op_type);
+    const ig__op *op = ig__op_find_in(k->node.domain, k->node.op_type);
     if (!op) {
         snprintf(msg, msglen, "no kernel for %s", k->node.op_type);
         return IG_EUNSUPPORTED;
