@@ -4,9 +4,8 @@
  * The design decision: a variant is only written after it has been read
  * back through the lab's own loader (same checks as every backend), so a
  * rewrite that produced an invalid graph is an error here, never a file
- * that fails later in someone else's run.  The one exception is a variant
- * holding ops of another domain (com.microsoft MatMulNBits), which the
- * loader does not read: it is checked for well-formed protobuf only.  The
+ * that fails later in someone else's run; that holds for com.microsoft
+ * MatMulNBits too, which the loader reads with the contrib kernels.  The
  * file is written atomically (temp file + rename), so an earlier OUT is
  * either replaced whole or left as it was. */
 #include <stdio.h>
@@ -162,15 +161,6 @@ static int default_opset(const IgOnnx__ModelProto *m)
     return 1;
 }
 
-static int has_foreign_ops(const IgOnnx__GraphProto *g)
-{
-    for (size_t i = 0; i < g->n_node; i++)
-        if (g->node[i]->domain && g->node[i]->domain[0] &&
-            strcmp(g->node[i]->domain, "ai.onnx") != 0)
-            return 1;
-    return 0;
-}
-
 static const char *scheme_label(const ig__compress_opts *o)
 {
     return o->scheme;
@@ -281,15 +271,13 @@ int ig__compress(const ig__compress_opts *o, ig__compress_result *res)
         if (!out)
             fx_die("out of memory");
         ig_onnx__model_proto__pack(c.m, out);
-        if (!has_foreign_ops(c.g)) {
-            ig__graph *back = NULL;
-            char m2[1536];
-            rc = ig__model_load_mem(out, olen, o->out, &back, m2, sizeof m2);
-            ig__graph_free(back);
-            if (rc)
-                snprintf(c.msg, sizeof c.msg, "%s: the %s variant does not load: %s",
-                         o->model, o->scheme, m2);
-        }
+        ig__graph *back = NULL;
+        char m2[1536];
+        rc = ig__model_load_mem(out, olen, o->out, &back, m2, sizeof m2);
+        ig__graph_free(back);
+        if (rc)
+            snprintf(c.msg, sizeof c.msg, "%s: the %s variant does not load: %s", o->model,
+                     o->scheme, m2);
     }
     if (rc == 0)
         rc = ig__write_file(o->out, out, olen, c.msg, sizeof c.msg);
