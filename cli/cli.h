@@ -7,6 +7,7 @@
 
 int ig__cmd_list(int argc, char **argv);
 int ig__cmd_infer(int argc, char **argv);
+int ig__cmd_compress(int argc, char **argv);
 int ig__cmd_conformance(int argc, char **argv);
 int ig__cmd_difftest(int argc, char **argv);
 int ig__cmd_bench(int argc, char **argv);

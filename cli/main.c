@@ -22,6 +22,7 @@ static const struct {
 } cmds[] = {
     {"list", ig__cmd_list, "backends with availability, device and version; built-in fixtures"},
     {"infer", ig__cmd_infer, "one inference; outputs written as TensorProto .pb files"},
+    {"compress", ig__cmd_compress, "write a compressed variant: fp16, bf16, int8, int4, palettized"},
     {"conformance", ig__cmd_conformance, "run ONNX backend-test cases and compare with their outputs"},
     {"difftest", ig__cmd_difftest, "random graphs on a backend and the reference; shrunk reproducers"},
     {"run", ig__cmd_run, "the lab's grid: backend x model x suite cells, results in out/<run-id>"},

@@ -145,6 +145,13 @@ int ig__model_manifest(const char *fixtures_dir, ig__model_ref **out, int *n,
             if (rc)
                 break;
             snprintf(r->dir, sizeof r->dir, "%s/%s", fixtures_dir, r->name);
+            /* A compressed variant names its fp32 original and the scheme. */
+            if (json_object_object_get_ex(m, "variant_of", &v) &&
+                json_object_is_type(v, json_type_string))
+                snprintf(r->variant_of, sizeof r->variant_of, "%s", json_object_get_string(v));
+            if (json_object_object_get_ex(m, "scheme", &v) &&
+                json_object_is_type(v, json_type_string))
+                snprintf(r->scheme, sizeof r->scheme, "%s", json_object_get_string(v));
             if (json_object_object_get_ex(m, "path", &v) &&
                 json_object_is_type(v, json_type_string))
                 snprintf(r->path, sizeof r->path, "%s/%s", fixtures_dir,
@@ -204,7 +211,8 @@ int ig__model_manifest_apply(const char *path, ig__model_ref *models, int n, cha
     static const char *const known[] = {"name", "path", "task", "inputs", "outputs", "opset",
                                         "sla_p99_ms", "speedup_target", "tolerance",
                                         "test_data", "description", "generate",
-                                        "embedding", NULL};
+                                        "embedding", "variant_of", "scheme",
+                                        "compress_options", NULL};
     int rc = 0;
     json_object *arr = NULL;
     if (!json_object_is_type(root, json_type_object)) {

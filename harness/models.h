@@ -21,6 +21,10 @@ typedef struct ig__model_ref {
      * gen.kv == IG_KV_NONE and emb.on == 0 for a one-shot model. */
     ig__gen_spec gen;
     ig__embed_spec emb;
+    /* A compressed variant (manifest "variant_of", "scheme"): its fp32
+     * original's name and the scheme; "" for an original. */
+    char variant_of[128];
+    char scheme[32];
 } ig__model_ref;
 
 /* Whether path is a directory / a regular file (stat). */

@@ -33,6 +33,12 @@
 static int fail(char *msg, size_t msglen, int err, const char *path,
                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* INT4 and UINT4: packed two per byte in a file, one per byte in memory. */
+static int four_bit(int dtype)
+{
+    return dtype == IG_DT_INT4 || dtype == IG_DT_UINT4;
+}
+
 static int fail(char *msg, size_t msglen, int err, const char *path,
                 const char *fmt, ...)
 {
@@ -244,6 +250,10 @@ static int tensor_from_proto(const IgOnnx__TensorProto *p, ig_tensor *t,
 
     int external = p->has_data_location &&
                    p->data_location == IG_ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
+    if (external && four_bit(dtype))
+        return fail(msg, msglen, IG_EUNSUPPORTED, path,
+                    "tensor '%s': %s in external data is not supported", tname,
+                    ig_dtype_name(dtype));
     const char *loc = NULL;
     long long off = 0;
     if (external) {
@@ -271,6 +281,16 @@ static int tensor_from_proto(const IgOnnx__TensorProto *p, ig_tensor *t,
             return fail(msg, msglen, IG_EPARSE, path,
                         "tensor '%s': external data length %lld, expected %zu bytes",
                         tname, len, nbytes);
+    } else if (p->has_raw_data && four_bit(dtype)) {
+        if (p->raw_data.len != (n + 1) / 2)
+            return fail(msg, msglen, IG_EPARSE, path,
+                        "tensor '%s': raw_data has %zu bytes, expected %zu for %s %lld "
+                        "elements packed two per byte", tname, p->raw_data.len, (n + 1) / 2,
+                        ig_dtype_name(dtype), (long long)numel);
+    } else if (four_bit(dtype)) {
+        return fail(msg, msglen, IG_EUNSUPPORTED, path,
+                    "tensor '%s': %s data outside raw_data is not supported", tname,
+                    ig_dtype_name(dtype));
     } else if (p->has_raw_data) {
         if (p->raw_data.len != nbytes)
             return fail(msg, msglen, IG_EPARSE, path,
@@ -301,6 +321,15 @@ static int tensor_from_proto(const IgOnnx__TensorProto *p, ig_tensor *t,
         if (rc)
             ig_tensor_release(t);
         return rc;
+    }
+    if (p->has_raw_data && four_bit(dtype)) {
+        /* One value per byte in memory; INT4 sign-extended. */
+        for (size_t i = 0; i < n; i++) {
+            uint8_t v = (uint8_t)((p->raw_data.data[i / 2] >> (i % 2 ? 4 : 0)) & 0xf);
+            ((uint8_t *)t->data)[i] =
+                dtype == IG_DT_INT4 && (v & 8) ? (uint8_t)(v | 0xf0) : v;
+        }
+        return 0;
     }
     if (p->has_raw_data) {
         if (nbytes)

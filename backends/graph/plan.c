@@ -14,7 +14,17 @@
  * values too, and a predict with new values re-plans.  That keeps the
  * common case fast without refusing legal models.  Only a kernel that set
  * wanted_value triggers the retry (NonZero, Unique and friends compute
- * their output shapes from values this way); any other refusal is final. */
+ * their output shapes from values this way); any other refusal is final.
+ *
+ * Lower-precision floats (float16, bfloat16) are emulated here, once, for
+ * every op: a node with such an input runs its float32 kernel on a float32
+ * copy of each lower-precision input (exact), and each of its float32
+ * outputs is rounded to nearest even into the input's lower type.  So the
+ * kernels accumulate in double as always, and every op output carries the
+ * rounding a real float16/bfloat16 implementation would store.  Cast,
+ * CastLike, Shape and Size run as they are: they convert or read shapes
+ * exactly.  An adapter's claimer still sees the real lower-precision
+ * tensors and may run the node natively. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +32,7 @@
 #include <time.h>
 
 #include "plan.h"
+#include "../kernels/common/indexing.h"
 
 struct ig__plan {
     const ig__graph *g;
@@ -47,6 +58,11 @@ struct ig__plan {
         int busy;
     } *pool;                  /* activation blocks, see the top of the file */
     int npool, cappool;
+    /* Lower-precision emulation, see the top of the file. */
+    int *lowp;                /* per node: IG_DT_FLOAT16/BFLOAT16, or 0 */
+    ig_tensor *shadow;        /* per arg slot: owned float32 stand-ins */
+    ig_tensor **sargs;        /* per arg slot: what the float32 kernel sees */
+    size_t nargs;
 };
 
 static uint64_t now_ns(void)
@@ -77,7 +93,11 @@ int ig__plan_create(const ig__graph *g, ig__plan **out, char *msg, size_t msglen
     p->key = calloc((size_t)g->ninputs + 1, sizeof *p->key);
     p->impl = calloc((size_t)g->nnodes + 1, sizeof *p->impl);
     p->last_use = calloc((size_t)g->nvalues + 1, sizeof *p->last_use);
-    if (!p->impl || !p->last_use || !p->vals || !p->known || !p->folded || !p->args || !p->argknown ||
+    p->lowp = calloc((size_t)g->nnodes + 1, sizeof *p->lowp);
+    p->shadow = calloc(nargs + 1, sizeof *p->shadow);
+    p->sargs = calloc(nargs + 1, sizeof *p->sargs);
+    p->nargs = nargs;
+    if (!p->lowp || !p->shadow || !p->sargs || !p->impl || !p->last_use || !p->vals || !p->known || !p->folded || !p->args || !p->argknown ||
         !p->argoff || !p->key) {
         ig__plan_free(p);
         return IG_ENOMEM;
@@ -118,6 +138,12 @@ void ig__plan_free(ig__plan *p)
     if (p->impl)
         drop_impls(p);
     free(p->impl);
+    if (p->shadow)
+        for (size_t k = 0; k < p->nargs; k++)
+            ig_tensor_release(&p->shadow[k]);
+    free(p->shadow);
+    free(p->sargs);
+    free(p->lowp);
     for (int i = 0; i < p->npool; i++)
         free(p->pool[i].ptr);
     free(p->pool);
@@ -211,6 +237,13 @@ int ig__plan_node_folded(const ig__plan *p, int i)
     return p->planned && p->folded[i];
 }
 
+const ig_tensor *ig__plan_value(const ig__plan *p, int v)
+{
+    if (!p->planned || v < 0 || v >= p->g->nvalues)
+        return NULL;
+    return &p->vals[v];
+}
+
 const ig_tensor *ig__plan_output(const ig__plan *p, int i)
 {
     if (!p->planned || i < 0 || i >= p->g->noutputs)
@@ -231,7 +264,7 @@ static int check_input(const ig__plan *p, int i, const ig_tensor *in, char *msg,
 {
     const ig__value *v = &p->g->values[p->g->inputs[i]];
     char got[128], want[160];
-    if (v->decl_dtype == IG_DT_BFLOAT16 || (v->decl_dtype && !ig_dtype_size(v->decl_dtype))) {
+    if (v->decl_dtype && !ig_dtype_size(v->decl_dtype)) {
         set_err(msg, msglen, "input '%s': dtype %s is not supported%s", v->name,
                 ig_dtype_name(v->decl_dtype), "");
         return IG_EUNSUPPORTED;
@@ -303,6 +336,147 @@ static int outputs_empty(ig_tensor *const *out, int nout)
     return any;
 }
 
+/* ---- lower-precision emulation ---- */
+
+static int is_lowp(int dt)
+{
+    return dt == IG_DT_FLOAT16 || dt == IG_DT_BFLOAT16;
+}
+
+/* The lower-precision type node n computes in: the one its inputs carry,
+ * 0 when none does (or the op converts exactly by itself), -1 when they
+ * mix float16 and bfloat16. */
+static int node_lowp(const ig__node *n, ig_tensor *const *in)
+{
+    static const char *const exact[] = {"Cast", "CastLike", "Shape", "Size", NULL};
+    for (int k = 0; exact[k]; k++)
+        if (!strcmp(n->op_type, exact[k]))
+            return 0;
+    int lp = 0;
+    for (int k = 0; k < n->nin; k++)
+        if (in[k] && is_lowp(in[k]->dtype)) {
+            if (lp && lp != in[k]->dtype)
+                return -1;
+            lp = in[k]->dtype;
+        }
+    return lp;
+}
+
+static void widen(const ig_tensor *from, ig_tensor *to)
+{
+    const uint16_t *s = from->data;
+    float *d = to->data;
+    if (from->dtype == IG_DT_FLOAT16)
+        for (int64_t k = 0; k < from->numel; k++)
+            d[k] = ig__half_to_float(s[k]);
+    else
+        for (int64_t k = 0; k < from->numel; k++)
+            d[k] = ig__bf16_to_float(s[k]);
+}
+
+/* Shadow float32 inputs for node i (data converted when convert is set),
+ * pointed to by p->sargs. */
+static int shadow_inputs(ig__plan *p, int i, ig_tensor *const *a,
+                         const unsigned char *kn, int all)
+{
+    const ig__node *n = &p->g->nodes[i];
+    size_t off = (size_t)p->argoff[i];
+    for (int k = 0; k < n->nin; k++) {
+        ig_tensor *s = &p->shadow[off + (size_t)k];
+        if (!a[k] || a[k]->dtype != p->lowp[i]) {
+            p->sargs[off + (size_t)k] = a[k];
+            continue;
+        }
+        p->sargs[off + (size_t)k] = s;
+        if (s->dtype != IG_DT_FLOAT || s->rank != a[k]->rank ||
+            memcmp(s->dims, a[k]->dims, sizeof(int64_t) * (size_t)a[k]->rank) != 0) {
+            int rc = ig_tensor_set_shape(s, IG_DT_FLOAT, a[k]->rank, a[k]->dims);
+            if (rc == 0)
+                rc = ig_tensor_alloc(s);
+            if (rc)
+                return rc;
+        }
+        if (all || (kn && kn[k]))
+            widen(a[k], s);
+    }
+    return 0;
+}
+
+/* infer() of a lower-precision node: the float32 kernel's infer on the
+ * shadows; float32 outputs become the lower type. */
+static int lowp_infer(ig__plan *p, int i, ig__kctx *c)
+{
+    const ig__node *n = c->node;
+    size_t off = (size_t)p->argoff[i];
+    int rc = shadow_inputs(p, i, c->in, c->known, 0);
+    if (rc)
+        return rc;
+    ig_tensor **sa = &p->sargs[off];
+    for (int k = 0; k < n->nout; k++) {
+        ig_tensor *s = &p->shadow[off + (size_t)n->nin + (size_t)k];
+        sa[n->nin + k] = c->out[k] ? s : NULL;
+        s->dtype = IG_DT_UNDEFINED;
+    }
+    ig__kctx sc = *c;
+    sc.in = sa;
+    sc.out = sa + n->nin;
+    rc = n->op->infer(&sc);
+    c->wanted_value = sc.wanted_value;
+    if (rc)
+        return rc;
+    for (int k = 0; k < n->nout; k++) {
+        ig_tensor *s = sa[n->nin + k];
+        if (!s || s->dtype == IG_DT_UNDEFINED)
+            continue;
+        if ((rc = ig_tensor_alloc(s)) != 0)
+            return rc;
+        int dt = s->dtype == IG_DT_FLOAT ? p->lowp[i] : s->dtype;
+        if ((rc = ig_tensor_set_shape(c->out[k], dt, s->rank, s->dims)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* run() of a lower-precision node: widen, run in float32, round. */
+static int lowp_run(ig__plan *p, int i, ig__kctx *c)
+{
+    const ig__node *n = c->node;
+    size_t off = (size_t)p->argoff[i];
+    int rc = shadow_inputs(p, i, c->in, NULL, 1);
+    if (rc)
+        return rc;
+    ig__kctx sc = *c;
+    sc.in = &p->sargs[off];
+    sc.out = &p->sargs[off + (size_t)n->nin];
+    if ((rc = n->op->run(&sc)) != 0)
+        return rc;
+    for (int k = 0; k < n->nout; k++) {
+        const ig_tensor *s = sc.out[k];
+        ig_tensor *t = c->out[k];
+        if (!s || !t)
+            continue;
+        if (s->dtype != IG_DT_FLOAT) {
+            memcpy(t->data, s->data, (size_t)s->numel * ig_dtype_size(s->dtype));
+            continue;
+        }
+        const float *f = s->data;
+        uint16_t *d = t->data;
+        if (t->dtype == IG_DT_FLOAT16)
+            for (int64_t e = 0; e < s->numel; e++)
+                d[e] = ig__float_to_half(f[e]);
+        else
+            for (int64_t e = 0; e < s->numel; e++)
+                d[e] = ig__float_to_bf16(f[e]);
+    }
+    return 0;
+}
+
+/* The reference kernel of node i, emulating lower precision if need be. */
+static int ref_run(ig__plan *p, int i, ig__kctx *c)
+{
+    return p->lowp[i] ? lowp_run(p, i, c) : c->node->op->run(c);
+}
+
 static int run_node(ig__plan *p, int i, char *msg, size_t msglen)
 {
     const ig__node *n = &p->g->nodes[i];
@@ -313,7 +487,7 @@ static int run_node(ig__plan *p, int i, char *msg, size_t msglen)
         return 0;
     if (p->impl[i].run)
         return p->impl[i].run(p->impl[i].state, &c);
-    return n->op->run(&c);
+    return ref_run(p, i, &c);
 }
 
 static int build_nodes(ig__plan *p, const ig_tensor *inputs, int value_keyed,
@@ -390,7 +564,11 @@ static int build_nodes(ig__plan *p, const ig_tensor *inputs, int value_keyed,
                 a[n->nin + k]->dtype = IG_DT_UNDEFINED;
         if (msg && msglen)
             msg[0] = 0;
-        int rc = n->op->infer(&c);
+        int lp = node_lowp(n, a);
+        if (lp < 0)
+            return ig__kerr(&c, IG_EUNSUPPORTED, "inputs mix float16 and bfloat16");
+        p->lowp[i] = lp;
+        int rc = lp ? lowp_infer(p, i, &c) : n->op->infer(&c);
         if (rc) {
             /* Only a kernel that asked for values it lacked makes a
              * value-keyed retry worthwhile; any other refusal stands. */
@@ -449,7 +627,7 @@ static int build_nodes(ig__plan *p, const ig_tensor *inputs, int value_keyed,
                 }
             }
         if (p->folded[i]) {
-            if (!outputs_empty(a + n->nin, n->nout) && (rc = n->op->run(&c)) != 0)
+            if (!outputs_empty(a + n->nin, n->nout) && (rc = ref_run(p, i, &c)) != 0)
                 return rc;
             for (int k = 0; k < n->nout; k++)
                 if (n->out[k] >= 0)

@@ -45,6 +45,11 @@ int ig__plan_run(ig__plan *p, const ig_tensor *inputs, int ninputs, char *msg,
                  size_t msglen);
 /* Output i of the last run (borrowed; valid until the next run or free). */
 const ig_tensor *ig__plan_output(const ig__plan *p, int i);
+/* Value v of the graph (index into g->values; borrowed).  Its data is
+ * valid in a node hook for the outputs of the node just run and for graph
+ * inputs and initializers; intermediates share memory once dead.  NULL
+ * before a plan exists. */
+const ig_tensor *ig__plan_value(const ig__plan *p, int v);
 /* Installs a per-node timing hook (NULL to remove). */
 void ig__plan_set_hook(ig__plan *p, ig__node_hook hook, void *user);
 /* Installs the claimer consulted at every (re)plan; NULL for none. */

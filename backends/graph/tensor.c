@@ -16,6 +16,7 @@ size_t ig_dtype_size(int dtype)
     switch (dtype) {
     case IG_DT_FLOAT: case IG_DT_INT32: case IG_DT_UINT32: return 4;
     case IG_DT_UINT8: case IG_DT_INT8: case IG_DT_BOOL: return 1;
+    case IG_DT_UINT4: case IG_DT_INT4: return 1; /* unpacked in memory */
     case IG_DT_UINT16: case IG_DT_INT16: case IG_DT_FLOAT16:
     case IG_DT_BFLOAT16: return 2;
     case IG_DT_INT64: case IG_DT_DOUBLE: case IG_DT_UINT64: return 8;
@@ -28,7 +29,8 @@ const char *ig_dtype_name(int dtype)
     static const char *const names[] = {
         "undefined", "float", "uint8", "int8", "uint16", "int16", "int32",
         "int64", "string", "bool", "float16", "double", "uint32", "uint64",
-        "complex64", "complex128", "bfloat16"};
+        "complex64", "complex128", "bfloat16", "float8e4m3fn", "float8e4m3fnuz",
+        "float8e5m2", "float8e5m2fnuz", "uint4", "int4"};
     if (dtype >= 0 && dtype < (int)(sizeof names / sizeof names[0]))
         return names[dtype];
     return "unknown";

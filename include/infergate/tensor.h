@@ -32,7 +32,12 @@ enum ig_dtype {
     IG_DT_UINT64 = 13,
     IG_DT_COMPLEX64 = 14,
     IG_DT_COMPLEX128 = 15,
-    IG_DT_BFLOAT16 = 16
+    IG_DT_BFLOAT16 = 16,
+    /* 4-bit integers (ONNX 1.16, IR 10): packed two per byte in files, low
+     * nibble first; in an ig_tensor one value per byte (uint8 / sign-
+     * extended int8), so kernels index them like 8-bit data. */
+    IG_DT_UINT4 = 21,
+    IG_DT_INT4 = 22
 };
 
 typedef struct ig_tensor {

@@ -120,12 +120,34 @@ uint16_t ig__float_to_half(float f)
     return (uint16_t)(sign | h);
 }
 
+float ig__bf16_to_float(uint16_t b)
+{
+    uint32_t bits = (uint32_t)b << 16;
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+uint16_t ig__float_to_bf16(float f)
+{
+    uint32_t x;
+    memcpy(&x, &f, 4);
+    if ((x & 0x7fffffffu) > 0x7f800000u) /* NaN: quiet, sign kept */
+        return (uint16_t)((x >> 16) | 0x0040);
+    /* Round half to even on the low 16 bits; a carry into the exponent is
+     * the correct result, up to infinity for the largest finite values. */
+    uint32_t lsb = (x >> 16) & 1;
+    x += 0x7fffu + lsb;
+    return (uint16_t)(x >> 16);
+}
+
 double ig__get_as_double(const ig_tensor *t, int64_t k)
 {
     switch (t->dtype) {
     case IG_DT_FLOAT: return ((const float *)t->data)[k];
     case IG_DT_DOUBLE: return ((const double *)t->data)[k];
     case IG_DT_FLOAT16: return ig__half_to_float(((const uint16_t *)t->data)[k]);
+    case IG_DT_BFLOAT16: return ig__bf16_to_float(((const uint16_t *)t->data)[k]);
     case IG_DT_INT64: return (double)((const int64_t *)t->data)[k];
     case IG_DT_INT32: return ((const int32_t *)t->data)[k];
     case IG_DT_INT16: return ((const int16_t *)t->data)[k];

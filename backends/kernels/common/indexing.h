@@ -25,6 +25,12 @@ double ig__get_as_double(const ig_tensor *t, int64_t k);
 /* IEEE half <-> float conversions. */
 float ig__half_to_float(uint16_t h);
 uint16_t ig__float_to_half(float f);
+/* bfloat16 <-> float: bf16 is float's top 16 bits, so widening is exact;
+ * narrowing rounds to nearest even, keeps infinities, and keeps a NaN a
+ * (quiet) NaN with its sign, which plain truncation could turn into an
+ * infinity. */
+float ig__bf16_to_float(uint16_t b);
+uint16_t ig__float_to_bf16(float f);
 
 /* Steps the row-major index idx over dims (rank entries); returns 0 after
  * the last one. */

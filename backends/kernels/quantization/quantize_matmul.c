@@ -8,8 +8,11 @@
  * formulas state it in float32 — x / scale rounded to float, then rounded
  * half to even (rint), then the zero point added and the result saturated
  * — because a quantiser computed in wider precision can land on the other
- * side of a .5 tie and give an off-by-one integer.  Float8, int4/int16,
- * blocked quantisation (opset 21) and output_dtype are refused. */
+ * side of a .5 tie and give an off-by-one integer.  int4/uint4 (opset 21,
+ * one value per byte in memory, see tensor.h) and blocked quantisation
+ * (block_size, opset 21: one scale per block of block_size consecutive
+ * elements along axis) are implemented; float8, int16 and output_dtype
+ * are refused. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,40 +22,75 @@
 #include "../ops.h"
 
 #define Q_INT (1u << IG_DT_INT8 | 1u << IG_DT_UINT8)
+#define Q_INT4 (1u << IG_DT_INT4 | 1u << IG_DT_UINT4)
 
-/* Checks scale/zero point (inputs 1, 2) against X (input 0) and finds the
- * axis they vary along (-1 when they are one value). */
-static int q_params(ig__kctx *c, int *axis)
+/* Where element k of X finds its scale: per tensor (axis < 0), per axis,
+ * or per block of `block` elements along axis. */
+typedef struct qmap {
+    int axis;
+    int64_t block;            /* 0 unless blocked */
+    int64_t D, Ds, inner;     /* X's axis length, the scale's, product after */
+} qmap;
+
+/* Checks scale/zero point (inputs 1, 2) against X (input 0) and finds
+ * how scales map to elements. */
+static int q_params(ig__kctx *c, qmap *q)
 {
     const ig_tensor *x = c->in[0], *s = c->in[1];
     const ig_tensor *z = ig__has_in(c, 2) ? c->in[2] : NULL;
-    if (ig__attr_i(c->node, "block_size", 0) != 0)
-        return ig__kerr(c, IG_EUNSUPPORTED, "block_size is not supported");
-    *axis = -1;
-    if (s->numel != 1 || s->rank > 1) {
+    int64_t block = ig__attr_i(c->node, "block_size", 0);
+    memset(q, 0, sizeof *q);
+    q->axis = -1;
+    if (block < 0)
+        return ig__kerr(c, IG_EINVAL, "block_size %lld is negative", (long long)block);
+    if (block > 0) {
+        if (c->opset < 21)
+            return ig__kerr(c, IG_EINVAL, "block_size needs opset 21");
+        int64_t a = ig__attr_i(c->node, "axis", 1);
+        q->axis = x->rank > 0 ? ig__norm_axis(a, x->rank) : -1;
+        if (q->axis < 0)
+            return ig__kerr(c, IG_EINVAL, "axis %lld is out of range for rank %d",
+                            (long long)a, x->rank);
+        q->block = block;
+        q->D = x->dims[q->axis];
+        q->Ds = (q->D + block - 1) / block;
+        int ok = s->rank == x->rank;
+        for (int d = 0; ok && d < x->rank; d++)
+            ok = s->dims[d] == (d == q->axis ? q->Ds : x->dims[d]);
+        if (!ok)
+            return ig__kerr(c, IG_ESHAPE, "blocked scale must have X's shape with axis %d "
+                            "of length ceil(%lld / %lld) = %lld", q->axis, (long long)q->D,
+                            (long long)block, (long long)q->Ds);
+        q->inner = ig__x_prod(x->dims, q->axis + 1, x->rank);
+    } else if (s->numel != 1 || s->rank > 1) {
         if (c->opset < 13)
             return ig__kerr(c, IG_EINVAL, "scale must be a scalar before opset 13");
         int64_t a = ig__attr_i(c->node, "axis", 1);
-        *axis = x->rank > 0 ? ig__norm_axis(a, x->rank) : -1;
-        if (*axis < 0)
+        q->axis = x->rank > 0 ? ig__norm_axis(a, x->rank) : -1;
+        if (q->axis < 0)
             return ig__kerr(c, IG_EINVAL, "axis %lld is out of range for rank %d",
                             (long long)a, x->rank);
-        if (s->rank != 1 || s->dims[0] != x->dims[*axis])
+        if (s->rank != 1 || s->dims[0] != x->dims[q->axis])
             return ig__kerr(c, IG_EUNSUPPORTED, "scale must be a scalar or a "
-                            "vector of X's axis %d", *axis);
+                            "vector of X's axis %d", q->axis);
+        q->D = x->dims[q->axis];
+        q->inner = ig__x_prod(x->dims, q->axis + 1, x->rank);
     }
-    if (z && (z->numel != s->numel || z->rank > 1))
+    if (z && (z->numel != s->numel || (q->block == 0 && z->rank > 1)))
         return ig__kerr(c, IG_ESHAPE, "zero point and scale shapes differ");
     return 0;
 }
 
-/* Element k's slot in the per-axis scale (0 when per tensor). */
-static inline int64_t q_slot(const ig_tensor *x, int axis, int64_t k)
+/* Element k's slot in the scale (0 when per tensor). */
+static inline int64_t q_slot(const qmap *q, int64_t k)
 {
-    if (axis < 0)
+    if (q->axis < 0)
         return 0;
-    int64_t inner = ig__x_prod(x->dims, axis + 1, x->rank);
-    return (k / inner) % x->dims[axis];
+    if (q->block == 0)
+        return (k / q->inner) % q->D;
+    int64_t i = k % q->inner, rest = k / q->inner;
+    int64_t d = rest % q->D, o = rest / q->D;
+    return (o * q->Ds + d / q->block) * q->inner + i;
 }
 
 static inline double zp_at(const ig_tensor *z, int64_t i)
@@ -60,8 +98,8 @@ static inline double zp_at(const ig_tensor *z, int64_t i)
     if (!z)
         return 0;
     switch (z->dtype) {
-    case IG_DT_INT8: return ((const int8_t *)z->data)[i];
-    case IG_DT_UINT8: return ((const uint8_t *)z->data)[i];
+    case IG_DT_INT8: case IG_DT_INT4: return ((const int8_t *)z->data)[i];
+    case IG_DT_UINT8: case IG_DT_UINT4: return ((const uint8_t *)z->data)[i];
     default: return ((const int32_t *)z->data)[i];
     }
 }
@@ -74,10 +112,11 @@ static int QuantizeLinear_infer(ig__kctx *c)
     if (rc == 0)
         rc = ig__x_dtype_in(c, 1, "y_scale", IG__X_F32);
     if (rc == 0 && ig__has_in(c, 2))
-        rc = ig__x_dtype_in(c, 2, "y_zero_point", Q_INT);
+        rc = ig__x_dtype_in(c, 2, "y_zero_point", Q_INT | Q_INT4);
     if (rc)
         return rc;
-    int axis, odt = ig__has_in(c, 2) ? c->in[2]->dtype : IG_DT_UINT8;
+    qmap axis;
+    int odt = ig__has_in(c, 2) ? c->in[2]->dtype : IG_DT_UINT8;
     int64_t want = ig__attr_i(c->node, "output_dtype", 0);
     if (want != 0 && want != odt)
         return ig__kerr(c, IG_EUNSUPPORTED, "output_dtype %lld is not supported",
@@ -85,6 +124,8 @@ static int QuantizeLinear_infer(ig__kctx *c)
     rc = q_params(c, &axis);
     if (rc)
         return rc;
+    if ((odt == IG_DT_INT4 || odt == IG_DT_UINT4) && c->opset < 21)
+        return ig__kerr(c, IG_EINVAL, "%s needs opset 21", ig_dtype_name(odt));
     if (!ig__has_out(c, 0))
         return ig__kerr(c, IG_EINVAL, "output 0 is missing");
     return ig_tensor_set_shape(c->out[0], odt, c->in[0]->rank, c->in[0]->dims);
@@ -95,21 +136,27 @@ static int QuantizeLinear_run(ig__kctx *c)
     const ig_tensor *x = c->in[0], *s = c->in[1];
     const ig_tensor *z = ig__has_in(c, 2) ? c->in[2] : NULL;
     ig_tensor *y = c->out[0];
-    int axis;
-    int rc = q_params(c, &axis);
+    qmap q;
+    int rc = q_params(c, &q);
     if (rc)
         return rc;
-    double lo = y->dtype == IG_DT_INT8 ? -128 : 0;
-    double hi = y->dtype == IG_DT_INT8 ? 127 : 255;
+    double lo, hi;
+    switch (y->dtype) {
+    case IG_DT_INT8: lo = -128; hi = 127; break;
+    case IG_DT_INT4: lo = -8; hi = 7; break;
+    case IG_DT_UINT4: lo = 0; hi = 15; break;
+    default: lo = 0; hi = 255; break;
+    }
     const float *xd = x->data, *sd = s->data;
+    int is_signed = y->dtype == IG_DT_INT8 || y->dtype == IG_DT_INT4;
     for (int64_t k = 0; k < x->numel; k++) {
-        int64_t j = q_slot(x, axis, k);
-        float q = xd[k] / sd[j]; /* float32, as the spec computes it */
-        double v = rint((double)q) + zp_at(z, j);
+        int64_t j = q_slot(&q, k);
+        float qv = xd[k] / sd[j]; /* float32, as the spec computes it */
+        double v = rint((double)qv) + zp_at(z, j);
         v = v < lo ? lo : (v > hi ? hi : v);
         if (isnan(v))
             v = 0;
-        if (y->dtype == IG_DT_INT8)
+        if (is_signed)
             ((int8_t *)y->data)[k] = (int8_t)v;
         else
             ((uint8_t *)y->data)[k] = (uint8_t)v;
@@ -124,17 +171,17 @@ const ig__op ig__op_QuantizeLinear = {"QuantizeLinear", 10,
 
 static int DequantizeLinear_infer(ig__kctx *c)
 {
-    int rc = ig__x_dtype_in(c, 0, "x", Q_INT | IG__X_I32);
+    int rc = ig__x_dtype_in(c, 0, "x", Q_INT | Q_INT4 | IG__X_I32);
     if (rc == 0)
         rc = ig__x_dtype_in(c, 1, "x_scale", IG__X_F32);
     if (rc == 0 && ig__has_in(c, 2)) {
-        rc = ig__x_dtype_in(c, 2, "x_zero_point", Q_INT | IG__X_I32);
+        rc = ig__x_dtype_in(c, 2, "x_zero_point", Q_INT | Q_INT4 | IG__X_I32);
         if (rc == 0 && c->in[2]->dtype != c->in[0]->dtype)
             rc = ig__kerr(c, IG_EINVAL, "x and x_zero_point dtypes differ");
     }
-    int axis;
+    qmap q;
     if (rc == 0)
-        rc = q_params(c, &axis);
+        rc = q_params(c, &q);
     if (rc)
         return rc;
     return float_out_like(c, 0);
@@ -144,14 +191,14 @@ static int DequantizeLinear_run(ig__kctx *c)
 {
     const ig_tensor *x = c->in[0], *s = c->in[1];
     const ig_tensor *z = ig__has_in(c, 2) ? c->in[2] : NULL;
-    int axis;
-    int rc = q_params(c, &axis);
+    qmap q;
+    int rc = q_params(c, &q);
     if (rc)
         return rc;
     const float *sd = s->data;
     float *yd = c->out[0]->data;
     for (int64_t k = 0; k < x->numel; k++) {
-        int64_t j = q_slot(x, axis, k);
+        int64_t j = q_slot(&q, k);
         /* (x - zp) is exact in float for 8-bit data; the product is one
          * float32 rounding, as in the spec. */
         float d = (float)(zp_at(x, k) - zp_at(z, j));

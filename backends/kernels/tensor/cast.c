@@ -2,7 +2,7 @@
  * dtype taken from a second input).
  *
  * Cast reads each element into one of two lanes that hold it exactly —
- * double for float, double and float16, int64 for integers and bool — and
+ * double for float, double, float16 and bfloat16, int64 for integers and bool — and
  * writes it from that lane, so an int64 reaches float in one rounding and
  * a double reaches float16 in one rounding (through a round-to-odd float).
  * A float that does not fit the integer target (NaN, infinity, out of
@@ -21,8 +21,8 @@
 static int cast_ok(int dt)
 {
     switch (dt) {
-    case IG_DT_FLOAT: case IG_DT_DOUBLE: case IG_DT_FLOAT16: case IG_DT_INT64:
-    case IG_DT_INT32: case IG_DT_INT16: case IG_DT_INT8: case IG_DT_UINT8:
+    case IG_DT_FLOAT: case IG_DT_DOUBLE: case IG_DT_FLOAT16: case IG_DT_BFLOAT16:
+    case IG_DT_INT64: case IG_DT_INT32: case IG_DT_INT16: case IG_DT_INT8: case IG_DT_UINT8:
     case IG_DT_BOOL:
         return 1;
     default:
@@ -35,7 +35,7 @@ static int cast_to(ig__kctx *c, int *to)
 {
     static const struct { const char *name; int dt; } names[] = {
         {"FLOAT", IG_DT_FLOAT}, {"DOUBLE", IG_DT_DOUBLE},
-        {"FLOAT16", IG_DT_FLOAT16}, {"INT64", IG_DT_INT64},
+        {"FLOAT16", IG_DT_FLOAT16}, {"BFLOAT16", IG_DT_BFLOAT16}, {"INT64", IG_DT_INT64},
         {"INT32", IG_DT_INT32}, {"INT16", IG_DT_INT16}, {"INT8", IG_DT_INT8},
         {"UINT8", IG_DT_UINT8}, {"BOOL", IG_DT_BOOL}};
     const ig__attr *a = ig__attr_get(c->node, "to");
@@ -95,6 +95,26 @@ static uint16_t d2h(double d)
     return ig__float_to_half(f);
 }
 
+/* double -> bfloat16 with one rounding, the same way (float has 16 more
+ * bits than bfloat16). */
+static uint16_t d2b(double d)
+{
+    float f = (float)d;
+    if (isfinite(f) && (double)f != d) {
+        uint32_t bits;
+        memcpy(&bits, &f, sizeof bits);
+        if ((bits & 1) == 0)
+            f = nextafterf(f, d > (double)f ? INFINITY : -INFINITY);
+    }
+    return ig__float_to_bf16(f);
+}
+
+/* The lanes: float16 and bfloat16 read exactly into double. */
+static int float_lane(int dt)
+{
+    return is_float(dt) || dt == IG_DT_BFLOAT16;
+}
+
 static void put_int(ig_tensor *y, int64_t k, int64_t v)
 {
     /* Narrowing wraps (the conversion to a narrower signed type is modulo
@@ -133,11 +153,11 @@ static int Cast_run(ig__kctx *c)
         return 0;
     }
     double lo = 0, hi = 0;
-    int to_int = !is_float(dst) && dst != IG_DT_BOOL;
+    int to_int = !float_lane(dst) && dst != IG_DT_BOOL;
     if (to_int)
         int_range(dst, &lo, &hi);
     for (int64_t k = 0; k < n; k++) {
-        if (is_float(src)) {
+        if (float_lane(src)) {
             double v = ig__get_as_double(x, k);
             switch (dst) {
             case IG_DT_FLOAT: ((float *)y->data)[k] = (float)v; break;
@@ -146,6 +166,11 @@ static int Cast_run(ig__kctx *c)
                 ((uint16_t *)y->data)[k] = src == IG_DT_FLOAT
                                                ? ig__float_to_half((float)v)
                                                : d2h(v);
+                break;
+            case IG_DT_BFLOAT16:
+                ((uint16_t *)y->data)[k] = src == IG_DT_FLOAT
+                                               ? ig__float_to_bf16((float)v)
+                                               : d2b(v);
                 break;
             case IG_DT_BOOL: ((uint8_t *)y->data)[k] = v != 0; break;
             default: {
@@ -166,6 +191,7 @@ static int Cast_run(ig__kctx *c)
                 /* exact to float below 2^24; above, half is inf anyway */
                 ((uint16_t *)y->data)[k] = ig__float_to_half((float)v);
                 break;
+            case IG_DT_BFLOAT16: ((uint16_t *)y->data)[k] = d2b((double)v); break;
             default: put_int(y, k, v); break;
             }
         }
