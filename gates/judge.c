@@ -107,7 +107,8 @@ static int credits_speed(char gate, const char *check)
 {
     return gate == 'C' && (!strcmp(check, "latency_p99") || !strcmp(check, "speedup") ||
                            !strcmp(check, "dispatch") || !strcmp(check, "ttft") ||
-                           !strcmp(check, "tpot") || !strcmp(check, "decode_tps"));
+                           !strcmp(check, "tpot") || !strcmp(check, "decode_tps") ||
+                           !strcmp(check, "compressed_speedup"));
 }
 
 static void add(judge *j, char gate, const char *check, const char *backend,
@@ -487,6 +488,73 @@ static void workload_parity(judge *j, const char *b, const ig__model_ref *m,
     }
 }
 
+/* A compressed variant's first question: what the compression cost,
+ * measured on the reference against the fp32 original (fidelity.c).  Not
+ * parity_*: a miss is the compression's, and takes nothing from the
+ * backend's credit. */
+static void fidelity(judge *j, const char *b, const ig__model_ref *m, const ig__cell_result *r)
+{
+    const ig__gate_spec *s = j->spec;
+    char d[600];
+    if (!usable(j, 'C', "fidelity_cosine", b, m->name, r))
+        return;
+    double co = metric(r, "fidelity_cosine", NULL, NULL);
+    double t1 = metric(r, "fidelity_top1", NULL, NULL);
+    double ma = metric(r, "fidelity_max_abs", NULL, NULL);
+    double sr = metric(r, "size_ratio", NULL, NULL);
+    const char *note = strstr(r->notes, "fidelity: not measured");
+    snprintf(d, sizeof d, "the compression's cost (%s of %s on the reference against the fp32 "
+             "original, same inputs): cosine %.6f, max abs %.3g; %.2fx smaller",
+             m->scheme[0] ? m->scheme : "variant", m->variant_of, co, ma, sr);
+    if (isnan(co)) {
+        snprintf(d, sizeof d, "%.*s", note ? (int)strcspn(note + 10, "\n") : 20,
+                 note ? note + 10 : "no figure measured");
+        add(j, 'C', "fidelity_cosine", b, m->name, V_INVALID, NAN,
+            pick(m->fid_cosine, s->c_fidelity_cosine_min), "ratio", ">=", d, r);
+        return;
+    }
+    compare(j, 'C', "fidelity_cosine", b, m->name, co, ">=",
+            pick(m->fid_cosine, s->c_fidelity_cosine_min), "ratio", d, r);
+    if (!isnan(t1))
+        compare(j, 'C', "fidelity_top1", b, m->name, t1, ">=",
+                pick(m->fid_top1, s->c_fidelity_top1_min), "ratio", d, r);
+}
+
+/* The variant against its original on the same backend: what the
+ * compression bought in speed (no default target: SKIP with the figure). */
+static void compressed_speedup(judge *j, const char *b, const ig__model_ref *m)
+{
+    const ig__gate_spec *s = j->spec;
+    const ig__model_ref *orig = NULL;
+    for (int i = 0; i < j->cfg->nmodels; i++)
+        if (!strcmp(j->cfg->models[i].name, m->variant_of))
+            orig = &j->cfg->models[i];
+    const ig__cell_result *r = find(j, b, m, IG_SUITE_LATENCY, NULL);
+    const ig__cell_result *o = orig ? find(j, b, orig, IG_SUITE_LATENCY, NULL) : NULL;
+    char d[400];
+    if (!r || !o) {
+        snprintf(d, sizeof d, "the fp32 original %s was not timed on %s in this run (-m %s)",
+                 m->variant_of, b, m->variant_of);
+        add(j, 'C', "compressed_speedup", b, m->name, V_SKIP, NAN, s->c_compressed_speedup_min,
+            "x", ">=", d, r);
+        return;
+    }
+    double op = metric(o, "p50", NULL, NULL), vp = metric(r, "p50", NULL, NULL);
+    double sp = op / vp;
+    snprintf(d, sizeof d, "p50 of %s %.3f ms / %s %.3f ms on %s", m->variant_of, op, m->name, vp,
+             b);
+    if (isnan(s->c_compressed_speedup_min))
+    {
+        char dd[500];
+        snprintf(dd, sizeof dd, "no target given (gate spec C.compressed_speedup_min); "
+                 "measured: %s", d);
+        add(j, 'C', "compressed_speedup", b, m->name, V_SKIP, sp, NAN, "x", ">=", dd, r);
+    }
+    else
+        compare(j, 'C', "compressed_speedup", b, m->name, sp, ">=", s->c_compressed_speedup_min,
+                "x", d, r);
+}
+
 /* Serving figures of a generative model: TTFT, TPOT, decode tokens/s
  * against the manifest's SLAs (no SLA: SKIP, never a number made up). */
 static void generation_speed(judge *j, const char *b, const ig__model_ref *m)
@@ -576,9 +644,13 @@ static void gate_c(judge *j, const char *b, const ig__model_ref *m)
     }
     if (m->gen.kv != IG_KV_NONE || m->emb.on)
         workload_parity(j, b, m, r);
+    if (m->variant_of[0])
+        fidelity(j, b, m, r);
     j->outputs_wrong = parity_failed(j, first, b, m->name);
     if (m->gen.kv != IG_KV_NONE)
         generation_speed(j, b, m);
+    if (m->variant_of[0])
+        compressed_speedup(j, b, m);
     r = find(j, b, m, IG_SUITE_LATENCY, NULL);
     if (usable(j, 'C', "latency_p99", b, m->name, r)) {
         double lo, hi, p99 = metric(r, "p99", &lo, &hi);

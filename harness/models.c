@@ -66,6 +66,7 @@ int ig__is_file(const char *p)
 static void no_thresholds(ig__model_ref *r)
 {
     r->sla_p99_ms = r->speedup_target = r->rtol = r->atol = r->linf = NAN;
+    r->fid_top1 = r->fid_cosine = NAN;
     char msg[8];
     ig__gen_spec_parse(NULL, "", &r->gen, msg, sizeof msg);
     ig__embed_spec_parse(NULL, "", &r->emb, msg, sizeof msg);
@@ -81,6 +82,34 @@ static int workloads(json_object *m, const char *where, ig__model_ref *r, char *
         rc = ig__gen_spec_parse(v, where, &r->gen, msg, msglen);
     if (rc == 0 && json_object_object_get_ex(m, "embedding", &v))
         rc = ig__embed_spec_parse(v, where, &r->emb, msg, msglen);
+    /* A compressed variant names its fp32 original (a fixture name or the
+     * original's model file) and the scheme. */
+    if (rc == 0 && json_object_object_get_ex(m, "variant_of", &v) &&
+        json_object_is_type(v, json_type_string))
+        snprintf(r->variant_of, sizeof r->variant_of, "%s", json_object_get_string(v));
+    if (rc == 0 && json_object_object_get_ex(m, "scheme", &v) &&
+        json_object_is_type(v, json_type_string))
+        snprintf(r->scheme, sizeof r->scheme, "%s", json_object_get_string(v));
+    if (rc == 0 && json_object_object_get_ex(m, "fidelity", &v)) {
+        if (!json_object_is_type(v, json_type_object)) {
+            snprintf(msg, msglen, "%s.fidelity: expected an object (top1, cosine_min)", where);
+            return IG_EPARSE;
+        }
+        json_object_object_foreach(v, fk, fv)
+        {
+            double d;
+            if ((strcmp(fk, "top1") && strcmp(fk, "cosine_min")) || !ig__json_finite(fv, &d) ||
+                d < 0 || d > 1) {
+                snprintf(msg, msglen, "%s.fidelity.%s: expected top1 or cosine_min, a number "
+                         "from 0 to 1", where, fk);
+                return IG_EPARSE;
+            }
+            if (!strcmp(fk, "top1"))
+                r->fid_top1 = d;
+            else
+                r->fid_cosine = d;
+        }
+    }
     if (rc == 0 && r->gen.kv != IG_KV_NONE && r->emb.on) {
         snprintf(msg, msglen, "%s: has both \"generate\" and \"embedding\"", where);
         rc = IG_EPARSE;
@@ -145,13 +174,6 @@ int ig__model_manifest(const char *fixtures_dir, ig__model_ref **out, int *n,
             if (rc)
                 break;
             snprintf(r->dir, sizeof r->dir, "%s/%s", fixtures_dir, r->name);
-            /* A compressed variant names its fp32 original and the scheme. */
-            if (json_object_object_get_ex(m, "variant_of", &v) &&
-                json_object_is_type(v, json_type_string))
-                snprintf(r->variant_of, sizeof r->variant_of, "%s", json_object_get_string(v));
-            if (json_object_object_get_ex(m, "scheme", &v) &&
-                json_object_is_type(v, json_type_string))
-                snprintf(r->scheme, sizeof r->scheme, "%s", json_object_get_string(v));
             if (json_object_object_get_ex(m, "path", &v) &&
                 json_object_is_type(v, json_type_string))
                 snprintf(r->path, sizeof r->path, "%s/%s", fixtures_dir,
@@ -212,7 +234,7 @@ int ig__model_manifest_apply(const char *path, ig__model_ref *models, int n, cha
                                         "sla_p99_ms", "speedup_target", "tolerance",
                                         "test_data", "description", "generate",
                                         "embedding", "variant_of", "scheme",
-                                        "compress_options", NULL};
+                                        "compress_options", "fidelity", NULL};
     int rc = 0;
     json_object *arr = NULL;
     if (!json_object_is_type(root, json_type_object)) {

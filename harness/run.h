@@ -218,5 +218,10 @@ int ig__suite_generate(ig__cellctx *c);   /* suite_generate.c */
  * (suite_generate.c); emits its metrics, returns 1 when they hold, 0 when
  * not, -1 when the model is neither. */
 int ig__parity_workload(ig__cellctx *c, ig__session *rs);
+/* A compressed variant's fidelity (fidelity.c): variant_out (the variant
+ * on the reference) against its fp32 original on the reference, same
+ * inputs; emits fidelity_* and the sizes.  -1 when the model is no
+ * variant, 1 when measured, -1 with a note when the original cannot run. */
+int ig__parity_fidelity(ig__cellctx *c, const ig_tensor *variant_out, int nout);
 
 #endif

@@ -151,3 +151,12 @@ ig_gate_case(embedding TRUE
 ig_gate_case(stale TRUE
   "--gates;A;-m;mlp-intent;-b;openblas;-b;faulty:base=openblas,mode=stale"
   "stale_compile_cache@^openblas=PASS;stale_compile_cache@mode=stale=FAIL")
+
+# Compression (issue 17): a broken quantization fails fidelity while the
+# backend computes it correctly; a wrong backend fails correctness while
+# the compression's fidelity passes (compress_gates.sh).
+add_test(NAME gates.compression
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/compress_gates.sh $<TARGET_FILE:infergate>
+                 ${IG_FIXTURES_DIR} ${IG_GATE_OUT}/compression
+                 ${CMAKE_CURRENT_SOURCE_DIR}/gates_check.cmake)
+set_tests_properties(gates.compression PROPERTIES TIMEOUT 300 LABELS "integration;gates")

@@ -4,7 +4,7 @@
 # X; BACKEND_SUBSTRING picks the backend (e.g. "mode=wrong"); a leading ^
 # asks for the exact name ("^reference").  validated@MODEL=VALIDATED|UNVALIDATED
 # reads backend-defaults.json; report@TEXT=PRESENT|ABSENT looks for TEXT in
-# report/report.md.
+# report/report.md.  -DMODEL=NAME keeps the checks of that model only.
 file(READ "${DIR}/run.json" j)
 string(JSON checks GET "${j}" gates checks)
 string(JSON summary GET "${j}" gates summary)
@@ -64,8 +64,13 @@ foreach(e ${EXPECT})
       string(JSON cc GET "${checks}" ${i} check)
       string(JSON bb GET "${checks}" ${i} backend)
       string(JSON vv GET "${checks}" ${i} verdict)
+      string(JSON mm GET "${checks}" ${i} model)
       string(FIND "${bb}" "${be}" pos)
       if(exact AND NOT bb STREQUAL be)
+        set(pos -1)
+      endif()
+      # -DMODEL=NAME keeps one model's checks (runs of several models)
+      if(DEFINED MODEL AND NOT mm STREQUAL MODEL)
         set(pos -1)
       endif()
       if(cc STREQUAL what AND pos GREATER -1)

@@ -1,0 +1,109 @@
+/* fidelity.c — the first of the compression lab's two questions (issue 17,
+ * docs/compress.md): how far did the compression move the answers?  The
+ * compressed variant, run on the reference, against its fp32 original run
+ * on the reference, on the same inputs: the compression's cost, whatever
+ * backend the cell is about.  The second question, whether the backend
+ * computes the compressed model correctly, is the parity suite's usual
+ * comparison of the backend with the reference on the variant itself.
+ * Keeping the two apart is the point: a miss here is the compression's,
+ * never the backend's, and takes no credit from the backend's speed. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "models.h"
+#include "parity.h"
+#include "run.h"
+
+/* The share of rows (over the last axis) whose largest element is at the
+ * same index in both: top-1 agreement of a classifier's scores. */
+static double top1(const ig_tensor *a, const ig_tensor *b)
+{
+    if (a->dtype != IG_DT_FLOAT || b->dtype != IG_DT_FLOAT || a->numel != b->numel ||
+        a->rank < 1 || a->numel == 0)
+        return NAN;
+    int64_t w = a->dims[a->rank - 1];
+    if (w < 2)
+        return NAN;
+    int64_t rows = a->numel / w, same = 0;
+    const float *x = a->data, *y = b->data;
+    for (int64_t r = 0; r < rows; r++) {
+        int64_t ia = 0, ib = 0;
+        for (int64_t k = 1; k < w; k++) {
+            if (x[r * w + k] > x[r * w + ia])
+                ia = k;
+            if (y[r * w + k] > y[r * w + ib])
+                ib = k;
+        }
+        same += ia == ib;
+    }
+    return (double)same / (double)rows;
+}
+
+int ig__parity_fidelity(ig__cellctx *c, const ig_tensor *variant_out, int nout)
+{
+    const ig__model_ref *m = c->cell->model;
+    if (!m->variant_of[0])
+        return -1;
+    char msg[2048] = "";
+    ig__model_ref orig;
+    /* variant_of is a fixture name, or the path of the fp32 model (a
+     * user's variant beside its original). */
+    int rc = ig__model_resolve(m->variant_of, ig__fixtures_dir(), &orig, msg, sizeof msg);
+    ig__be *rb = NULL;
+    ig__session os;
+    memset(&os, 0, sizeof os);
+    if (rc == 0)
+        rc = ig__backend_open("reference", &rb, msg, sizeof msg);
+    if (rc == 0)
+        rc = ig__session_read(&os, rb, orig.path, msg, sizeof msg);
+    if (rc == 0 && os.sig.noutputs != nout) {
+        snprintf(msg, sizeof msg, "the original has %d outputs, the variant %d",
+                 os.sig.noutputs, nout);
+        rc = IG_EINVAL;
+    }
+    if (rc == 0)
+        rc = ig__session_prepare(&os, orig.path, c->in, c->s.sig.ninputs, msg, sizeof msg);
+    if (rc == 0)
+        rc = ig__session_predict(&os, c->in, c->s.sig.ninputs, msg, sizeof msg);
+    int pass = -1;
+    if (rc) {
+        ig__emit_info(c, "fidelity", "not measured: the fp32 original '%s': %s",
+                      m->variant_of, msg);
+    } else {
+        double worst_abs = 0, worst_cos = 1, worst_top = NAN;
+        for (int k = 0; k < nout; k++) {
+            ig__parity p;
+            ig__parity_compare(&variant_out[k], &os.outputs[k], 0, 0, &p);
+            if (!p.shape_ok) {
+                worst_abs = INFINITY, worst_cos = 0;
+                continue;
+            }
+            if (!(p.max_abs <= worst_abs))
+                worst_abs = p.max_abs;
+            if (!(p.cosine >= worst_cos))
+                worst_cos = p.cosine;
+            double t = top1(&variant_out[k], &os.outputs[k]);
+            if (!isnan(t) && !(t >= worst_top))
+                worst_top = t;
+        }
+        ig__emit_metric(c, NULL, "fidelity_max_abs", worst_abs, "abs", NAN, NAN);
+        ig__emit_metric(c, NULL, "fidelity_cosine", worst_cos, "ratio", NAN, NAN);
+        if (!isnan(worst_top))
+            ig__emit_metric(c, NULL, "fidelity_top1", worst_top, "ratio", NAN, NAN);
+        /* The sizes of the two files: what the compression bought. */
+        uint64_t ob = (uint64_t)os.len, vb = (uint64_t)c->s.len;
+        ig__emit_metric(c, NULL, "size_bytes", (double)vb, "bytes", NAN, NAN);
+        ig__emit_metric(c, NULL, "original_size_bytes", (double)ob, "bytes", NAN, NAN);
+        ig__emit_metric(c, NULL, "size_ratio", vb ? (double)ob / (double)vb : NAN, "x", NAN,
+                        NAN);
+        ig__emit_info(c, "fidelity", "the %s variant of %s, on the reference, against the fp32 "
+                      "original on the same inputs", m->scheme[0] ? m->scheme : "compressed",
+                      m->variant_of);
+        pass = 1;
+    }
+    ig__session_close(&os);
+    if (rb)
+        ig__backend_close(rb);
+    return pass;
+}
