@@ -325,6 +325,8 @@ static const struct {
     {"ReduceMean", ig__dn_claim_reduce, 1},
     {"ReduceSum", ig__dn_claim_reduce, 1},
     {"ReduceProd", ig__dn_claim_reduce, 1},
+    {"QuantizeLinear", ig__dn_claim_quant, 0},
+    {"DequantizeLinear", ig__dn_claim_quant, 0},
 };
 
 /* Offers node i to the chain waiting for the next claim.  Chains only
@@ -337,6 +339,8 @@ static int offer_pending(int i, ig__kctx *c, ig__node_impl *impl)
     dn_node *s = tl_pending;
     if (!s)
         return 0;
+    if (s->q)
+        return ig__dn_q_offer(s, i, c, impl);
     int wanted = 0;
     for (int k = 0; s->chain->want_node == i && k < c->nin; k++)
         if (c->in[k] && c->in[k] == s->chain->want_in)

@@ -150,6 +150,7 @@ typedef struct dn_node {
     int ready;                /* primitives made; 0 while a chain pends */
     dn_chain *chain;          /* head of a fusion chain (owned) */
     void *op;                 /* op-specific data (owned, freed with free) */
+    struct dn_q *q;           /* an int8 QDQ chain (onednn_qdq.c): s->op */
     /* Reference fallback for a node whose input is channels-last. */
     int fb_n;
     int fb_in[4];
@@ -348,6 +349,16 @@ int ig__dn_claim_reduce(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
                         ig__node_impl *impl);
 int ig__dn_claim_transpose(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
                            ig__node_impl *impl);
+
+/* QuantizeLinear / DequantizeLinear (onednn_qdq.c): reorders, and the
+ * deferred activation DQ that an int8 Conv/MatMul may take. */
+int ig__dn_claim_quant(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
+                       ig__node_impl *impl);
+/* Node i offered to the pending int8 chain s (s->q): 1 taken, 0 not (the
+ * chain was built for what it had), <0 error. */
+int ig__dn_q_offer(dn_node *s, int i, ig__kctx *c, ig__node_impl *impl);
+/* Frees what s->q owns besides itself (s->op). */
+void ig__dn_q_free(struct dn_q *q);
 
 /* Maps a one-input elementwise node to post-op form: up to two eltwise
  * steps (alg, alpha, beta).  Returns the number of steps, 0 when the node
