@@ -458,6 +458,74 @@ static int dq_finish(dn_node *s, char *msg, size_t msglen)
     return scaled_reorder(s, &a, q->xq, &b, q->xdq, q->xs, q->xzp, 0, msg, msglen);
 }
 
+/* QuantizeLinear as ONNX computes it: y = saturate(rint(x / s) + zp),
+ * the quotient one float32 division.  A reorder with output scale 1/s
+ * multiplies by the rounded reciprocal, which puts about one element in
+ * 65 thousand on the other side of a rounding tie; a tensor feeding a
+ * 1024-wide matrix product then moves whole rows of the output.  So the
+ * node is oneDNN's binary division (IEEE, correctly rounded) with the
+ * rounding (round-half-even) and the zero point as post-ops: after the
+ * rounding the value is an integer, so adding zp is exact, and the
+ * conversion to the 8-bit destination saturates. */
+static int exact_quantize(dn_node *s, const ig_tensor *X, const ig_tensor *Y, float sc,
+                          int32_t zp, char *msg, size_t msglen)
+{
+    dnnl_memory_desc_t mx, ms, my;
+    int64_t ones[IG_MAX_RANK];
+    for (int k = 0; k < X->rank; k++)
+        ones[k] = 1;
+    ig__dn_md_plain(&mx, X->rank, X->dims);
+    ig__dn_md_plain(&ms, X->rank, ones);
+    ig__dn_md_plain(&my, Y->rank, Y->dims);
+    set_dt(&my, dn_dt(Y->dtype));
+    dnnl_primitive_attr_t attr;
+    dnnl_post_ops_t po;
+    if (dnnl_primitive_attr_create(&attr) != dnnl_success)
+        return IG_ENOMEM;
+    if (dnnl_post_ops_create(&po) != dnnl_success) {
+        dnnl_primitive_attr_destroy(attr);
+        return IG_ENOMEM;
+    }
+    int rc = 0;
+    if (dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_round, 0.0f, 0.0f) !=
+            dnnl_success ||
+        (zp && dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_linear, 1.0f,
+                                            (float)zp) != dnnl_success) ||
+        dnnl_primitive_attr_set_post_ops(attr, po) != dnnl_success)
+        rc = IG_EUNSUPPORTED;
+    dnnl_post_ops_destroy(po);
+    dnnl_binary_desc_t bd;
+    dnnl_primitive_desc_t pd = NULL;
+    if (rc == 0 && dnnl_binary_desc_init(&bd, dnnl_binary_div, &mx, &ms, &my) != dnnl_success)
+        rc = IG_EUNSUPPORTED;
+    if (rc == 0) {
+        ig__dn_threads_enter(s);
+        if (dnnl_primitive_desc_create(&pd, &bd, attr, s->ctx->eng, NULL) != dnnl_success)
+            rc = IG_EUNSUPPORTED;
+        ig__dn_threads_leave(s);
+    }
+    dnnl_primitive_attr_destroy(attr);
+    if (rc)
+        return rc;
+    if (ig__dn_is_ref(pd)) {
+        dnnl_primitive_desc_destroy(pd);
+        return IG_EUNSUPPORTED;
+    }
+    snprintf(s->impl, sizeof s->impl, "%s", ig__dn_impl_str(pd));
+    dnnl_memory_t a = ig__dn_bind(s, &mx, X), b = ig__dn_alloc(s, &ms),
+                  y = ig__dn_bind(s, &my, Y);
+    void *p = NULL;
+    if (!a || !b || !y || dnnl_memory_get_data_handle(b, &p) != dnnl_success || !p) {
+        dnnl_primitive_desc_destroy(pd);
+        return IG_ENOMEM;
+    }
+    *(float *)p = sc;
+    dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC_0, a}, {DNNL_ARG_SRC_1, b}, {DNNL_ARG_DST, y}};
+    rc = ig__dn_step(s, pd, 3, args, msg, msglen);
+    dnnl_primitive_desc_destroy(pd);
+    return rc;
+}
+
 int ig__dn_claim_quant(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c, ig__node_impl *impl)
 {
     const ig_tensor *X = c->in[0], *Y = c->out[0];
@@ -530,11 +598,7 @@ int ig__dn_claim_quant(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c, ig__node_i
         }
         return ig__dn_node_finish(s, gi, rc, Y, DN_PLAIN, c, impl);
     }
-    dnnl_memory_desc_t a, b;
-    ig__dn_md_plain(&a, X->rank, X->dims);
-    ig__dn_md_plain(&b, Y->rank, Y->dims);
-    set_dt(&b, dn_dt(Y->dtype));
-    int rc = scaled_reorder(s, &a, X, &b, Y, 1.0f / sc, 0, zp, c->msg, c->msglen);
+    int rc = exact_quantize(s, X, Y, sc, zp, c->msg, c->msglen);
     if (rc == IG_EUNSUPPORTED) {
         ig__dn_node_free(s);
         return 0;
