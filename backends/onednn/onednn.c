@@ -200,6 +200,13 @@ static int cl_reader(dn_graph *gi, const ig__node *r, int v, int depth)
     if (strcmp(op, "Add") == 0 || strcmp(op, "Sub") == 0 || strcmp(op, "Mul") == 0 ||
         strcmp(op, "Div") == 0)
         return 1;
+    /* The int8 hand-over (onednn_qdq.c): a DequantizeLinear reads any
+     * layout (an int8 Conv takes channels-last directly, a dequantizing
+     * reorder writes plain), a QuantizeLinear keeps its input's layout. */
+    if (strcmp(op, "DequantizeLinear") == 0)
+        return r->in[0] == v;
+    if (strcmp(op, "QuantizeLinear") == 0)
+        return r->in[0] == v && r->nout == 1 && cl_value(gi, r->out[0], depth + 1);
     /* Concat passes the layout on: its inputs go channels-last when its
      * output does.  At most four inputs, the most a declined Concat's
      * reference fallback reorders back to plain. */
@@ -325,8 +332,8 @@ static const struct {
     {"ReduceMean", ig__dn_claim_reduce, 1},
     {"ReduceSum", ig__dn_claim_reduce, 1},
     {"ReduceProd", ig__dn_claim_reduce, 1},
-    {"QuantizeLinear", ig__dn_claim_quant, 0},
-    {"DequantizeLinear", ig__dn_claim_quant, 0},
+    {"QuantizeLinear", ig__dn_claim_quant, 1},
+    {"DequantizeLinear", ig__dn_claim_quant, 1},
 };
 
 /* Offers node i to the chain waiting for the next claim.  Chains only

@@ -55,14 +55,19 @@ typedef struct dn_q {
     int64_t nws;                /* 1: per tensor */
     int64_t O;                  /* output channels (conv O, matmul N) */
     double *bias;               /* owned, [O], or NULL */
-    int relu;
+    /* The one activation taken (Relu, HardSwish, Clip, ...): up to two
+     * eltwise steps, as ig__dn_eltwise_form maps it. */
+    int nelt;
+    dnnl_alg_kind_t alg[2];
+    float ea[2], eb[2];
     int qout;
     float ys;
     int32_t yzp;
     dnnl_data_type_t ydt;
     const ig_tensor *head_out;  /* the Conv/MatMul's own output */
     const ig_tensor *out;       /* the chain's current output */
-    int out_v;
+    int out_v;                  /* its value (-1: take no more followers) */
+    int fin_v;                  /* its value, for the layout decision */
     int matmul;
     /* geometry */
     int rank;
@@ -174,9 +179,14 @@ static int q_make_pd(dn_node *s, dnnl_primitive_desc_t *pd, dnnl_memory_desc_t *
         return IG_ENOMEM;
     float *os = malloc(sizeof *os * (size_t)q->O);
     int rc = os ? 0 : IG_ENOMEM;
+    /* The output step 1/ys joins the scales when the activation commutes
+     * with a positive scale (none, or Relu); after any other one it is a
+     * last linear post-op. */
+    int homog = q->nelt == 0 ||
+                (q->nelt == 1 && q->alg[0] == dnnl_eltwise_relu && q->ea[0] == 0.0f);
     for (int64_t o = 0; rc == 0 && o < q->O; o++) {
         double v = (double)q->xs * wscale(q, o);
-        if (q->qout)
+        if (q->qout && homog)
             v /= q->ys;
         os[o] = (float)v;
     }
@@ -189,14 +199,20 @@ static int q_make_pd(dn_node *s, dnnl_primitive_desc_t *pd, dnnl_memory_desc_t *
                            dnnl_success)))
         rc = IG_EUNSUPPORTED;
     free(os);
-    if (rc == 0 && q->relu) {
+    if (rc == 0 && q->nelt) {
         dnnl_post_ops_t po;
         if (dnnl_post_ops_create(&po) != dnnl_success)
             rc = IG_ENOMEM;
         else {
-            if (dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f) !=
-                    dnnl_success ||
-                dnnl_primitive_attr_set_post_ops(attr, po) != dnnl_success)
+            for (int k = 0; rc == 0 && k < q->nelt; k++)
+                if (dnnl_post_ops_append_eltwise(po, 1.0f, q->alg[k], q->ea[k], q->eb[k]) !=
+                    dnnl_success)
+                    rc = IG_EUNSUPPORTED;
+            if (rc == 0 && q->qout && !homog &&
+                dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_linear, 1.0f / q->ys,
+                                             0.0f) != dnnl_success)
+                rc = IG_EUNSUPPORTED;
+            if (rc == 0 && dnnl_primitive_attr_set_post_ops(attr, po) != dnnl_success)
                 rc = IG_EUNSUPPORTED;
             dnnl_post_ops_destroy(po);
         }
@@ -266,15 +282,16 @@ static int overlap(const ig_tensor *a, const ig_tensor *b)
     return pa < pb + lb && pb < pa + la;
 }
 
-/* A plain descriptor of tensor t's dims in data type dt (matmul: 2-D). */
-static void md_of(const dn_q *q, const ig_tensor *t, int cols, dnnl_data_type_t dt,
-                  dnnl_memory_desc_t *md)
+/* A descriptor of tensor t in layout and data type dt (matmul: plain
+ * 2-D [rows, cols]). */
+static void md_of(const dn_q *q, const ig_tensor *t, int cols, int layout,
+                  dnnl_data_type_t dt, dnnl_memory_desc_t *md)
 {
     if (q->matmul) {
         int64_t d2[2] = {t->numel / cols, cols};
         ig__dn_md_plain(md, 2, d2);
     } else {
-        ig__dn_md_plain(md, t->rank, t->dims);
+        ig__dn_md_layout(md, t->rank, t->dims, layout);
     }
     set_dt(md, dt);
 }
@@ -363,8 +380,13 @@ static int q_build(dn_node *s, char *msg, size_t msglen)
             goto out;
         }
     }
+    /* Channels-last in and out when the neighbours take it: the int8
+     * kernels of oneDNN 2.6 work on nhwc, so a plain u8 tensor costs a
+     * reorder on each side of every layer. */
+    int xl = ig__dn_layout_of(s->gi, q->xq);
+    int ol = q->matmul ? DN_PLAIN : ig__dn_out_layout(s->ctx, s->gi, q->fin_v, q->out);
     dnnl_memory_desc_t xmd;
-    md_of(q, q->xq, (int)(q->matmul ? q->K : 0), q->xdt, &xmd);
+    md_of(q, q->xq, (int)(q->matmul ? q->K : 0), xl, q->xdt, &xmd);
     if (copy_src) {
         dnnl_memory_t a = ig__dn_bind(s, &xmd, q->xq), b = ig__dn_bind(s, &xmd, q->xdq);
         if (!a || !b) {
@@ -378,7 +400,7 @@ static int q_build(dn_node *s, char *msg, size_t msglen)
     dnnl_memory_t ms = ig__dn_io(s, dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0),
                                  &xmd, src, 0, msg, msglen);
     dnnl_memory_desc_t ymd;
-    md_of(q, dst, (int)q->O, odt, &ymd);
+    md_of(q, dst, (int)q->O, ol, odt, &ymd);
     dnnl_memory_t md = ig__dn_io(s, dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0),
                                  &ymd, dst, 1, msg, msglen);
     if (!ms || !md) {
@@ -393,13 +415,15 @@ static int q_build(dn_node *s, char *msg, size_t msglen)
         goto out;
     if (dst != q->out) {
         dnnl_memory_desc_t omd;
-        md_of(q, q->out, (int)q->O, odt, &omd);
+        md_of(q, q->out, (int)q->O, ol, odt, &omd);
         dnnl_memory_t a = ig__dn_bind(s, &omd, dst), b = ig__dn_bind(s, &omd, q->out);
         if (!a || !b)
             rc = IG_ENOMEM;
         else
             rc = ig__dn_reorder_step(s, a, b, msg, msglen);
     }
+    if (rc == 0 && ol == DN_NHWC)
+        rc = ig__dn_set_layout(s->gi, s, q->out, ol);
 out:
     dnnl_primitive_desc_destroy(pd);
     return rc;
@@ -452,7 +476,7 @@ static int dq_finish(dn_node *s, char *msg, size_t msglen)
 {
     dn_q *q = s->op;
     dnnl_memory_desc_t a, b;
-    ig__dn_md_plain(&a, q->xq->rank, q->xq->dims);
+    ig__dn_md_layout(&a, q->xq->rank, q->xq->dims, ig__dn_layout_of(s->gi, q->xq));
     set_dt(&a, q->xdt);
     ig__dn_md_plain(&b, q->xdq->rank, q->xdq->dims);
     return scaled_reorder(s, &a, q->xq, &b, q->xdq, q->xs, q->xzp, 0, msg, msglen);
@@ -468,15 +492,15 @@ static int dq_finish(dn_node *s, char *msg, size_t msglen)
  * rounding the value is an integer, so adding zp is exact, and the
  * conversion to the 8-bit destination saturates. */
 static int exact_quantize(dn_node *s, const ig_tensor *X, const ig_tensor *Y, float sc,
-                          int32_t zp, char *msg, size_t msglen)
+                          int32_t zp, int layout, char *msg, size_t msglen)
 {
     dnnl_memory_desc_t mx, ms, my;
     int64_t ones[IG_MAX_RANK];
     for (int k = 0; k < X->rank; k++)
         ones[k] = 1;
-    ig__dn_md_plain(&mx, X->rank, X->dims);
+    ig__dn_md_layout(&mx, X->rank, X->dims, layout);
     ig__dn_md_plain(&ms, X->rank, ones);
-    ig__dn_md_plain(&my, Y->rank, Y->dims);
+    ig__dn_md_layout(&my, Y->rank, Y->dims, layout);
     set_dt(&my, dn_dt(Y->dtype));
     dnnl_primitive_attr_t attr;
     dnnl_post_ops_t po;
@@ -537,8 +561,6 @@ int ig__dn_claim_quant(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c, ig__node_i
     if (ig__attr_i(c->node, "block_size", 0) != 0 ||
         (!dq && ig__attr_i(c->node, "output_dtype", 0) != 0))
         return 0;
-    if (ig__dn_layout_of(gi, X) != DN_PLAIN)
-        return 0;
     if (dq ? (X->dtype != IG_DT_UINT8 && X->dtype != IG_DT_INT8)
            : (X->dtype != IG_DT_FLOAT || (Y->dtype != IG_DT_UINT8 && Y->dtype != IG_DT_INT8)))
         return 0;
@@ -598,19 +620,21 @@ int ig__dn_claim_quant(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c, ig__node_i
         }
         return ig__dn_node_finish(s, gi, rc, Y, DN_PLAIN, c, impl);
     }
-    int rc = exact_quantize(s, X, Y, sc, zp, c->msg, c->msglen);
+    /* A channels-last input stays so: every reader of Y takes it. */
+    int lx = ig__dn_layout_of(gi, X);
+    int rc = exact_quantize(s, X, Y, sc, zp, lx, c->msg, c->msglen);
     if (rc == IG_EUNSUPPORTED) {
         ig__dn_node_free(s);
         return 0;
     }
-    return ig__dn_node_finish(s, gi, rc, Y, DN_PLAIN, c, impl);
+    return ig__dn_node_finish(s, gi, rc, Y, lx, c, impl);
 }
 
 /* ---- the deferred DQ meets its reader ------------------------------------- */
 
 /* Fills q's head fields from the Conv/MatMul node in c; 0 when the node
  * is not one the int8 path takes. */
-static int head_setup(dn_q *q, const dn_graph *gi, int i, ig__kctx *c)
+static int head_setup(dn_q *q, dn_graph *gi, int i, ig__kctx *c)
 {
     const ig_tensor *X = c->in[0], *W = c->in[1], *Y = c->out[0];
     if (c->nout < 1 || !Y || Y->dtype != IG_DT_FLOAT || !W || !c->known[1] ||
@@ -621,9 +645,10 @@ static int head_setup(dn_q *q, const dn_graph *gi, int i, ig__kctx *c)
         return 0;
     q->head = i;
     q->head_out = q->out = Y;
-    q->out_v = ig__dn_out_v(gi, i, 0);
+    q->out_v = q->fin_v = ig__dn_out_v(gi, i, 0);
     if (q->matmul) {
-        if (c->nin != 2 || W->rank != 2 || X->rank < 1)
+        if (c->nin != 2 || W->rank != 2 || X->rank < 1 ||
+            ig__dn_layout_of(gi, q->xq) != DN_PLAIN)
             return 0;
         q->K = W->dims[0];
         q->O = W->dims[1];
@@ -690,7 +715,8 @@ static int q_ok(dn_node *s)
 
 /* After the head or an absorbed node: wait for the next follower, or
  * build.  Followers: a per-column constant Add (MatMul's bias, before
- * anything else), a Relu, a per-tensor QuantizeLinear. */
+ * anything else), one activation with an exact eltwise form, a per-tensor
+ * QuantizeLinear. */
 static int q_advance(dn_node *s, char *msg, size_t msglen)
 {
     dn_q *q = s->op;
@@ -698,8 +724,11 @@ static int q_advance(dn_node *s, char *msg, size_t msglen)
     int v = q->out_v;
     if (!q->qout && v >= 0 && !gi->g->values[v].is_output && gi->nread[v] == 1) {
         const ig__node *n = &gi->g->nodes[gi->reader[v]];
-        int want = (is_op(n, "Relu") && !q->relu) ||
-                   (is_op(n, "Add") && q->matmul && !q->bias && !q->relu) ||
+        dnnl_alg_kind_t alg[2];
+        float a[2], b[2];
+        int want = (q->nelt == 0 && (!n->domain[0] || strcmp(n->domain, "ai.onnx") == 0) &&
+                    n->nin >= 1 && n->in[0] == v && ig__dn_eltwise_form_graph(gi, n, alg, a, b) > 0) ||
+                   (is_op(n, "Add") && q->matmul && !q->bias && q->nelt == 0) ||
                    is_op(n, "QuantizeLinear");
         if (want) {
             q->want_node = gi->reader[v];
@@ -725,10 +754,21 @@ static int q_follow(dn_node *s, ig__kctx *c)
     if (c->nout < 1 || !c->out[0] || c->out[0]->numel != q->out->numel)
         return 0;
     dn_q save = *q;
-    if (strcmp(op, "Relu") == 0) {
-        if (c->in[0] != q->out)
+    dnnl_alg_kind_t alg[2];
+    float ea[2], eb[2];
+    int ne;
+    if (strcmp(op, "Add") != 0 && strcmp(op, "QuantizeLinear") != 0) {
+        if (q->nelt || c->in[0] != q->out || (ne = ig__dn_eltwise_form(c, alg, ea, eb)) == 0)
             return 0;
-        q->relu = 1;
+        for (int k = 1; k < c->nin; k++)
+            if (c->in[k] == q->out)
+                return 0;
+        q->nelt = ne;
+        for (int k = 0; k < ne; k++) {
+            q->alg[k] = alg[k];
+            q->ea[k] = ea[k];
+            q->eb[k] = eb[k];
+        }
     } else if (strcmp(op, "Add") == 0) {
         int j = c->in[0] == q->out ? 1 : 0;
         const ig_tensor *b = c->in[j];
@@ -754,8 +794,6 @@ static int q_follow(dn_node *s, ig__kctx *c)
         q->yzp = yzp;
         q->zp_dst = yzp != 0;
         q->ydt = dn_dt(Y->dtype);
-    } else {
-        return 0;
     }
     if (!q_ok(s)) {
         if (q->bias != save.bias)
@@ -810,7 +848,7 @@ int ig__dn_q_offer(dn_node *s, int i, ig__kctx *c, ig__node_impl *impl)
             return r;
         if (r == 1) {
             q->out = c->out[0];
-            q->out_v = ig__dn_out_v(s->gi, i, 0);
+            q->out_v = q->fin_v = ig__dn_out_v(s->gi, i, 0);
             ig__dn_fused_impl(impl, ig__dn_node_name(s->gi, q->head, name, sizeof name));
             int rc = q_advance(s, c->msg, c->msglen);
             return rc < 0 ? rc : 1;

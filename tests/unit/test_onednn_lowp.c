@@ -174,7 +174,7 @@ static void compare(tmodel *t, ig_tensor *in, int nin, double tol, result *r)
 
 typedef struct conv_case {
     int64_t n, c, h, w, o, k, group, stride, pad;
-    int relu, qout, bias, xdt;
+    int relu, qout, bias, xdt; /* relu: 1 Relu, 2 HardSwish */
 } conv_case;
 
 /* Q(x) -> DQ -> Conv(DQ(w), b) [-> Relu] [-> Q -> DQ], random scales and
@@ -183,7 +183,7 @@ static void conv_case_run(const conv_case *cc, unsigned seed)
 {
     rng = seed;
     tmodel t;
-    tm_begin(&t, 13);
+    tm_begin(&t, 14);
     ig_tensor x = tm_rand_input(&t, "x", 4, D(cc->n, cc->c, cc->h, cc->w), seed);
     int xzp = cc->xdt == IG_DT_INT8 ? (int)(urand() * 40) - 20 : 100 + (int)(urand() * 60);
     qparam(&t, "xp", (float)(0.004 + 0.01 * urand()), xzp, cc->xdt);
@@ -201,12 +201,12 @@ static void conv_case_run(const conv_case *cc, unsigned seed)
     tm_attr_ints(&t, n, "pads", 4, cc->pad, cc->pad, cc->pad, cc->pad + (cc->k > 1));
     const char *cur = "y";
     if (cc->relu) {
-        tm_node(&t, "Relu", "relu", "y", "r");
+        tm_node(&t, cc->relu == 2 ? "HardSwish" : "Relu", "relu", "y", "r");
         cur = "r";
     }
     float ys = (float)(0.01 + 0.02 * urand());
     if (cc->qout) {
-        qparam(&t, "yp", ys, cc->relu ? (int)(urand() * 10) : 128, IG_DT_UINT8);
+        qparam(&t, "yp", ys, cc->relu == 1 ? (int)(urand() * 10) : 128, IG_DT_UINT8);
         qdq(&t, "yp", cur, "out");
         cur = "out";
     }
@@ -224,7 +224,8 @@ static void conv_case_run(const conv_case *cc, unsigned seed)
     fprintf(stderr, "  int8 conv %lldx%lldx%lldx%lld o%lld k%lld g%lld s%lld p%lld%s%s: %s\n",
             (long long)cc->n, (long long)cc->c, (long long)cc->h, (long long)cc->w,
             (long long)cc->o, (long long)cc->k, (long long)cc->group, (long long)cc->stride,
-            (long long)cc->pad, cc->relu ? " relu" : "", cc->qout ? " q" : "",
+            (long long)cc->pad, cc->relu == 2 ? " hardswish" : cc->relu ? " relu" : "",
+            cc->qout ? " q" : "",
             impl_of(&r, "conv"));
     result_free(&r);
     tm_free(&t);
@@ -241,6 +242,8 @@ static void test_int8_conv(void **state)
         {1, 64, 6, 6, 48, 1, 1, 1, 0, 0, 1, 1, IG_DT_UINT8},  /* 1x1 */
         {1, 3, 16, 16, 16, 3, 1, 2, 1, 1, 1, 1, IG_DT_UINT8}, /* first layer */
         {1, 16, 5, 5, 16, 3, 1, 1, 1, 1, 0, 1, IG_DT_INT8},
+        {1, 16, 10, 10, 24, 3, 1, 1, 1, 2, 1, 1, IG_DT_UINT8}, /* HardSwish, Q */
+        {1, 24, 7, 7, 24, 3, 24, 2, 1, 2, 0, 1, IG_DT_UINT8},  /* HardSwish */
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
         conv_case_run(&cases[k], 17u + (unsigned)k * 7919u);
