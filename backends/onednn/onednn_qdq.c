@@ -68,7 +68,9 @@ typedef struct dn_q {
     const ig_tensor *out;       /* the chain's current output */
     int out_v;                  /* its value (-1: take no more followers) */
     int fin_v;                  /* its value, for the layout decision */
-    int matmul;
+    int matmul;                 /* MatMul or Gemm */
+    int tb;                     /* Gemm's transB: weights stored [N, K] */
+    double alpha;               /* Gemm's alpha (1 otherwise) */
     /* geometry */
     int rank;
     int64_t xdims[5], ydims[5], wdims[6];
@@ -185,7 +187,7 @@ static int q_make_pd(dn_node *s, dnnl_primitive_desc_t *pd, dnnl_memory_desc_t *
     int homog = q->nelt == 0 ||
                 (q->nelt == 1 && q->alg[0] == dnnl_eltwise_relu && q->ea[0] == 0.0f);
     for (int64_t o = 0; rc == 0 && o < q->O; o++) {
-        double v = (double)q->xs * wscale(q, o);
+        double v = (double)q->xs * wscale(q, o) * q->alpha;
         if (q->qout && homog)
             v /= q->ys;
         os[o] = (float)v;
@@ -225,7 +227,8 @@ static int q_make_pd(dn_node *s, dnnl_primitive_desc_t *pd, dnnl_memory_desc_t *
                     bd = {1, q->O};
         dnnl_memory_desc_init_by_tag(&src, 2, sd, q->xdt, dnnl_ab);
         dnnl_memory_desc_init_by_tag(&wei, 2, wd, dnnl_s8, dnnl_format_tag_any);
-        dnnl_memory_desc_init_by_tag(wplain, 2, wd, dnnl_s8, dnnl_ab);
+        dnnl_dims_t ws = {q->tb ? 1 : q->O, q->tb ? q->K : 1};
+        dnnl_memory_desc_init_by_strides(wplain, 2, wd, dnnl_s8, ws);
         dnnl_memory_desc_init_by_tag(&bias, 2, bd, dnnl_f32, dnnl_ab);
         dnnl_memory_desc_init_by_tag(&dst, 2, dd, odt, dnnl_ab);
     } else {
@@ -334,7 +337,7 @@ static int q_build(dn_node *s, char *msg, size_t msglen)
             goto out;
         }
         for (int64_t o = 0; o < q->O; o++)
-            fb[o] = (float)(q->bias[o] / ((double)q->xs * wscale(q, o)));
+            fb[o] = (float)(q->bias[o] / ((double)q->xs * wscale(q, o) * q->alpha));
         dnnl_memory_t mb;
         const dnnl_memory_desc_t *bmd = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 1);
         rc = ig__dn_const(s, bmd, bmd, fb, &mb, msg, msglen);
@@ -601,7 +604,9 @@ int ig__dn_claim_quant(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c, ig__node_i
             ig__dn_node_free(t);
             if (fb && n->nin >= 2 && n->in[0] == v && n->in[1] != v &&
                 ((is_op(n, "Conv") && weights_of(gi, j, 0, &probe)) ||
-                 (is_op(n, "MatMul") && weights_of(gi, j, 1, &probe)))) {
+                 (is_op(n, "MatMul") && weights_of(gi, j, 1, &probe)) ||
+                 (is_op(n, "Gemm") && ig__attr_i(n, "transA", 0) == 0 &&
+                  weights_of(gi, j, ig__attr_i(n, "transB", 0) ? 0 : 1, &probe)))) {
                 q->want_node = j;
                 q->out_v = -1;
                 s->q = q;
@@ -640,23 +645,48 @@ static int head_setup(dn_q *q, dn_graph *gi, int i, ig__kctx *c)
     if (c->nout < 1 || !Y || Y->dtype != IG_DT_FLOAT || !W || !c->known[1] ||
         X != q->xdq || Y->numel == 0)
         return 0;
-    q->matmul = strcmp(c->node->op_type, "MatMul") == 0;
-    if (!weights_of(gi, i, q->matmul ? 1 : 0, q))
+    int gemm = strcmp(c->node->op_type, "Gemm") == 0;
+    q->matmul = gemm || strcmp(c->node->op_type, "MatMul") == 0;
+    q->tb = gemm && ig__attr_i(c->node, "transB", 0) != 0;
+    q->alpha = 1.0;
+    if (gemm && (ig__attr_i(c->node, "transA", 0) != 0 || X->rank != 2))
+        return 0;
+    if (!weights_of(gi, i, q->matmul && !q->tb ? 1 : 0, q))
         return 0;
     q->head = i;
     q->head_out = q->out = Y;
     q->out_v = q->fin_v = ig__dn_out_v(gi, i, 0);
     if (q->matmul) {
-        if (c->nin != 2 || W->rank != 2 || X->rank < 1 ||
+        if ((!gemm && c->nin != 2) || W->rank != 2 || X->rank < 1 ||
             ig__dn_layout_of(gi, q->xq) != DN_PLAIN)
             return 0;
-        q->K = W->dims[0];
-        q->O = W->dims[1];
+        q->K = W->dims[q->tb ? 1 : 0];
+        q->O = W->dims[q->tb ? 0 : 1];
         if (X->dims[X->rank - 1] != q->K || X->numel % q->K)
             return 0;
         q->rows = X->numel / q->K;
         if (q->nws != 1 && q->nws != q->O)
             return 0;
+        if (gemm) {
+            /* Y = alpha A B + beta C: alpha joins the scales, beta C (a
+             * known row of N values) is the bias. */
+            q->alpha = ig__attr_f(c->node, "alpha", 1.0f);
+            float beta = ig__attr_f(c->node, "beta", 1.0f);
+            const ig_tensor *C = c->nin > 2 ? c->in[2] : NULL;
+            if (!(q->alpha > 0.0) || !isfinite(q->alpha))
+                return 0;
+            if (C && beta != 0.0f) {
+                if (!c->known[2] || C->dtype != IG_DT_FLOAT ||
+                    (C->numel != q->O && C->numel != 1) ||
+                    (C->numel == q->O && C->dims[C->rank - 1] != q->O))
+                    return 0;
+                q->bias = malloc(sizeof *q->bias * (size_t)q->O);
+                if (!q->bias)
+                    return 0;
+                for (int64_t o = 0; o < q->O; o++)
+                    q->bias[o] = (double)beta * ((const float *)C->data)[C->numel == 1 ? 0 : o];
+            }
+        }
         return 1;
     }
     if (X->rank < 3 || X->rank > 5 || W->rank != X->rank)

@@ -4,7 +4,7 @@
  * `infergate compress` produces the lab's own variants.
  *
  * The form is the one docs/onednn.md describes: every Conv with its
- * following BatchNormalization folded in, and every MatMul, gets int8
+ * following BatchNormalization folded in, and every MatMul and Gemm, gets int8
  * symmetric per-output-channel weights behind a DequantizeLinear (Conv
  * axis 0, MatMul axis 1) and its activation input behind its own
  * QuantizeLinear -> DequantizeLinear pair (uint8, per tensor,
@@ -197,11 +197,20 @@ static void fold_bn(void)
     nnodes = w;
 }
 
-/* The activations to quantize: input 0 of every Conv/MatMul whose weight
- * is an initializer. */
+/* The activations to quantize: input 0 of every Conv/MatMul/Gemm whose
+ * weight is an initializer. */
+static int64_t attr_i(const IgOnnx__NodeProto *n, const char *name, int64_t def)
+{
+    for (size_t k = 0; k < n->n_attribute; k++)
+        if (strcmp(n->attribute[k]->name, name) == 0)
+            return n->attribute[k]->i;
+    return def;
+}
+
 static int quantizable(const IgOnnx__NodeProto *n)
 {
-    if (strcmp(n->op_type, "Conv") != 0 && strcmp(n->op_type, "MatMul") != 0)
+    if (strcmp(n->op_type, "Conv") != 0 && strcmp(n->op_type, "MatMul") != 0 &&
+        (strcmp(n->op_type, "Gemm") != 0 || attr_i(n, "transA", 0) != 0))
         return 0;
     IgOnnx__TensorProto *w = n->n_input > 1 ? find_init(n->input[1]) : NULL;
     if (!w)
@@ -347,7 +356,9 @@ int main(int argc, char **argv)
             nodes[nnodes++] = n;
             continue;
         }
-        int conv = strcmp(n->op_type, "Conv") == 0;
+        /* Output channels first in the weights: Conv, Gemm with transB. */
+        int conv = strcmp(n->op_type, "Conv") == 0 ||
+                   (strcmp(n->op_type, "Gemm") == 0 && attr_i(n, "transB", 0) != 0);
         int k = 0;
         while (strcmp(act[k], n->input[0]) != 0)
             k++;

@@ -310,6 +310,95 @@ static void test_int8_matmul(void **state)
     matmul_case(4, a4, 64, 1, 1, 0, 8);
 }
 
+/* Gemm with transB (weights [N, K], scales along axis 0), alpha and a
+ * bias C: alpha joins the output scales, beta C the bias. */
+static void test_int8_gemm(void **state)
+{
+    (void)state;
+    rng = 21;
+    tmodel t;
+    tm_begin(&t, 13);
+    ig_tensor x = tm_rand_input(&t, "x", 2, D(5, 48, 0, 0), 21);
+    qparam(&t, "xp", 0.009f, 131, IG_DT_UINT8);
+    qdq(&t, "xp", "x", "xd");
+    qweights(&t, "w", 2, D(40, 48, 0, 0), 0, 40, 0);
+    float cb[40];
+    for (int k = 0; k < 40; k++)
+        cb[k] = (float)(urand() - 0.5);
+    tm_init(&t, "c", 1, D(40, 0, 0, 0), cb);
+    IgOnnx__NodeProto *n = tm_node(&t, "Gemm", "gemm", "xd,w,c", "y");
+    tm_attr_i(&t, n, "transB", 1);
+    tm_attr_f(&t, n, "alpha", 0.75f);
+    tm_attr_f(&t, n, "beta", 1.5f);
+    tm_node(&t, "Relu", "relu", "y", "final");
+    tm_output(&t, "final", IG_DT_FLOAT);
+    result r;
+    compare(&t, &x, 1, 0, &r);
+    expect_impl_prefix(&r, "DQ_x", "onednn:fused-into:gemm");
+    expect_impl_prefix(&r, "relu", "onednn:fused-into:gemm");
+    fprintf(stderr, "  int8 gemm transB alpha beta relu: %s\n", impl_of(&r, "gemm"));
+    result_free(&r);
+    tm_free(&t);
+}
+
+/* Two int8 layers: the first writes its quantized output channels-last,
+ * the second reads it directly.  A second DQ of the same tensor feeding
+ * an Add is placed by the loader's order between the first DQ and its
+ * Conv, so that DQ is a dequantizing reorder (reading channels-last) and
+ * the Conv runs in fp32: still the reference's numbers. */
+static void test_int8_handover(void **state)
+{
+    (void)state;
+    rng = 33;
+    tmodel t;
+    tm_begin(&t, 14);
+    ig_tensor x = tm_rand_input(&t, "x", 4, D(1, 16, 12, 12), 33);
+    qparam(&t, "xp", 0.008f, 125, IG_DT_UINT8);
+    qdq(&t, "xp", "x", "xd");
+    qweights(&t, "w1", 4, D(24, 16, 3, 3), 0, 24, 0);
+    qweights(&t, "w2", 4, D(24, 24, 1, 1), 0, 24, 0);
+    IgOnnx__NodeProto *n = tm_node(&t, "Conv", "c1", "xd,w1", "y1");
+    tm_attr_ints(&t, n, "pads", 4, (int64_t)1, (int64_t)1, (int64_t)1, (int64_t)1);
+    tm_node(&t, "Relu", "r1", "y1", "a1");
+    qparam(&t, "ap", 0.02f, 0, IG_DT_UINT8);
+    tm_node(&t, "QuantizeLinear", "Q_a1", "a1,ap_s,ap_z", "a1q");
+    /* Each DQ right before its reader, as QDQ exporters order them: the
+     * deferred DQ is taken only by the very next node. */
+    tm_node(&t, "DequantizeLinear", "DQ_a1", "a1q,ap_s,ap_z", "a1d");
+    tm_node(&t, "Conv", "c2", "a1d,w2", "y2");
+    tm_node(&t, "DequantizeLinear", "DQ_a1b", "a1q,ap_s,ap_z", "a1e");
+    tm_node(&t, "Add", "add", "y2,a1e", "final");
+    tm_output(&t, "final", IG_DT_FLOAT);
+    result r;
+    compare(&t, &x, 1, 0, &r);
+    expect_impl_prefix(&r, "Q_a1", "onednn:fused-into:c1");
+    expect_impl_prefix(&r, "DQ_a1b", "onednn:");
+    assert_null(strstr(impl_of(&r, "DQ_a1b"), "fused"));
+    result_free(&r);
+    tm_free(&t);
+
+    /* Without the second reader the hand-over is direct. */
+    tm_begin(&t, 14);
+    x = tm_rand_input(&t, "x", 4, D(1, 16, 12, 12), 33);
+    qparam(&t, "xp", 0.008f, 125, IG_DT_UINT8);
+    qdq(&t, "xp", "x", "xd");
+    qweights(&t, "w1", 4, D(24, 16, 3, 3), 0, 24, 0);
+    qweights(&t, "w2", 4, D(24, 24, 1, 1), 0, 24, 0);
+    n = tm_node(&t, "Conv", "c1", "xd,w1", "y1");
+    tm_attr_ints(&t, n, "pads", 4, (int64_t)1, (int64_t)1, (int64_t)1, (int64_t)1);
+    tm_node(&t, "HardSwish", "r1", "y1", "a1");
+    qparam(&t, "ap", 0.02f, 13, IG_DT_UINT8);
+    tm_node(&t, "QuantizeLinear", "Q_a1", "a1,ap_s,ap_z", "a1q");
+    tm_node(&t, "DequantizeLinear", "DQ_a1", "a1q,ap_s,ap_z", "a1d");
+    tm_node(&t, "Conv", "c2", "a1d,w2", "final");
+    tm_output(&t, "final", IG_DT_FLOAT);
+    compare(&t, &x, 1, 0, &r);
+    expect_impl_prefix(&r, "Q_a1", "onednn:fused-into:c1");
+    expect_impl_prefix(&r, "DQ_a1", "onednn:fused-into:c2");
+    result_free(&r);
+    tm_free(&t);
+}
+
 /* ---- Q and DQ alone, and what falls back ------------------------------- */
 
 /* A Q -> DQ pair alone: Q is oneDNN's division with rounding and zero
@@ -391,6 +480,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_int8_conv),
         cmocka_unit_test(test_int8_matmul),
+        cmocka_unit_test(test_int8_gemm),
+        cmocka_unit_test(test_int8_handover),
         cmocka_unit_test(test_quant_reorders),
         cmocka_unit_test(test_int8_fallback),
     };
