@@ -34,6 +34,10 @@
  * clear it on the way in and out. */
 static _Thread_local dn_graph *tl_graph;
 static _Thread_local dn_node *tl_pending;
+/* Activation DequantizeLinears waiting for their int8 reader
+ * (onednn_qdq.c); several may wait at once on branching graphs. */
+enum { DN_MAXDEFER = 16 };
+static _Thread_local dn_node *tl_defer[DN_MAXDEFER];
 
 /* ---- registry: layouts and pending chains of live plans ---------------- */
 
@@ -107,9 +111,54 @@ static void drop_where(dn_graph *gi, dn_node *s, int kind)
     pthread_mutex_unlock(&gi->mu);
 }
 
+int ig__dn_defer(dn_node *s)
+{
+    for (int k = 0; k < DN_MAXDEFER; k++)
+        if (!tl_defer[k]) {
+            tl_defer[k] = s;
+            return 1;
+        }
+    return 0;
+}
+
+void ig__dn_undefer(dn_node *s)
+{
+    for (int k = 0; k < DN_MAXDEFER; k++)
+        if (tl_defer[k] == s)
+            tl_defer[k] = NULL;
+}
+
+/* Offers node i to the deferred DequantizeLinear it reads, if any. */
+static int offer_deferred(int i, ig__kctx *c, ig__node_impl *impl)
+{
+    for (int k = 0; k < DN_MAXDEFER; k++) {
+        dn_node *s = tl_defer[k];
+        if (!s)
+            continue;
+        int rc = ig__dn_q_between(s, i, c, impl);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static void note_deferred(int i, const ig__kctx *c)
+{
+    for (int k = 0; k < DN_MAXDEFER; k++)
+        if (tl_defer[k])
+            ig__dn_q_note(tl_defer[k], i, c);
+}
+
+static void clear_deferred(void)
+{
+    for (int k = 0; k < DN_MAXDEFER; k++)
+        tl_defer[k] = NULL;
+}
+
 void ig__dn_forget(dn_graph *gi, dn_node *s)
 {
     ig__dn_unpend(s);
+    ig__dn_undefer(s);
     if (gi)
         drop_where(gi, s, 0);
 }
@@ -419,7 +468,10 @@ static int dn_claim(void *user, int i, ig__kctx *c, ig__node_impl *impl)
     if (gi && (i >= gi->g->nnodes || strcmp(gi->g->nodes[i].op_type,
                                             c->node->op_type) != 0))
         gi = NULL;
+    note_deferred(i, c);
     int rc = offer_pending(i, c, impl);
+    if (rc == 0)
+        rc = offer_deferred(i, c, impl);
     if (rc)
         return rc;
     if (c->node->domain[0] && strcmp(c->node->domain, "ai.onnx") != 0)
@@ -650,10 +702,12 @@ static int dn_compile(void *ctx, const ig_artifact *a, void **compiled, char *ms
     set_threads(x);
     tl_graph = NULL; /* set by dn_graph_ready once the skeleton has the graph */
     tl_pending = NULL;
+    clear_deferred();
     int rc = ig__part_compile(ctx, a, &dc->part, msg, msglen);
     dc->gi = tl_graph;
     tl_graph = NULL;
     tl_pending = NULL;
+    clear_deferred();
     if (rc) {
         graph_free(dc->gi);
         free(dc);
@@ -682,9 +736,11 @@ static int dn_load(void *compiled, void **inst, char *msg, size_t msglen)
     di->dc = dc;
     tl_graph = dc->gi;
     tl_pending = NULL;
+    clear_deferred();
     int rc = ig__part_load(dc->part, &di->part, msg, msglen);
     tl_graph = NULL;
     tl_pending = NULL;
+    clear_deferred();
     if (rc) {
         free(di);
         return rc;
@@ -708,9 +764,11 @@ static int dn_predict(void *inst, const ig_tensor *in, int nin, ig_tensor *out,
     dn_inst *di = inst;
     tl_graph = di->dc->gi;
     tl_pending = NULL;
+    clear_deferred();
     int rc = ig__part_predict(di->part, in, nin, out, nout, msg, msglen);
     tl_graph = NULL;
     tl_pending = NULL;
+    clear_deferred();
     return rc;
 }
 

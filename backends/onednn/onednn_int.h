@@ -177,6 +177,10 @@ const char *ig__dn_node_name(const dn_graph *gi, int i, char *buf, size_t len);
  * reading s->chain->want_in); unpend drops it. */
 void ig__dn_pend(dn_node *s);
 void ig__dn_unpend(dn_node *s);
+/* Keeps s (a deferred DequantizeLinear) until its reader is claimed: 0
+ * when too many wait already.  undefer drops it. */
+int ig__dn_defer(dn_node *s);
+void ig__dn_undefer(dn_node *s);
 /* Drops every registry entry owned by s (when s is freed). */
 void ig__dn_forget(dn_graph *gi, dn_node *s);
 
@@ -357,6 +361,13 @@ int ig__dn_claim_quant(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
 /* Node i offered to the pending int8 chain s (s->q): 1 taken, 0 not (the
  * chain was built for what it had), <0 error. */
 int ig__dn_q_offer(dn_node *s, int i, ig__kctx *c, ig__node_impl *impl);
+/* Node i offered to the deferred DequantizeLinear s: its reader is
+ * offered to s as by ig__dn_q_offer (1 taken, 0 not, <0 error); any
+ * other node, 0.  note tells s that node i (c) is being claimed, before
+ * any chain takes it: a node running between the DQ and its reader, which
+ * must not write where s's quantized input lies. */
+int ig__dn_q_between(dn_node *s, int i, ig__kctx *c, ig__node_impl *impl);
+void ig__dn_q_note(dn_node *s, int i, const ig__kctx *c);
 /* Frees what s->q owns besides itself (s->op). */
 void ig__dn_q_free(struct dn_q *q);
 

@@ -44,6 +44,8 @@ typedef struct dn_q {
     int dq;                     /* node index of the deferred DQ */
     int head;                   /* node index of the Conv/MatMul */
     int want_node;              /* the node the chain waits for */
+    int clobbered;              /* a node between the DQ and its reader
+                                   writes where the quantized input is */
     const ig_tensor *xq;        /* quantized activation (the DQ's input) */
     const ig_tensor *xdq;       /* the DQ's output (f32, same numel) */
     float xs;
@@ -612,9 +614,12 @@ int ig__dn_claim_quant(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c, ig__node_i
                 s->q = q;
                 snprintf(s->impl, sizeof s->impl, "pending");
                 s->slot = impl;
-                ig__dn_impl(s, impl);
-                ig__dn_pend(s);
-                return 1;
+                if (ig__dn_defer(s)) {
+                    ig__dn_impl(s, impl);
+                    return 1;
+                }
+                s->q = NULL;
+                s->slot = NULL;
             }
         }
         int rc = dq_finish(s, c->msg, c->msglen);
@@ -839,8 +844,11 @@ int ig__dn_q_offer(dn_node *s, int i, ig__kctx *c, ig__node_impl *impl)
     dn_q *q = s->op;
     char name[96];
     if (q->stage == Q_WAIT_HEAD) {
-        ig__dn_unpend(s);
-        if (i == q->want_node && c->nin >= 2 && c->in[0] == q->xdq) {
+        ig__dn_undefer(s);
+        /* The planner believes the quantized input died at the DQ (or at
+         * a later reader); a node claimed in between may have been given
+         * its block, and then the reader cannot read it any more. */
+        if (!q->clobbered && i == q->want_node && c->nin >= 2 && c->in[0] == q->xdq) {
             dn_q save = *q;
             q->zp_src = q->xzp != 0;
             if (head_setup(q, s->gi, i, c) && q_ok(s)) {
@@ -889,6 +897,22 @@ int ig__dn_q_offer(dn_node *s, int i, ig__kctx *c, ig__node_impl *impl)
     q->out_v = -1;
     int rc = q_advance(s, c->msg, c->msglen);
     return rc < 0 ? rc : 0;
+}
+
+void ig__dn_q_note(dn_node *s, int i, const ig__kctx *c)
+{
+    dn_q *q = s->op;
+    if (i == q->want_node)
+        return;
+    for (int k = 0; k < c->nout; k++)
+        if (c->out[k] && overlap(c->out[k], q->xq))
+            q->clobbered = 1;
+}
+
+int ig__dn_q_between(dn_node *s, int i, ig__kctx *c, ig__node_impl *impl)
+{
+    dn_q *q = s->op;
+    return i == q->want_node ? ig__dn_q_offer(s, i, c, impl) : 0;
 }
 
 void ig__dn_q_free(struct dn_q *q)

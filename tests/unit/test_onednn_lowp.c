@@ -343,9 +343,10 @@ static void test_int8_gemm(void **state)
 
 /* Two int8 layers: the first writes its quantized output channels-last,
  * the second reads it directly.  A second DQ of the same tensor feeding
- * an Add is placed by the loader's order between the first DQ and its
- * Conv, so that DQ is a dequantizing reorder (reading channels-last) and
- * the Conv runs in fp32: still the reference's numbers. */
+ * an Add is placed by the loader's (breadth-first) order between the
+ * first DQ and its Conv: the DQ waits past it, since that node writes
+ * nowhere near the quantized tensor, and the second DQ is a dequantizing
+ * reorder reading channels-last. */
 static void test_int8_handover(void **state)
 {
     (void)state;
@@ -372,6 +373,7 @@ static void test_int8_handover(void **state)
     result r;
     compare(&t, &x, 1, 0, &r);
     expect_impl_prefix(&r, "Q_a1", "onednn:fused-into:c1");
+    expect_impl_prefix(&r, "DQ_a1", "onednn:fused-into:c2");
     expect_impl_prefix(&r, "DQ_a1b", "onednn:");
     assert_null(strstr(impl_of(&r, "DQ_a1b"), "fused"));
     result_free(&r);
