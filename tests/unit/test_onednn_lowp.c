@@ -418,6 +418,10 @@ static void test_quant_reorders(void **state)
     float *xv = x.data;
     for (int64_t k = 0; k < x.numel; k++)
         xv[k] = k % 7 == 0 ? (float)(((int)k % 40) - 20) * 0.5f * 0.0123f : xv[k] * 2.0f;
+    /* NaN quantizes to 0 (the reference's choice), infinities saturate. */
+    xv[3] = NAN;
+    xv[5] = INFINITY;
+    xv[6] = -INFINITY;
     qparam(&t, "p", 0.0123f, 117, IG_DT_UINT8);
     qdq(&t, "p", "x", "y");
     tm_output(&t, "y", IG_DT_FLOAT);
