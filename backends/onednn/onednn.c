@@ -383,6 +383,7 @@ static const struct {
     {"ReduceProd", ig__dn_claim_reduce, 1},
     {"QuantizeLinear", ig__dn_claim_quant, 1},
     {"DequantizeLinear", ig__dn_claim_quant, 1},
+    {"MatMulInteger", ig__dn_claim_matmul_integer, 0},
 };
 
 /* Offers node i to the chain waiting for the next claim.  Chains only

@@ -642,6 +642,100 @@ int ig__dn_claim_quant(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c, ig__node_i
     return ig__dn_node_finish(s, gi, rc, Y, lx, c, impl);
 }
 
+/* ---- MatMulInteger (the int8-dynamic form) ------------------------------ */
+
+/* MatMulInteger with constant s8 weights [K, N] (zero point absent or 0)
+ * and a u8/s8 activation whose scalar zero point may arrive at run time
+ * (DynamicQuantizeLinear computes it): one int8 matmul writing s32.  The
+ * sums are integers, so the result is the reference's bit for bit (both
+ * wrap past 2^31 only for K beyond 130 thousand). */
+int ig__dn_claim_matmul_integer(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
+                                ig__node_impl *impl)
+{
+    if (c->nin < 2 || !c->in[0] || !c->in[1] || c->nout < 1 || !c->out[0])
+        return 0;
+    const ig_tensor *A = c->in[0], *B = c->in[1], *Y = c->out[0];
+    const ig_tensor *za = c->nin > 2 ? c->in[2] : NULL, *zb = c->nin > 3 ? c->in[3] : NULL;
+    if ((A->dtype != IG_DT_UINT8 && A->dtype != IG_DT_INT8) || B->dtype != IG_DT_INT8 ||
+        Y->dtype != IG_DT_INT32 || !c->known[1] || B->rank != 2 || A->rank < 2 ||
+        A->numel == 0 || Y->numel == 0 || ig__dn_layout_of(gi, A) != DN_PLAIN)
+        return 0;
+    if (za && (za->numel != 1 || za->dtype != A->dtype))
+        return 0;
+    if (zb) {
+        if (!c->known[3] || zb->dtype != IG_DT_INT8)
+            return 0;
+        for (int64_t k = 0; k < zb->numel; k++)
+            if (((const int8_t *)zb->data)[k] != 0)
+                return 0;
+    }
+    int64_t K = B->dims[0], N = B->dims[1], rows = A->numel / K;
+    if (A->dims[A->rank - 1] != K)
+        return 0;
+    dnnl_dims_t sd = {rows, K}, wd = {K, N}, dd = {rows, N};
+    dnnl_memory_desc_t src, wei, wpl, dst;
+    dnnl_memory_desc_init_by_tag(&src, 2, sd, dn_dt(A->dtype), dnnl_ab);
+    dnnl_memory_desc_init_by_tag(&wei, 2, wd, dnnl_s8, dnnl_format_tag_any);
+    dnnl_memory_desc_init_by_tag(&wpl, 2, wd, dnnl_s8, dnnl_ab);
+    dnnl_memory_desc_init_by_tag(&dst, 2, dd, dnnl_s32, dnnl_ab);
+    dnnl_primitive_attr_t attr;
+    if (dnnl_primitive_attr_create(&attr) != dnnl_success)
+        return IG_ENOMEM;
+    int32_t rt = DNNL_RUNTIME_S32_VAL;
+    dnnl_matmul_desc_t md;
+    dnnl_primitive_desc_t pd = NULL;
+    dn_node *s = ig__dn_node_new(ctx, gi, i);
+    int ok = s && (!za || dnnl_primitive_attr_set_zero_points(attr, DNNL_ARG_SRC, 1, 0, &rt) ==
+                              dnnl_success) &&
+             dnnl_matmul_desc_init(&md, &src, &wei, NULL, &dst) == dnnl_success;
+    if (ok) {
+        ig__dn_pick_threads(s, 2.0 * (double)rows * (double)K * (double)N / 1000.0);
+        ig__dn_threads_enter(s);
+        ok = dnnl_primitive_desc_create(&pd, &md, attr, ctx->eng, NULL) == dnnl_success;
+        ig__dn_threads_leave(s);
+    }
+    dnnl_primitive_attr_destroy(attr);
+    if (!ok || ig__dn_is_ref(pd)) {
+        if (pd)
+            dnnl_primitive_desc_destroy(pd);
+        ig__dn_node_free(s);
+        return s ? 0 : IG_ENOMEM;
+    }
+    snprintf(s->impl, sizeof s->impl, "%s", ig__dn_impl_str(pd));
+    dnnl_exec_arg_t args[4];
+    int na = 0;
+    dnnl_memory_t mw;
+    int rc = ig__dn_const(s, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0), &wpl,
+                          B->data, &mw, c->msg, c->msglen);
+    if (rc == 0) {
+        args[na++] = (dnnl_exec_arg_t){DNNL_ARG_WEIGHTS, mw};
+        if (za) {
+            /* The zero point as the s32 value oneDNN reads: a one-element
+             * reorder each run, since it may be computed at run time. */
+            int64_t one = 1;
+            dnnl_memory_desc_t m8, m32;
+            ig__dn_md_plain(&m8, 1, &one);
+            set_dt(&m8, dn_dt(za->dtype));
+            ig__dn_md_plain(&m32, 1, &one);
+            set_dt(&m32, dnnl_s32);
+            dnnl_memory_t a = ig__dn_bind(s, &m8, za), b = ig__dn_alloc(s, &m32);
+            rc = !a || !b ? IG_ENOMEM : ig__dn_reorder_step(s, a, b, c->msg, c->msglen);
+            args[na++] = (dnnl_exec_arg_t){DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC, b};
+        }
+    }
+    if (rc == 0) {
+        dnnl_memory_t ms = ig__dn_bind(s, &src, A), my = ig__dn_bind(s, &dst, Y);
+        if (!ms || !my)
+            rc = IG_ENOMEM;
+        args[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC, ms};
+        args[na++] = (dnnl_exec_arg_t){DNNL_ARG_DST, my};
+    }
+    if (rc == 0)
+        rc = ig__dn_step(s, pd, na, args, c->msg, c->msglen);
+    dnnl_primitive_desc_destroy(pd);
+    return ig__dn_node_finish(s, gi, rc, Y, DN_PLAIN, c, impl);
+}
+
 /* ---- the deferred DQ meets its reader ------------------------------------- */
 
 /* Fills q's head fields from the Conv/MatMul node in c; 0 when the node

@@ -401,6 +401,35 @@ static void test_int8_handover(void **state)
     tm_free(&t);
 }
 
+/* The int8-dynamic form: DynamicQuantizeLinear (reference) computes the
+ * activation's scale and zero point at run time, MatMulInteger with s8
+ * weights runs as one int8 matmul with a run-time source zero point, the
+ * int32 result is exact. */
+static void test_matmul_integer(void **state)
+{
+    (void)state;
+    rng = 41;
+    tmodel t;
+    tm_begin(&t, 13);
+    int64_t ad[3] = {2, 7, 64};
+    ig_tensor x = tm_rand_input(&t, "x", 3, ad, 41);
+    int8_t w[64 * 24];
+    for (int k = 0; k < 64 * 24; k++)
+        w[k] = (int8_t)((int)(urand() * 255.0) - 127);
+    tm_init_raw(&t, "w", IG_DT_INT8, 2, D(64, 24, 0, 0), w, sizeof w);
+    tm_node(&t, "DynamicQuantizeLinear", "dql", "x", "xq,xs,xz");
+    tm_node(&t, "MatMulInteger", "mmi", "xq,w,xz", "acc");
+    IgOnnx__NodeProto *n = tm_node(&t, "Cast", "cast", "acc", "final");
+    tm_attr_i(&t, n, "to", IG_DT_FLOAT);
+    tm_output(&t, "final", IG_DT_FLOAT);
+    result r;
+    compare(&t, &x, 1, 1e-30, &r);
+    expect_impl_prefix(&r, "mmi", "onednn:");
+    fprintf(stderr, "  MatMulInteger u8 x s8 -> s32: %s\n", impl_of(&r, "mmi"));
+    result_free(&r);
+    tm_free(&t);
+}
+
 /* ---- Q and DQ alone, and what falls back ------------------------------- */
 
 /* A Q -> DQ pair alone: Q is oneDNN's division with rounding and zero
@@ -488,6 +517,7 @@ int main(void)
         cmocka_unit_test(test_int8_matmul),
         cmocka_unit_test(test_int8_gemm),
         cmocka_unit_test(test_int8_handover),
+        cmocka_unit_test(test_matmul_integer),
         cmocka_unit_test(test_quant_reorders),
         cmocka_unit_test(test_int8_fallback),
     };
