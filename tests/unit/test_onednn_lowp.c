@@ -249,6 +249,36 @@ static void test_int8_conv(void **state)
         conv_case_run(&cases[k], 17u + (unsigned)k * 7919u);
 }
 
+/* A 1-D convolution (no channels-last form) with per-tensor weight
+ * scale, stride and asymmetric padding. */
+static void test_int8_conv1d(void **state)
+{
+    (void)state;
+    rng = 51;
+    tmodel t;
+    tm_begin(&t, 14);
+    ig_tensor x = tm_rand_input(&t, "x", 3, D(2, 12, 19, 0), 51);
+    qparam(&t, "xp", 0.0075f, 140, IG_DT_UINT8);
+    qdq(&t, "xp", "x", "xd");
+    qweights(&t, "w", 3, D(20, 12, 5, 0), 0, 1, 0);
+    float b[20];
+    for (int k = 0; k < 20; k++)
+        b[k] = (float)(urand() - 0.5);
+    tm_init(&t, "b", 1, D(20, 0, 0, 0), b);
+    IgOnnx__NodeProto *n = tm_node(&t, "Conv", "conv", "xd,w,b", "y");
+    tm_attr_ints(&t, n, "strides", 1, (int64_t)2);
+    tm_attr_ints(&t, n, "pads", 2, (int64_t)2, (int64_t)1);
+    tm_node(&t, "Relu", "relu", "y", "final");
+    tm_output(&t, "final", IG_DT_FLOAT);
+    result r;
+    compare(&t, &x, 1, 0, &r);
+    expect_impl_prefix(&r, "DQ_x", "onednn:fused-into:conv");
+    expect_impl_prefix(&r, "relu", "onednn:fused-into:conv");
+    fprintf(stderr, "  int8 conv 1-D per-tensor weights: %s\n", impl_of(&r, "conv"));
+    result_free(&r);
+    tm_free(&t);
+}
+
 /* ---- int8 MatMul ---------------------------------------------------------- */
 
 static void matmul_case(int arank, const int64_t *adims, int64_t N, int bias, int relu,
@@ -514,6 +544,7 @@ int main(void)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_int8_conv),
+        cmocka_unit_test(test_int8_conv1d),
         cmocka_unit_test(test_int8_matmul),
         cmocka_unit_test(test_int8_gemm),
         cmocka_unit_test(test_int8_handover),
