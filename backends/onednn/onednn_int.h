@@ -358,7 +358,10 @@ int ig__dn_claim_transpose(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
  * deferred activation DQ that an int8 Conv/MatMul may take. */
 int ig__dn_claim_quant(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
                        ig__node_impl *impl);
-/* MatMulInteger with constant symmetric s8 weights (onednn_qdq.c). */
+/* MatMulInteger and ConvInteger with constant symmetric s8 weights
+ * (onednn_qdq.c). */
+int ig__dn_claim_conv_integer(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
+                              ig__node_impl *impl);
 int ig__dn_claim_matmul_integer(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
                                 ig__node_impl *impl);
 /* Node i offered to the pending int8 chain s (s->q): 1 taken, 0 not (the

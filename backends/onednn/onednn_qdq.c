@@ -736,6 +736,130 @@ int ig__dn_claim_matmul_integer(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
     return ig__dn_node_finish(s, gi, rc, Y, DN_PLAIN, c, impl);
 }
 
+/* ConvInteger with constant s8 weights (zero point absent or 0) and a
+ * u8/s8 input whose scalar zero point may arrive at run time: one int8
+ * convolution writing s32.  ONNX pads the input with its zero point, and
+ * oneDNN pads the zero-point-shifted input with 0: the same sums, exact. */
+int ig__dn_claim_conv_integer(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
+                              ig__node_impl *impl)
+{
+    if (c->nin < 2 || !c->in[0] || !c->in[1] || c->nout < 1 || !c->out[0])
+        return 0;
+    const ig_tensor *X = c->in[0], *W = c->in[1], *Y = c->out[0];
+    const ig_tensor *za = c->nin > 2 ? c->in[2] : NULL, *zb = c->nin > 3 ? c->in[3] : NULL;
+    if ((X->dtype != IG_DT_UINT8 && X->dtype != IG_DT_INT8) || W->dtype != IG_DT_INT8 ||
+        Y->dtype != IG_DT_INT32 || !c->known[1] || X->rank < 3 || X->rank > 5 ||
+        W->rank != X->rank || X->numel == 0 || Y->numel == 0)
+        return 0;
+    if (za && (za->numel != 1 || za->dtype != X->dtype))
+        return 0;
+    if (zb) {
+        if (!c->known[3] || zb->dtype != IG_DT_INT8)
+            return 0;
+        for (int64_t k = 0; k < zb->numel; k++)
+            if (((const int8_t *)zb->data)[k] != 0)
+                return 0;
+    }
+    ig__win w;
+    if (ig__win_init(c, X, W->dims + 2, 0, 0, &w) != 0) {
+        c->msg[0] = 0;
+        return 0;
+    }
+    int64_t G = ig__attr_i(c->node, "group", 1), O = W->dims[0];
+    int nd = X->rank - 2;
+    dnnl_dims_t st, dil, pl, pr, d;
+    for (int k = 0; k < nd; k++) {
+        int a = 3 - nd + k;
+        st[k] = w.s[a];
+        dil[k] = w.d[a] - 1;
+        pl[k] = w.pb[a];
+        pr[k] = w.pe[a];
+    }
+    int64_t wd[6];
+    int wr = 0;
+    if (G > 1)
+        wd[wr++] = G;
+    wd[wr++] = O / G;
+    for (int k = 1; k < W->rank; k++)
+        wd[wr++] = W->dims[k];
+    dnnl_memory_desc_t src, wei, wpl, dst, src_t, dst_t;
+    for (int k = 0; k < X->rank; k++)
+        d[k] = X->dims[k];
+    dnnl_memory_desc_init_by_tag(&src, X->rank, d, dn_dt(X->dtype), dnnl_format_tag_any);
+    for (int k = 0; k < Y->rank; k++)
+        d[k] = Y->dims[k];
+    dnnl_memory_desc_init_by_tag(&dst, Y->rank, d, dnnl_s32, dnnl_format_tag_any);
+    for (int k = 0; k < wr; k++)
+        d[k] = wd[k];
+    dnnl_memory_desc_init_by_tag(&wei, wr, d, dnnl_s8, dnnl_format_tag_any);
+    ig__dn_md_plain(&wpl, wr, wd);
+    set_dt(&wpl, dnnl_s8);
+    ig__dn_md_layout(&src_t, X->rank, X->dims, ig__dn_layout_of(gi, X));
+    set_dt(&src_t, dn_dt(X->dtype));
+    ig__dn_md_plain(&dst_t, Y->rank, Y->dims);
+    set_dt(&dst_t, dnnl_s32);
+    dnnl_primitive_attr_t attr;
+    if (dnnl_primitive_attr_create(&attr) != dnnl_success)
+        return IG_ENOMEM;
+    int32_t rt = DNNL_RUNTIME_S32_VAL;
+    dnnl_convolution_desc_t cd;
+    dnnl_primitive_desc_t pd = NULL;
+    dn_node *s = ig__dn_node_new(ctx, gi, i);
+    int ok = s && (!za || dnnl_primitive_attr_set_zero_points(attr, DNNL_ARG_SRC, 1, 0, &rt) ==
+                              dnnl_success) &&
+             dnnl_dilated_convolution_forward_desc_init(
+                 &cd, dnnl_forward_inference, dnnl_convolution_direct, &src, &wei, NULL, &dst,
+                 st, dil, pl, pr) == dnnl_success;
+    if (ok) {
+        int64_t per = W->numel / O;
+        ig__dn_pick_threads(s, 2.0 * (double)Y->numel * (double)per / 1000.0 / 4.0);
+        ig__dn_threads_enter(s);
+        ok = dnnl_primitive_desc_create(&pd, &cd, attr, ctx->eng, NULL) == dnnl_success;
+        ig__dn_threads_leave(s);
+    }
+    dnnl_primitive_attr_destroy(attr);
+    if (!ok || ig__dn_is_ref(pd)) {
+        if (pd)
+            dnnl_primitive_desc_destroy(pd);
+        ig__dn_node_free(s);
+        return s ? 0 : IG_ENOMEM;
+    }
+    snprintf(s->impl, sizeof s->impl, "%s", ig__dn_impl_str(pd));
+    dnnl_exec_arg_t args[4];
+    int na = 0;
+    dnnl_memory_t mw;
+    int rc = ig__dn_const(s, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0), &wpl,
+                          W->data, &mw, c->msg, c->msglen);
+    if (rc == 0) {
+        args[na++] = (dnnl_exec_arg_t){DNNL_ARG_WEIGHTS, mw};
+        if (za) {
+            int64_t one = 1;
+            dnnl_memory_desc_t m8, m32;
+            ig__dn_md_plain(&m8, 1, &one);
+            set_dt(&m8, dn_dt(za->dtype));
+            ig__dn_md_plain(&m32, 1, &one);
+            set_dt(&m32, dnnl_s32);
+            dnnl_memory_t a = ig__dn_bind(s, &m8, za), b = ig__dn_alloc(s, &m32);
+            rc = !a || !b ? IG_ENOMEM : ig__dn_reorder_step(s, a, b, c->msg, c->msglen);
+            args[na++] = (dnnl_exec_arg_t){DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC, b};
+        }
+    }
+    if (rc == 0) {
+        dnnl_memory_t ms = ig__dn_io(s, dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0),
+                                     &src_t, X, 0, c->msg, c->msglen);
+        dnnl_memory_t my = ig__dn_io(s, dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0),
+                                     &dst_t, Y, 1, c->msg, c->msglen);
+        if (!ms || !my)
+            rc = IG_EINTERNAL;
+        args[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC, ms};
+        args[na++] = (dnnl_exec_arg_t){DNNL_ARG_DST, my};
+    }
+    if (rc == 0)
+        rc = ig__dn_step(s, pd, na, args, c->msg, c->msglen);
+    dnnl_primitive_desc_destroy(pd);
+    return ig__dn_node_finish(s, gi, rc, Y, DN_PLAIN, c, impl);
+}
+
 /* ---- the deferred DQ meets its reader ------------------------------------- */
 
 /* Fills q's head fields from the Conv/MatMul node in c; 0 when the node

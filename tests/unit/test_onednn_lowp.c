@@ -460,6 +460,35 @@ static void test_matmul_integer(void **state)
     tm_free(&t);
 }
 
+/* ConvInteger on DynamicQuantizeLinear's output: groups, stride and
+ * padding (ONNX pads with the zero point), exact int32. */
+static void test_conv_integer(void **state)
+{
+    (void)state;
+    rng = 61;
+    tmodel t;
+    tm_begin(&t, 13);
+    ig_tensor x = tm_rand_input(&t, "x", 4, D(1, 12, 9, 11), 61);
+    int8_t w[18 * 4 * 3 * 3];
+    for (size_t k = 0; k < sizeof w; k++)
+        w[k] = (int8_t)((int)(urand() * 255.0) - 127);
+    tm_init_raw(&t, "w", IG_DT_INT8, 4, D(18, 4, 3, 3), w, sizeof w);
+    tm_node(&t, "DynamicQuantizeLinear", "dql", "x", "xq,xs,xz");
+    IgOnnx__NodeProto *n = tm_node(&t, "ConvInteger", "ci", "xq,w,xz", "acc");
+    tm_attr_i(&t, n, "group", 3);
+    tm_attr_ints(&t, n, "strides", 2, (int64_t)2, (int64_t)1);
+    tm_attr_ints(&t, n, "pads", 4, (int64_t)1, (int64_t)0, (int64_t)2, (int64_t)1);
+    n = tm_node(&t, "Cast", "cast", "acc", "final");
+    tm_attr_i(&t, n, "to", IG_DT_FLOAT);
+    tm_output(&t, "final", IG_DT_FLOAT);
+    result r;
+    compare(&t, &x, 1, 1e-30, &r);
+    expect_impl_prefix(&r, "ci", "onednn:");
+    fprintf(stderr, "  ConvInteger u8 x s8 -> s32: %s\n", impl_of(&r, "ci"));
+    result_free(&r);
+    tm_free(&t);
+}
+
 /* ---- Q and DQ alone, and what falls back ------------------------------- */
 
 /* A Q -> DQ pair alone: Q is oneDNN's division with rounding and zero
@@ -549,6 +578,7 @@ int main(void)
         cmocka_unit_test(test_int8_gemm),
         cmocka_unit_test(test_int8_handover),
         cmocka_unit_test(test_matmul_integer),
+        cmocka_unit_test(test_conv_integer),
         cmocka_unit_test(test_quant_reorders),
         cmocka_unit_test(test_int8_fallback),
     };
