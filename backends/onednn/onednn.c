@@ -34,6 +34,10 @@
  * clear it on the way in and out. */
 static _Thread_local dn_graph *tl_graph;
 static _Thread_local dn_node *tl_pending;
+/* Activation DequantizeLinears waiting for their int8 reader
+ * (onednn_qdq.c); several may wait at once on branching graphs. */
+enum { DN_MAXDEFER = 16 };
+static _Thread_local dn_node *tl_defer[DN_MAXDEFER];
 
 /* ---- registry: layouts and pending chains of live plans ---------------- */
 
@@ -107,9 +111,54 @@ static void drop_where(dn_graph *gi, dn_node *s, int kind)
     pthread_mutex_unlock(&gi->mu);
 }
 
+int ig__dn_defer(dn_node *s)
+{
+    for (int k = 0; k < DN_MAXDEFER; k++)
+        if (!tl_defer[k]) {
+            tl_defer[k] = s;
+            return 1;
+        }
+    return 0;
+}
+
+void ig__dn_undefer(dn_node *s)
+{
+    for (int k = 0; k < DN_MAXDEFER; k++)
+        if (tl_defer[k] == s)
+            tl_defer[k] = NULL;
+}
+
+/* Offers node i to the deferred DequantizeLinear it reads, if any. */
+static int offer_deferred(int i, ig__kctx *c, ig__node_impl *impl)
+{
+    for (int k = 0; k < DN_MAXDEFER; k++) {
+        dn_node *s = tl_defer[k];
+        if (!s)
+            continue;
+        int rc = ig__dn_q_between(s, i, c, impl);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static void note_deferred(int i, const ig__kctx *c)
+{
+    for (int k = 0; k < DN_MAXDEFER; k++)
+        if (tl_defer[k])
+            ig__dn_q_note(tl_defer[k], i, c);
+}
+
+static void clear_deferred(void)
+{
+    for (int k = 0; k < DN_MAXDEFER; k++)
+        tl_defer[k] = NULL;
+}
+
 void ig__dn_forget(dn_graph *gi, dn_node *s)
 {
     ig__dn_unpend(s);
+    ig__dn_undefer(s);
     if (gi)
         drop_where(gi, s, 0);
 }
@@ -200,6 +249,13 @@ static int cl_reader(dn_graph *gi, const ig__node *r, int v, int depth)
     if (strcmp(op, "Add") == 0 || strcmp(op, "Sub") == 0 || strcmp(op, "Mul") == 0 ||
         strcmp(op, "Div") == 0)
         return 1;
+    /* The int8 hand-over (onednn_qdq.c): a DequantizeLinear reads any
+     * layout (an int8 Conv takes channels-last directly, a dequantizing
+     * reorder writes plain), a QuantizeLinear keeps its input's layout. */
+    if (strcmp(op, "DequantizeLinear") == 0)
+        return r->in[0] == v;
+    if (strcmp(op, "QuantizeLinear") == 0)
+        return r->in[0] == v && r->nout == 1 && cl_value(gi, r->out[0], depth + 1);
     /* Concat passes the layout on: its inputs go channels-last when its
      * output does.  At most four inputs, the most a declined Concat's
      * reference fallback reorders back to plain. */
@@ -325,6 +381,10 @@ static const struct {
     {"ReduceMean", ig__dn_claim_reduce, 1},
     {"ReduceSum", ig__dn_claim_reduce, 1},
     {"ReduceProd", ig__dn_claim_reduce, 1},
+    {"QuantizeLinear", ig__dn_claim_quant, 1},
+    {"DequantizeLinear", ig__dn_claim_quant, 1},
+    {"MatMulInteger", ig__dn_claim_matmul_integer, 0},
+    {"ConvInteger", ig__dn_claim_conv_integer, 1},
 };
 
 /* Offers node i to the chain waiting for the next claim.  Chains only
@@ -337,6 +397,8 @@ static int offer_pending(int i, ig__kctx *c, ig__node_impl *impl)
     dn_node *s = tl_pending;
     if (!s)
         return 0;
+    if (s->q)
+        return ig__dn_q_offer(s, i, c, impl);
     int wanted = 0;
     for (int k = 0; s->chain->want_node == i && k < c->nin; k++)
         if (c->in[k] && c->in[k] == s->chain->want_in)
@@ -408,7 +470,10 @@ static int dn_claim(void *user, int i, ig__kctx *c, ig__node_impl *impl)
     if (gi && (i >= gi->g->nnodes || strcmp(gi->g->nodes[i].op_type,
                                             c->node->op_type) != 0))
         gi = NULL;
+    note_deferred(i, c);
     int rc = offer_pending(i, c, impl);
+    if (rc == 0)
+        rc = offer_deferred(i, c, impl);
     if (rc)
         return rc;
     if (c->node->domain[0] && strcmp(c->node->domain, "ai.onnx") != 0)
@@ -639,10 +704,12 @@ static int dn_compile(void *ctx, const ig_artifact *a, void **compiled, char *ms
     set_threads(x);
     tl_graph = NULL; /* set by dn_graph_ready once the skeleton has the graph */
     tl_pending = NULL;
+    clear_deferred();
     int rc = ig__part_compile(ctx, a, &dc->part, msg, msglen);
     dc->gi = tl_graph;
     tl_graph = NULL;
     tl_pending = NULL;
+    clear_deferred();
     if (rc) {
         graph_free(dc->gi);
         free(dc);
@@ -671,9 +738,11 @@ static int dn_load(void *compiled, void **inst, char *msg, size_t msglen)
     di->dc = dc;
     tl_graph = dc->gi;
     tl_pending = NULL;
+    clear_deferred();
     int rc = ig__part_load(dc->part, &di->part, msg, msglen);
     tl_graph = NULL;
     tl_pending = NULL;
+    clear_deferred();
     if (rc) {
         free(di);
         return rc;
@@ -697,9 +766,11 @@ static int dn_predict(void *inst, const ig_tensor *in, int nin, ig_tensor *out,
     dn_inst *di = inst;
     tl_graph = di->dc->gi;
     tl_pending = NULL;
+    clear_deferred();
     int rc = ig__part_predict(di->part, in, nin, out, nout, msg, msglen);
     tl_graph = NULL;
     tl_pending = NULL;
+    clear_deferred();
     return rc;
 }
 

@@ -105,6 +105,7 @@ void ig__dn_node_free(void *state)
     for (int i = 0; i < s->nbuf; i++)
         free(s->buf[i]);
     chain_free(s->chain);
+    ig__dn_q_free(s->q);
     free(s->op);
     if (s->strm)
         dnnl_stream_destroy(s->strm);

@@ -150,6 +150,7 @@ typedef struct dn_node {
     int ready;                /* primitives made; 0 while a chain pends */
     dn_chain *chain;          /* head of a fusion chain (owned) */
     void *op;                 /* op-specific data (owned, freed with free) */
+    struct dn_q *q;           /* an int8 QDQ chain (onednn_qdq.c): s->op */
     /* Reference fallback for a node whose input is channels-last. */
     int fb_n;
     int fb_in[4];
@@ -176,6 +177,10 @@ const char *ig__dn_node_name(const dn_graph *gi, int i, char *buf, size_t len);
  * reading s->chain->want_in); unpend drops it. */
 void ig__dn_pend(dn_node *s);
 void ig__dn_unpend(dn_node *s);
+/* Keeps s (a deferred DequantizeLinear) until its reader is claimed: 0
+ * when too many wait already.  undefer drops it. */
+int ig__dn_defer(dn_node *s);
+void ig__dn_undefer(dn_node *s);
 /* Drops every registry entry owned by s (when s is freed). */
 void ig__dn_forget(dn_graph *gi, dn_node *s);
 
@@ -348,6 +353,29 @@ int ig__dn_claim_reduce(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
                         ig__node_impl *impl);
 int ig__dn_claim_transpose(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
                            ig__node_impl *impl);
+
+/* QuantizeLinear / DequantizeLinear (onednn_qdq.c): reorders, and the
+ * deferred activation DQ that an int8 Conv/MatMul may take. */
+int ig__dn_claim_quant(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
+                       ig__node_impl *impl);
+/* MatMulInteger and ConvInteger with constant symmetric s8 weights
+ * (onednn_qdq.c). */
+int ig__dn_claim_conv_integer(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
+                              ig__node_impl *impl);
+int ig__dn_claim_matmul_integer(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
+                                ig__node_impl *impl);
+/* Node i offered to the pending int8 chain s (s->q): 1 taken, 0 not (the
+ * chain was built for what it had), <0 error. */
+int ig__dn_q_offer(dn_node *s, int i, ig__kctx *c, ig__node_impl *impl);
+/* Node i offered to the deferred DequantizeLinear s: its reader is
+ * offered to s as by ig__dn_q_offer (1 taken, 0 not, <0 error); any
+ * other node, 0.  note tells s that node i (c) is being claimed, before
+ * any chain takes it: a node running between the DQ and its reader, which
+ * must not write where s's quantized input lies. */
+int ig__dn_q_between(dn_node *s, int i, ig__kctx *c, ig__node_impl *impl);
+void ig__dn_q_note(dn_node *s, int i, const ig__kctx *c);
+/* Frees what s->q owns besides itself (s->op). */
+void ig__dn_q_free(struct dn_q *q);
 
 /* Maps a one-input elementwise node to post-op form: up to two eltwise
  * steps (alg, alpha, beta).  Returns the number of steps, 0 when the node
