@@ -213,6 +213,9 @@ int ig__suite_run(ig__cellctx *c, int suite);
 int ig__suite_malformed(ig__cellctx *c);  /* suite_malformed.c, Gate A */
 int ig__suite_runtime(ig__cellctx *c);    /* suite_runtime.c, Gate B */
 int ig__suite_generate(ig__cellctx *c);   /* suite_generate.c */
+/* The concurrency suite on a generative model: K sequences decoding at
+ * once (suite_generate.c). */
+int ig__suite_generate_concurrent(ig__cellctx *c);
 /* The parity of a generative model (teacher forcing) and of an embedding
  * model (cosine, recall@10) against the live reference session rs
  * (suite_generate.c); emits its metrics, returns 1 when they hold, 0 when

@@ -16,6 +16,7 @@
  * step is compared even after the greedy tokens first differ. */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,9 +84,11 @@ static int64_t prefill(ig__cellctx *c, ig__gen *e, const int64_t *ids, int64_t n
 {
     ig__gen_reset(e);
     *ttft = 0;
+    /* c NULL: a worker thread, outside the cell's watchdog. */
+    ig__gen_call call = c ? cell_call : NULL;
     if (e->g->kv == IG_KV_DYNAMIC) {
         uint64_t t0 = ig__now_ns();
-        if (ig__gen_step(e, ids, n, cell_call, c, NULL, msg, msglen))
+        if (ig__gen_step(e, ids, n, call, c, NULL, msg, msglen))
             return -1;
         int64_t tok = ig__gen_argmax(e);
         *ttft = ig__now_ns() - t0;
@@ -93,7 +96,7 @@ static int64_t prefill(ig__cellctx *c, ig__gen *e, const int64_t *ids, int64_t n
     }
     uint64_t t0 = ig__now_ns();
     for (int64_t i = 0; i < n; i++)
-        if (ig__gen_step(e, ids + i, 1, cell_call, c, NULL, msg, msglen))
+        if (ig__gen_step(e, ids + i, 1, call, c, NULL, msg, msglen))
             return -1;
     int64_t tok = ig__gen_argmax(e);
     *ttft = ig__now_ns() - t0;
@@ -760,4 +763,161 @@ int ig__parity_workload(ig__cellctx *c, ig__session *rs)
     if (m->emb.on)
         return embed_parity(c, rs);
     return -1;
+}
+
+/* ---- concurrency: K sequences decoding at once ------------------------- */
+
+/* Static batching as a server without a batch axis does it: K threads,
+ * each decoding its own sequence on the one loaded model (one shared
+ * instance when the adapter declares thread-safe predict, else one
+ * instance each of the same model).  Each thread's first sequence must
+ * give the tokens the same prompt gives single-threaded: parity under
+ * load for a generation. */
+typedef struct gen_thread {
+    ig__cellctx *c;
+    ig__session own;         /* the thread's session (or view of the shared one) */
+    int shared, started;
+    int64_t prompt[32], want[256], ngen;
+    double dur;
+    int64_t tokens, seqs, bad, errors;
+    char msg[512];
+} gen_thread;
+
+static void *gen_main(void *arg)
+{
+    gen_thread *t = arg;
+    const ig__gen_spec *g = &t->c->cell->model->gen;
+    ig__gen e;
+    if (ig__gen_open(&e, g, &t->own, t->msg, sizeof t->msg)) {
+        t->errors++;
+        return NULL;
+    }
+    uint64_t t0 = ig__now_ns();
+    do {
+        uint64_t ttft;
+        int64_t tok = prefill(NULL, &e, t->prompt, 32, &ttft, t->msg, sizeof t->msg);
+        int ok = tok >= 0, same = ok && tok == t->want[0];
+        for (int64_t s = 1; ok && s < t->ngen; s++) {
+            ok = ig__gen_step(&e, &tok, 1, NULL, NULL, NULL, t->msg, sizeof t->msg) == 0;
+            if (ok) {
+                tok = ig__gen_argmax(&e);
+                t->tokens++;
+                same &= tok == t->want[s];
+            }
+        }
+        if (!ok) {
+            t->errors++;
+            break;
+        }
+        if (t->seqs == 0 && !same)
+            t->bad++;
+        t->seqs++;
+    } while ((ig__now_ns() - t0) / 1e9 < t->dur);
+    ig__gen_close(&e);
+    return NULL;
+}
+
+int ig__suite_generate_concurrent(ig__cellctx *c)
+{
+    const ig__model_ref *m = c->cell->model;
+    int K = c->cell->p.threads > 0 ? c->cell->p.threads : 2;
+    double dur = c->cell->p.duration_s > 0 ? c->cell->p.duration_s : 2.0;
+    int64_t ngen = c->cell->p.gen_tokens > 0 ? c->cell->p.gen_tokens : 32;
+    if (ngen > 256)
+        ngen = 256;
+    if (32 + ngen > m->gen.max_context)
+        ngen = m->gen.max_context - 32;
+    char msg[1024] = "";
+    gen_thread *ts = calloc((size_t)K, sizeof *ts);
+    pthread_t *th = calloc((size_t)K, sizeof *th);
+    ig__gen e;
+    if (!ts || !th || ngen < 2 || ig__gen_open(&e, &m->gen, &c->s, msg, sizeof msg)) {
+        if (ngen < 2)
+            ig__emit_info(c, "concurrency", "max_context leaves no room to decode");
+        else if (msg[0])
+            ig__emit_failure(c, IG_FAIL_PREDICT_ERROR, msg);
+        free(ts), free(th);
+        return ts && th ? 0 : IG_ENOMEM;
+    }
+    int shared = (c->be->t->flags & IG_BACKEND_THREADSAFE_PREDICT) != 0;
+    /* Each thread's prompt and its single-threaded tokens first. */
+    for (int i = 0; i < K; i++) {
+        gen_thread *t = &ts[i];
+        t->c = c;
+        t->dur = dur;
+        t->ngen = ngen;
+        t->shared = shared;
+        seeded_tokens(c->cfg->seed * 65537u + (uint64_t)i, m->gen.vocab, 32, t->prompt);
+        uint64_t ttft;
+        int64_t tok = prefill(c, &e, t->prompt, 32, &ttft, msg, sizeof msg);
+        for (int64_t s = 0; tok >= 0 && s < ngen; s++) {
+            t->want[s] = tok;
+            if (s + 1 < ngen && ig__gen_step(&e, &tok, 1, cell_call, c, NULL, msg, sizeof msg))
+                tok = -1;
+            else
+                tok = ig__gen_argmax(&e);
+        }
+        if (tok < 0) {
+            ig__gen_close(&e);
+            free(ts), free(th);
+            return 0; /* the failure was counted by the call */
+        }
+    }
+    ig__gen_close(&e);
+    int started = 0;
+    for (int i = 0; i < K; i++) {
+        gen_thread *t = &ts[i];
+        if (shared) {
+            t->own = c->s;
+            t->own.outputs = calloc((size_t)c->s.sig.noutputs + 1, sizeof(ig_tensor));
+            if (!t->own.outputs)
+                continue;
+        } else {
+            int rc = ig__session_read(&t->own, c->be, m->path, msg, sizeof msg);
+            if (rc == 0)
+                rc = ig__session_prepare(&t->own, m->path, c->in, c->s.sig.ninputs, msg,
+                                         sizeof msg);
+            if (rc) {
+                ig__emit_failure(c, IG_FAIL_LOAD_ERROR, msg);
+                continue;
+            }
+        }
+        if (pthread_create(&th[i], NULL, gen_main, t) == 0) {
+            started++;
+            t->started = 1;
+        }
+    }
+    uint64_t t0 = ig__now_ns();
+    for (int i = 0; i < K; i++)
+        if (ts[i].started)
+            pthread_join(th[i], NULL);
+    double el = (ig__now_ns() - t0) / 1e9;
+    int64_t tokens = 0, seqs = 0, bad = 0, errors = 0;
+    for (int i = 0; i < K; i++) {
+        tokens += ts[i].tokens;
+        seqs += ts[i].seqs;
+        bad += ts[i].bad;
+        errors += ts[i].errors;
+        if (ts[i].errors > 0 && ts[i].msg[0])
+            ig__emit_failure(c, IG_FAIL_PREDICT_ERROR, ts[i].msg);
+        if (shared)
+            free(ts[i].own.outputs);
+        else if (ts[i].own.be)
+            ig__session_close(&ts[i].own);
+    }
+    if (bad)
+        ig__emit_failure(c, IG_FAIL_PARITY_MISMATCH, "a sequence decoded under concurrent load "
+                         "gave other tokens than the same prompt single-threaded");
+    ig__emit_metric(c, NULL, "threads", K, "count", NAN, NAN);
+    ig__emit_metric(c, NULL, "threads_started", started, "count", NAN, NAN);
+    ig__emit_metric(c, NULL, "shared_instance", shared, "bool", NAN, NAN);
+    ig__emit_metric(c, NULL, "sequences", (double)seqs, "count", NAN, NAN);
+    ig__emit_metric(c, NULL, "concurrent_decode_tps", el > 0 ? tokens / el : 0, "tok/s", NAN,
+                    NAN);
+    ig__emit_metric(c, NULL, "decode_tps_per_sequence", el > 0 && K ? tokens / el / K : 0,
+                    "tok/s", NAN, NAN);
+    ig__emit_metric(c, NULL, "throughput", el > 0 ? (double)seqs / el : 0, "seq/s", NAN, NAN);
+    ig__emit_metric(c, NULL, "parity_under_load_mismatches", (double)bad, "count", NAN, NAN);
+    (void)errors;
+    return 0;
 }

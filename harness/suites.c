@@ -466,6 +466,8 @@ static void *conc_main(void *arg)
 
 static int suite_concurrency(ig__cellctx *c)
 {
+    if (c->cell->model->gen.kv != IG_KV_NONE)
+        return ig__suite_generate_concurrent(c);
     int K = c->cell->p.threads > 0 ? c->cell->p.threads : 2;
     double dur = bound_s(c, 2.0);
     char msg[1024];
