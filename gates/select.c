@@ -190,6 +190,32 @@ int ig__select_write(const char *rundir, json_object *root, int verbose, char *m
               : !strcmp(workload, "embedding") ? cmp_p99
                                                : cmp_cand);
         rc = ig_defaults_set_validated(d, model, validated, msg, msglen);
+        /* A compressed variant of this model that passed every judged
+         * gate on the chain's first backend (fidelity included) and ran
+         * faster there than the model itself is preferred: the defaults
+         * name it.  The fastest such variant wins. */
+        if (rc == 0 && nc > 0) {
+            const char *best = NULL;
+            double own = cell_metric(cells, cs[0].backend, model, "latency", "p50", NULL);
+            double best_p50 = own;
+            for (size_t vi = 0; vi < nm; vi++) {
+                json_object *vm = json_object_array_get_idx(models, vi);
+                if (strcmp(jstr(vm, "variant_of"), model) != 0 ||
+                    !passed(summary, cs[0].backend, jstr(vm, "name")))
+                    continue;
+                double p = cell_metric(cells, cs[0].backend, jstr(vm, "name"), "latency", "p50",
+                                       NULL);
+                if (p < best_p50) {
+                    best_p50 = p;
+                    best = jstr(vm, "name");
+                }
+            }
+            if (best)
+                rc = ig_defaults_set_variant(d, model, best, msg, msglen);
+            if (verbose && rc == 0 && best)
+                printf("  %-16s prefers its variant %s on %s (p50 %.3g ms against %.3g ms)\n",
+                       model, best, cs[0].backend, best_p50, own);
+        }
         if (verbose && rc == 0 && !validated)
             printf("  %-16s NOT VALIDATED: no backend passed every judged gate; the reference "
                    "below is a last resort, not a validated choice\n", model);

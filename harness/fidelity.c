@@ -83,7 +83,9 @@ int ig__parity_fidelity(ig__cellctx *c, const ig_tensor *variant_out, int nout)
                 worst_abs = p.max_abs;
             if (!(p.cosine >= worst_cos))
                 worst_cos = p.cosine;
-            double t = top1(&variant_out[k], &os.outputs[k]);
+            /* Top-1 means something for a classifier's scores only. */
+            double t = strstr(m->task, "classification") ? top1(&variant_out[k], &os.outputs[k])
+                                                         : NAN;
             if (!isnan(t) && !(t >= worst_top))
                 worst_top = t;
         }

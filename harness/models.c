@@ -82,6 +82,9 @@ static int workloads(json_object *m, const char *where, ig__model_ref *r, char *
         rc = ig__gen_spec_parse(v, where, &r->gen, msg, msglen);
     if (rc == 0 && json_object_object_get_ex(m, "embedding", &v))
         rc = ig__embed_spec_parse(v, where, &r->emb, msg, msglen);
+    if (rc == 0 && json_object_object_get_ex(m, "task", &v) &&
+        json_object_is_type(v, json_type_string))
+        snprintf(r->task, sizeof r->task, "%s", json_object_get_string(v));
     /* A compressed variant names its fp32 original (a fixture name or the
      * original's model file) and the scheme. */
     if (rc == 0 && json_object_object_get_ex(m, "variant_of", &v) &&

@@ -29,6 +29,7 @@ typedef struct ig__model_ref {
      * cosine the compression may cost against the original; NaN: the gate
      * spec's defaults. */
     double fid_top1, fid_cosine;
+    char task[64];           /* the manifest's "task" ("image-classification"...), "" */
 } ig__model_ref;
 
 /* Whether path is a directory / a regular file (stat). */

@@ -564,6 +564,11 @@ int ig__run_grid(const ig__run_opts *o, ig__run_totals *t)
             json_object_object_add(g, "logits_linf", jnum(mr->gen.logits_linf));
             json_object_object_add(m, "generate", g);
         }
+        if (mr->variant_of[0]) {
+            /* A compressed variant: its fp32 original and the scheme. */
+            json_object_object_add(m, "variant_of", json_object_new_string(mr->variant_of));
+            json_object_object_add(m, "scheme", json_object_new_string(mr->scheme));
+        }
         if (mr->emb.on) {
             json_object *e = json_object_new_object();
             json_object_object_add(e, "dim", json_object_new_int64(mr->emb.dim));

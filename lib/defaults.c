@@ -60,6 +60,7 @@ static void chain_free(ig__chain *c)
         entry_free(&c->e[i]);
     free(c->e);
     free(c->model);
+    free(c->variant);
     memset(c, 0, sizeof *c);
 }
 
@@ -175,6 +176,31 @@ int ig_defaults_set_validated(ig_defaults *d, const char *model, int validated,
         return ig__msgf(msg, msglen, rc, "out of memory");
     c->validated = validated ? 1 : 2;
     return 0;
+}
+
+int ig_defaults_set_variant(ig_defaults *d, const char *model, const char *variant, char *msg,
+                            size_t msglen)
+{
+    if (!d || !model || !*model)
+        return ig__msgf(msg, msglen, IG_EINVAL, "a variant belongs to a named model");
+    if (variant && (!*variant || strlen(variant) >= IG__SPEC_MAX))
+        return ig__msgf(msg, msglen, IG_EINVAL, "variant name empty or too long");
+    ig__chain *c;
+    int rc = ig__defaults_chain_for(d, model, &c);
+    if (rc)
+        return ig__msgf(msg, msglen, rc, "out of memory");
+    char *v = variant ? strdup(variant) : NULL;
+    if (variant && !v)
+        return ig__msgf(msg, msglen, IG_ENOMEM, "out of memory");
+    free(c->variant);
+    c->variant = v;
+    return 0;
+}
+
+const char *ig_defaults_variant(const ig_defaults *d, const char *model)
+{
+    const ig__chain *c = d && model ? ig__defaults_find(d, model) : NULL;
+    return c ? c->variant : NULL;
 }
 
 int ig_defaults_validated(const ig_defaults *d, const char *model)
@@ -431,17 +457,25 @@ static int read_chain(rd *r, json_object *o, const char *key, ig_defaults *d,
     char k[1024];
     json_object *arr = NULL;
     int validated = 0;
+    const char *variant = NULL;
     json_object_object_foreach(o, name, v) {
         snprintf(k, sizeof k, "%s.%s", key, name);
         if (model && strcmp(name, "validated") == 0) {
             if ((rc = want(r, v, json_type_boolean, k, "true or false")) != 0)
                 return rc;
             validated = json_object_get_boolean(v) ? 1 : 2;
+        } else if (model && strcmp(name, "variant") == 0) {
+            if ((rc = want(r, v, json_type_string, k, "a model name")) != 0)
+                return rc;
+            variant = json_object_get_string(v);
+            if (!*variant || strlen(variant) >= IG__SPEC_MAX)
+                return fail_at(r, IG_EPARSE, k, "empty or too long");
         } else if (model && strcmp(name, "note") == 0) {
             if ((rc = want(r, v, json_type_string, k, "a string")) != 0)
                 return rc;
         } else if (strcmp(name, "chain") != 0) {
-            return fail_at(r, IG_EPARSE, k, model ? "unknown key (known: chain, validated, note)"
+            return fail_at(r, IG_EPARSE, k, model ? "unknown key (known: chain, validated, "
+                                                    "variant, note)"
                                                   : "unknown key (known: chain)");
         } else {
             arr = v;
@@ -456,6 +490,8 @@ static int read_chain(rd *r, json_object *o, const char *key, ig_defaults *d,
     if ((rc = ig__defaults_chain_for(d, model, &c)) != 0)
         return rc;
     c->validated = validated;
+    if (variant && !(c->variant = strdup(variant)))
+        return fail_at(r, IG_ENOMEM, k, "out of memory");
     size_t n = json_object_array_length(arr);
     for (size_t i = 0; i < n; i++) {
         char ke[1100];
@@ -723,6 +759,8 @@ static json_object *chain_json(const ig__chain *c)
      * looks first. */
     if (rc == 0 && c->validated)
         rc = add(o, "validated", json_object_new_boolean(c->validated == 1));
+    if (rc == 0 && c->variant)
+        rc = add(o, "variant", json_object_new_string(c->variant));
     if (rc == 0 && c->validated == 2)
         rc = add(o, "note", json_object_new_string(
                                 "no backend passed every judged gate for this model: nothing "

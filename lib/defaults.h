@@ -31,6 +31,9 @@ typedef struct ig__chain {
     /* Whether any backend passed every judged gate for the model:
      * 0 not stated, 1 yes, 2 no (the chain is only the last resort). */
     int validated;
+    /* The compressed variant the lab prefers for the model (a model name,
+     * owned), or NULL: the model as it is. */
+    char *variant;
 } ig__chain;
 
 struct ig_defaults {

@@ -125,6 +125,16 @@ const char *ig_defaults_created(const ig_defaults *d);
 int ig_defaults_add(ig_defaults *d, const char *model, const ig_chain_entry *e,
                     char *msg, size_t msglen);
 
+/* The compressed variant the lab prefers for model (the name of another
+ * model in the file: its variant passed every judged gate, compression
+ * fidelity included, and ran faster on the chain's first backend), or NULL
+ * to serve the model as it is.  Set by the lab's selection; written to
+ * JSON as the model's "variant".  Strings borrowed for the call; the
+ * getter's result is borrowed from d. */
+int ig_defaults_set_variant(ig_defaults *d, const char *model, const char *variant, char *msg,
+                            size_t msglen);
+const char *ig_defaults_variant(const ig_defaults *d, const char *model);
+
 /* Reads defaults: JSON when path ends in .json or the text starts with
  * '{', TOML otherwise.  path: borrowed.  *out: owned by the caller.  Any
  * error names the file and the key (or line) at fault. */
