@@ -283,10 +283,18 @@ static void test_bf16_cast(void **state)
     expect_impl_prefix(&dn, "cast_in", "onednn:reorder");
     expect_impl_prefix(&dn, "cast_out", "onednn:reorder");
     const uint32_t *a = ref.out[0].data, *b = dn.out[0].data;
-    int bad = 0;
+    int bad = 0, flushed = 0;
     for (int k = 0; k < N; k++) {
         int nan_a = (a[k] & 0x7fffffffu) > 0x7f800000u, nan_b = (b[k] & 0x7fffffffu) > 0x7f800000u;
         int same = nan_a || nan_b ? nan_a && nan_b : a[k] == b[k];
+        /* oneDNN's one deviation (vcvtneps2bf16 on AVX512-BF16): a float32
+         * subnormal input becomes a zero of its sign. */
+        uint32_t xin = ((const uint32_t *)v)[k];
+        int sub = (xin & 0x7f800000u) == 0 && (xin & 0x007fffffu) != 0;
+        if (!same && sub && b[k] == (xin & 0x80000000u)) {
+            flushed++;
+            continue;
+        }
         /* The test's own rounding agrees with the reference. */
         uint32_t mine = (uint32_t)to_bf16(v[k]) << 16;
         if (!nan_a && a[k] != mine)
@@ -296,8 +304,9 @@ static void test_bf16_cast(void **state)
             fprintf(stderr, "  cast of %08x: reference %08x onednn %08x\n",
                     ((const uint32_t *)v)[k], a[k], b[k]);
     }
-    fprintf(stderr, "  bf16 Cast: %s / %s, %d of %d differ\n", impl_of(&dn, "cast_in"),
-            impl_of(&dn, "cast_out"), bad, N);
+    fprintf(stderr, "  bf16 Cast: %s / %s, %d of %d differ, %d subnormal inputs "
+            "flushed to a signed zero\n", impl_of(&dn, "cast_in"), impl_of(&dn, "cast_out"),
+            bad, N, flushed);
     assert_int_equal(bad, 0);
     result_free(&ref);
     result_free(&dn);
