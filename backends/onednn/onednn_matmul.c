@@ -7,7 +7,11 @@
  * flattened batch, with B reordered once into the layout oneDNN picks;
  * that is both the fastest form and the one whose bias and post-ops fold
  * cleanly.  Everything else keeps the numpy shape, with size-1 batch dims
- * broadcast by oneDNN itself. */
+ * broadcast by oneDNN itself.
+ *
+ * bf16 (every operand and the output bfloat16, docs/onednn.md): the same
+ * descriptors with data type bf16, f32 accumulation inside oneDNN and one
+ * rounding of the output; no fusion, no alpha, C only as a known row. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
