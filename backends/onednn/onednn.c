@@ -385,6 +385,7 @@ static const struct {
     {"DequantizeLinear", ig__dn_claim_quant, 1},
     {"MatMulInteger", ig__dn_claim_matmul_integer, 0},
     {"ConvInteger", ig__dn_claim_conv_integer, 1},
+    {"Cast", ig__dn_claim_cast, 0},
 };
 
 /* Offers node i to the chain waiting for the next claim.  Chains only

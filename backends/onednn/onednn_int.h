@@ -353,6 +353,9 @@ int ig__dn_claim_reduce(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
                         ig__node_impl *impl);
 int ig__dn_claim_transpose(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
                            ig__node_impl *impl);
+/* Cast float32 <-> bfloat16 as a reorder (onednn_cast.c). */
+int ig__dn_claim_cast(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
+                      ig__node_impl *impl);
 
 /* QuantizeLinear / DequantizeLinear (onednn_qdq.c): reorders, and the
  * deferred activation DQ that an int8 Conv/MatMul may take. */

@@ -7,19 +7,51 @@
  * flattened batch, with B reordered once into the layout oneDNN picks;
  * that is both the fastest form and the one whose bias and post-ops fold
  * cleanly.  Everything else keeps the numpy shape, with size-1 batch dims
- * broadcast by oneDNN itself. */
+ * broadcast by oneDNN itself.
+ *
+ * bf16 (every operand and the output bfloat16, docs/onednn.md): the same
+ * descriptors with data type bf16, f32 accumulation inside oneDNN and one
+ * rounding of the output; no fusion, no alpha, C only as a known row. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "onednn_int.h"
+#include "../kernels/common/indexing.h"
 
 typedef struct mm_op {
     const ig_tensor *A, *B;
     int bknown;
+    int bf16;                 /* A, B, Y (and C) are bfloat16: bf16 descriptors,
+                                 f32 accumulation inside oneDNN, f32 bias */
     int64_t N, wsn;           /* N, and the element stride of B's n axis */
     dnnl_memory_desc_t src_md, w_md, w_any, dst_md, bias_md;
 } mm_op;
+
+/* 0: fp32 node, 1: bf16 node (every tensor bfloat16), -1: neither. */
+static int mm_dtype(const ig_tensor *A, const ig_tensor *B, const ig_tensor *Y)
+{
+    if (A->dtype == IG_DT_FLOAT && B->dtype == IG_DT_FLOAT && Y->dtype == IG_DT_FLOAT)
+        return 0;
+    if (A->dtype == IG_DT_BFLOAT16 && B->dtype == IG_DT_BFLOAT16 &&
+        Y->dtype == IG_DT_BFLOAT16)
+        return 1;
+    return -1;
+}
+
+/* A bf16 node: source, weights and destination descriptors in bf16 (the
+ * same dims and strides, which count elements), the bias stays f32 (it is
+ * added to the f32 accumulator before the one rounding of the output).
+ * No fusion: the reference rounds each op's output to bf16, a post-op
+ * would act on the unrounded f32 value. */
+static void mm_to_bf16(mm_op *op, dn_head *h)
+{
+    op->src_md.data_type = dnnl_bf16;
+    op->w_md.data_type = dnnl_bf16;
+    op->w_any.data_type = dnnl_bf16;
+    op->dst_md.data_type = dnnl_bf16;
+    h->nofuse = 1;
+}
 
 static int has_bias(const dn_node *s)
 {
@@ -54,7 +86,18 @@ static int mm_build(dn_node *s, dnnl_primitive_desc_t pd, int layout, char *msg,
     dnnl_exec_arg_t args[4];
     int na = 0, rc;
     dnnl_memory_t mw;
-    if (op->bknown) {
+    if (op->bknown && op->bf16) {
+        /* bf16 weights are handed over as they are: a scale folded into
+         * them would round them a second time, so a bf16 chain has none
+         * (checked at claim: no alpha, no fusion). */
+        for (int64_t k = 0; ch->affine && k < ch->h.nch; k++)
+            if (ch->scale[k] != 1.0)
+                return IG_EUNSUPPORTED;
+        rc = ig__dn_const(s, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0),
+                          &op->w_md, op->B->data, &mw, msg, msglen);
+        if (rc)
+            return rc;
+    } else if (op->bknown) {
         /* The chain's per-column scale (Gemm's alpha, a folded Mul) goes
          * into the weights. */
         const float *b = op->B->data;
@@ -146,8 +189,9 @@ int ig__dn_claim_matmul(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
     if (c->nin != 2 || !c->in[0] || !c->in[1] || c->nout < 1 || !c->out[0])
         return 0;
     const ig_tensor *A = c->in[0], *B = c->in[1], *Y = c->out[0];
-    if (A->dtype != IG_DT_FLOAT || B->dtype != IG_DT_FLOAT || Y->dtype != IG_DT_FLOAT ||
-        A->rank < 1 || B->rank < 1 || Y->numel == 0 || A->numel == 0 || B->numel == 0)
+    int bf = mm_dtype(A, B, Y);
+    if (bf < 0 || A->rank < 1 || B->rank < 1 || Y->numel == 0 || A->numel == 0 ||
+        B->numel == 0)
         return 0;
     int ra = A->rank, rb = B->rank;
     int64_t K = A->dims[ra - 1];
@@ -157,6 +201,7 @@ int ig__dn_claim_matmul(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
     op->A = A;
     op->B = B;
     op->bknown = c->known[1];
+    op->bf16 = bf;
     dn_head h;
     memset(&h, 0, sizeof h);
     double kflop;
@@ -222,6 +267,8 @@ int ig__dn_claim_matmul(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
     h.nch = op->N;
     h.ch_axis = Y->rank - 1;
     h.wknown = op->bknown;
+    if (bf)
+        mm_to_bf16(op, &h);
     return mm_start(ctx, gi, i, c, impl, op, &h, kflop, NULL);
 }
 
@@ -235,6 +282,23 @@ static int gemm_init(dn_node *s, ig__kctx *c)
     float alpha = ig__attr_f(c->node, "alpha", 1.0f);
     float beta = ig__attr_f(c->node, "beta", 1.0f);
     const ig_tensor *C = c->nin > 2 ? c->in[2] : NULL;
+    if (op->bf16) {
+        /* bf16: alpha would rescale the bf16 weights (a second rounding),
+         * so only alpha = 1; beta * C only as a known row (the f32 bias,
+         * read exactly from bf16). */
+        if (alpha != 1.0f)
+            return IG_EUNSUPPORTED;
+        if (!C || beta == 0.0f)
+            return 0;
+        if (C->dtype != IG_DT_BFLOAT16 || !c->known[2] ||
+            !(C->rank < 2 || C->dims[0] == 1) || (C->numel != 1 && C->numel != ch->h.nch))
+            return IG_EUNSUPPORTED;
+        const uint16_t *cv = C->data;
+        for (int64_t k = 0; k < ch->h.nch; k++)
+            ch->shift[k] = (double)beta * ig__bf16_to_float(cv[C->numel == 1 ? 0 : k]);
+        ch->affine = 1;
+        return 0;
+    }
     if (alpha != 1.0f) {
         if (op->bknown) {
             for (int64_t k = 0; k < ch->h.nch; k++)
@@ -287,8 +351,8 @@ int ig__dn_claim_gemm(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
     if (c->nin < 2 || !c->in[0] || !c->in[1] || c->nout < 1 || !c->out[0])
         return 0;
     const ig_tensor *A = c->in[0], *B = c->in[1], *Y = c->out[0];
-    if (A->dtype != IG_DT_FLOAT || B->dtype != IG_DT_FLOAT || Y->dtype != IG_DT_FLOAT ||
-        A->rank != 2 || B->rank != 2 || Y->rank != 2 || Y->numel == 0 ||
+    int bf = mm_dtype(A, B, Y);
+    if (bf < 0 || A->rank != 2 || B->rank != 2 || Y->rank != 2 || Y->numel == 0 ||
         A->numel == 0 || B->numel == 0)
         return 0;
     int ta = ig__attr_i(c->node, "transA", 0) != 0;
@@ -316,6 +380,9 @@ int ig__dn_claim_gemm(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
     h.nch = N;
     h.ch_axis = 1;
     h.wknown = op->bknown;
+    op->bf16 = bf;
+    if (bf)
+        mm_to_bf16(op, &h);
     double kflop = 2.0 * (double)M * (double)N * (double)K / 1000.0;
     return mm_start(ctx, gi, i, c, impl, op, &h, kflop, gemm_init);
 }
