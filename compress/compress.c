@@ -254,13 +254,25 @@ int ig__compress(const ig__compress_opts *o, ig__compress_result *res)
     c.g->n_node = nk;
     free(skip);
 
-    switch (c.scheme) {
-    case IG_CS_FP16:
-    case IG_CS_BF16: rc = cz_scheme_float(&c); break;
-    case IG_CS_INT8_STATIC:
-    case IG_CS_INT8_DYNAMIC: rc = cz_scheme_int8(&c); break;
-    case IG_CS_INT4_WEIGHT: rc = cz_scheme_int4(&c); break;
-    default: rc = cz_scheme_palette(&c); break;
+    /* int8-static: BatchNormalization folded into its Conv first, so the
+     * QDQ form has Conv [+ activation] chains an int8 backend fuses
+     * (docs/compress.md, "int8-static"). */
+    rc = 0;
+    if (c.scheme == IG_CS_INT8_STATIC)
+        rc = cz_fold_bn(&c, &c.bn_folded);
+    if (rc == 0 && o->prepass_only) {
+        /* the fp32 graph the scheme would have quantised: the pre-passes' nodes */
+        for (size_t i = 0; i < c.g->n_node; i++)
+            cz_emit(&c, c.g->node[i]);
+    } else if (rc == 0) {
+        switch (c.scheme) {
+        case IG_CS_FP16:
+        case IG_CS_BF16: rc = cz_scheme_float(&c); break;
+        case IG_CS_INT8_STATIC:
+        case IG_CS_INT8_DYNAMIC: rc = cz_scheme_int8(&c); break;
+        case IG_CS_INT4_WEIGHT: rc = cz_scheme_int4(&c); break;
+        default: rc = cz_scheme_palette(&c); break;
+        }
     }
     uint8_t *out = NULL;
     size_t olen = 0;
@@ -284,6 +296,7 @@ int ig__compress(const ig__compress_opts *o, ig__compress_result *res)
     if (rc == 0) {
         if (res) {
             res->nodes_rewritten = c.rewritten;
+            res->bn_folded = c.bn_folded;
             res->bytes_before = len;
             res->bytes_after = olen;
             res->opset_before = c.opset_in;
@@ -294,6 +307,8 @@ int ig__compress(const ig__compress_opts *o, ig__compress_result *res)
                    "(%.2fx)", o->model, o->out, scheme_label(o), c.rewritten,
                    (unsigned long long)len, (unsigned long long)olen,
                    olen ? (double)len / (double)olen : 0.0);
+            if (c.bn_folded)
+                printf(", %d BatchNormalization folded into Conv", c.bn_folded);
             if (c.opset != c.opset_in)
                 printf(", opset raised %d -> %d", c.opset_in, c.opset);
             printf("\n");

@@ -35,11 +35,14 @@ typedef struct ig__compress_opts {
     int keep_io;             /* fp16/bf16: inputs and outputs in the lower type */
     uint64_t seed;           /* palette: k-means++ seed */
     int quiet;               /* no summary line (the fixture generator prints its own) */
+    int prepass_only;        /* write the fp32 graph after the scheme's pre-passes
+                                (int8-static: BatchNormalization folded), unquantised */
 } ig__compress_opts;
 
 /* What a run did, for callers that print or check it (may be NULL). */
 typedef struct ig__compress_result {
     int nodes_rewritten;
+    int bn_folded;           /* BatchNormalizations folded into their Conv */
     uint64_t bytes_before, bytes_after;
     int opset_before, opset_after;
 } ig__compress_result;

@@ -31,6 +31,7 @@ typedef struct cz {
     fx_vec extra_inits;            /* new initializers (also in a.inits) */
     int opset, opset_in;           /* default-domain opset: now, as read */
     int rewritten;                 /* nodes the scheme rewrote */
+    int bn_folded;                 /* BatchNormalizations folded (pre-pass) */
     char note[512];                /* said after the summary, e.g. calibration */
     char msg[2048];                /* the error, "PATH: problem" */
 } cz;
@@ -76,6 +77,13 @@ int cz_fail(cz *c, int err, const char *fmt, ...) __attribute__((format(printf, 
 /* Per-tensor ranges of the named float values of the fp32 model, from the
  * inputs under o->calib (or the model's own test data). */
 int cz_calibrate(cz *c, int n, const char *const *names, float *lo, float *hi);
+
+/* ---- pre-passes (prepass.c) ---- */
+
+/* Folds each BatchNormalization that alone reads a Conv's output into the
+ * Conv's weights and bias (c->g->node is replaced by the new list);
+ * *nfolded gets the number folded.  Returns 0 or an error (c->msg). */
+int cz_fold_bn(cz *c, int *nfolded);
 
 /* ---- schemes ---- */
 int cz_scheme_float(cz *c);     /* scheme_float.c: fp16, bf16 */

@@ -10,11 +10,13 @@
  * (the QDQ form an int8 backend fuses, docs/compress.md):
  *   W_quantized (int8), W_scale [C], W_zero_point [C] (int8 0)
  *     -> DequantizeLinear(axis) -> the op's weight
- *   x -> QuantizeLinear(x_scale, x_zero_point uint8)
+ *   x -> QuantizeLinear(x_scale, x_zero_point uint8)       one per tensor
  *     -> DequantizeLinear(same scale and zero point) -> the op's input
+ *                                                        one per reading op
  * with x's scale and zero point asymmetric per tensor, uint8, from the
  * calibrated range (widened to hold 0, so zero is exact).  Biases stay
- * float32.
+ * float32.  A BatchNormalization after a Conv has been folded into it
+ * before this runs (prepass.c).
  *
  * int8-dynamic quantises the activation at run time:
  *   DynamicQuantizeLinear(x) -> x_q, x_scale, x_zp
@@ -122,7 +124,10 @@ static const char *weight_dq(cz *c, const target *t)
     return out;
 }
 
-static const char *act_qdq(cz *c, const char *x, float lo, float hi)
+/* x's QuantizeLinear (one per tensor): returns its output; *sn, *zn get
+ * the scale's and zero point's names, which its DequantizeLinears share. */
+static const char *act_q(cz *c, const char *x, float lo, float hi, const char **sn,
+                         const char **zn)
 {
     lo = lo < 0 ? lo : 0;
     hi = hi > 0 ? hi : 0;
@@ -131,14 +136,19 @@ static const char *act_qdq(cz *c, const char *x, float lo, float hi)
         scale = 1.0f;
     float z = rintf(-lo / scale);
     uint8_t zp = (uint8_t)(z < 0 ? 0 : z > 255 ? 255 : z);
-    const char *sn = cz_add_init(c, cz_fresh(c, cat(c, x, "_scale")), IG_DT_FLOAT, 0, NULL,
-                                 &scale);
-    const char *zn = cz_add_init(c, cz_fresh(c, cat(c, x, "_zero_point")), IG_DT_UINT8, 0,
-                                 NULL, &zp);
+    *sn = cz_add_init(c, cz_fresh(c, cat(c, x, "_scale")), IG_DT_FLOAT, 0, NULL, &scale);
+    *zn = cz_add_init(c, cz_fresh(c, cat(c, x, "_zero_point")), IG_DT_UINT8, 0, NULL, &zp);
     const char *qo = cz_fresh(c, cat(c, x, "_quantized"));
-    const char *dqo = cz_fresh(c, cat(c, x, "_dequantized"));
-    const char *qin[3] = {x, sn, zn}, *dqin[3] = {qo, sn, zn};
+    const char *qin[3] = {x, *sn, *zn};
     cz_node(c, "QuantizeLinear", 3, qin, 1, &qo);
+    return qo;
+}
+
+/* One DequantizeLinear of x's quantized tensor for one reader. */
+static const char *act_dq(cz *c, const char *x, const char *qo, const char *sn, const char *zn)
+{
+    const char *dqo = cz_fresh(c, cat(c, x, "_dequantized"));
+    const char *dqin[3] = {qo, sn, zn};
     cz_node(c, "DequantizeLinear", 3, dqin, 1, &dqo);
     return dqo;
 }
@@ -196,7 +206,7 @@ static int int8_static(cz *c)
     if (rc)
         return rc;
     cz_need_opset(c, 13); /* per-axis DequantizeLinear */
-    memo wm = {0}, am = {0};
+    memo wm = {0}, am = {0}, ams = {0}, amz = {0};
     for (size_t i = 0; i < g->n_node; i++) {
         const IgOnnx__NodeProto *n = g->node[i];
         if (!find_target(c, n, &t, 0)) {
@@ -209,14 +219,21 @@ static int int8_static(cz *c)
                 return IG_EIO;
             memo_put(c, &wm, t.w->name, wd);
         }
-        const char *ad = memo_get(&am, n->input[0]);
-        if (!ad) {
+        const char *x = n->input[0];
+        const char *xq = memo_get(&am, x), *xs = memo_get(&ams, x), *xz = memo_get(&amz, x);
+        if (!xq) {
             int k = 0;
-            while (strcmp(acts[k], n->input[0]) != 0)
+            while (strcmp(acts[k], x) != 0)
                 k++;
-            ad = act_qdq(c, n->input[0], lo[k], hi[k]);
-            memo_put(c, &am, n->input[0], ad);
+            xq = act_q(c, x, lo[k], hi[k], &xs, &xz);
+            memo_put(c, &am, x, xq);
+            memo_put(c, &ams, x, xs);
+            memo_put(c, &amz, x, xz);
         }
+        /* Each reader its own DequantizeLinear, right before it: the
+         * pattern an int8 backend fuses is DQ -> op with the DQ read by
+         * that op alone. */
+        const char *ad = act_dq(c, x, xq, xs, xz);
         IgOnnx__NodeProto *d = cz_clone(c, n);
         d->input[0] = (char *)ad;
         d->input[1] = (char *)wd;

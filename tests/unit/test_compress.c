@@ -3,7 +3,9 @@
  * conversions, Cast through bfloat16, the planner's lower-precision
  * emulation against a bound derived from the type's unit roundoff, INT4
  * initializers with blocked DequantizeLinear, the exact int8-static QDQ
- * form, and palettization's determinism.
+ * form (one Q per tensor, one DQ per reader), the BatchNormalization fold
+ * int8-static applies first (equal to the original to float rounding), and
+ * palettization's determinism.
  *
  * Models are built with the fixture builder (fixtures/gen.h), written to a
  * temporary folder, compressed through ig__compress as the CLI calls it,
@@ -435,6 +437,201 @@ static void test_int8_static_qdq_form(void **state)
     ig_tensor_release(&y8);
 }
 
+/* ---- int8-static: the BatchNormalization pre-pass --------------------------- */
+
+/* x -> Conv1 (no bias) -> BN1 -> Relu -> Conv2 (bias) -> c2 -> BN2 -> Conv3
+ * (bias) -> BN3 -> y, with c2 also a graph output (so BN2, whose input
+ * has a second reader, must stay).  BN parameters away from the identity
+ * (scale ~ N(1, 0.5), mean ~ N(0, 0.3), var in [0.2, 2)). */
+static void conv_bn_model(const char *path, ig_tensor *x)
+{
+    fx_graph g;
+    fx_graph_init(&g, "unit-convbn");
+    fx_input(&g, "x", IG_DT_FLOAT, FX_DIMS(1, 3, 8, 8), 0);
+    const char *cur = "x";
+    int cin = 3;
+    for (int l = 0; l < 3; l++) {
+        int cout = l == 1 ? 6 : 4;
+        const char *w = fx_normal(&g, fx_printf(&g, "W%d", l), 4, (const int64_t[]){cout, cin, 3, 3}, 0.4, 0.0);
+        const char *c;
+        if (l == 0) {
+            c = fx_op(&g, "Conv", 2, cur, w);
+        } else {
+            const char *b = fx_normal(&g, fx_printf(&g, "B%d", l), 1, (const int64_t[]){cout}, 0.2, 0.0);
+            c = fx_op(&g, "Conv", 3, cur, w, b);
+        }
+        fx_set_ints(&g, "pads", FX_DIMS(1, 1, 1, 1));
+        const char *s = fx_normal(&g, fx_printf(&g, "bn.scale%d", l), 1, (const int64_t[]){cout}, 0.5, 1.0);
+        const char *bb = fx_normal(&g, fx_printf(&g, "bn.bias%d", l), 1, (const int64_t[]){cout}, 0.3, 0.0);
+        const char *m = fx_normal(&g, fx_printf(&g, "bn.mean%d", l), 1, (const int64_t[]){cout}, 0.3, 0.0);
+        const char *v = fx_uniform(&g, fx_printf(&g, "bn.var%d", l), 1, (const int64_t[]){cout}, 0.2, 2.0);
+        const char *o;
+        if (l == 2) {
+            const char *in[5] = {c, s, bb, m, v}, *out[1] = {"y"};
+            fx_node(&g, "BatchNormalization", 5, in, 1, out);
+            o = "y";
+        } else {
+            o = fx_op(&g, "BatchNormalization", 5, c, s, bb, m, v);
+        }
+        fx_set_f(&g, "epsilon", 1e-3f);
+        if (l == 0)
+            o = fx_op(&g, "Relu", 1, o);
+        if (l == 1)
+            fx_output(&g, c, IG_DT_FLOAT, FX_DIMS(1, 6, 8, 8)); /* c2: a second reader */
+        cur = o;
+        cin = cout;
+    }
+    fx_output(&g, "y", IG_DT_FLOAT, FX_DIMS(1, 4, 8, 8));
+    write_model(&g, 13, path);
+    fx_rng r;
+    fx_rng_seed(&r, 11, "unit-convbn", "x");
+    memset(x, 0, sizeof *x);
+    fx_fill_input(&r, &g.in[0], x);
+    fx_graph_free(&g);
+}
+
+static IgOnnx__ModelProto *read_model(const char *path)
+{
+    uint8_t *buf;
+    size_t len;
+    char msg[512];
+    assert_int_equal(ig__read_file(path, &buf, &len, msg, sizeof msg), 0);
+    IgOnnx__ModelProto *m = ig_onnx__model_proto__unpack(NULL, len, buf);
+    free(buf);
+    assert_non_null(m);
+    return m;
+}
+
+static int count_op(const IgOnnx__GraphProto *g, const char *op)
+{
+    int n = 0;
+    for (size_t i = 0; i < g->n_node; i++)
+        n += !strcmp(g->node[i]->op_type, op);
+    return n;
+}
+
+/* The folded fp32 graph (ig__compress with prepass_only) computes what the
+ * original computes, to float rounding: W' = W k and b' = (b - mean) k + B
+ * are each rounded once to float, so the difference is a few units in the
+ * last place of the terms summed, far below 1e-5 of the output's range
+ * (measured: printed).  BN1 and BN3 are folded, BN2 is not. */
+static void test_fold_bn(void **state)
+{
+    (void)state;
+    char base[300], fold[300], var[300], calib[300], pb[400], msg[512];
+    path_in(base, sizeof base, "cbn.onnx");
+    path_in(fold, sizeof fold, "cbn-folded.onnx");
+    path_in(var, sizeof var, "cbn-int8.onnx");
+    path_in(calib, sizeof calib, "calib-cbn");
+    ig_tensor x, y, yf, y8;
+    conv_bn_model(base, &x);
+    mkdir(calib, 0777);
+    snprintf(pb, sizeof pb, "%s/input_0.pb", calib);
+    assert_int_equal(ig__tensor_write_pb(pb, &x, "x", msg, sizeof msg), 0);
+
+    ig__compress_opts o;
+    ig__compress_result res;
+    memset(&o, 0, sizeof o);
+    o.model = base;
+    o.out = fold;
+    o.scheme = "int8-static";
+    o.calib = calib;
+    o.quiet = 1;
+    o.prepass_only = 1;
+    assert_int_equal(ig__compress(&o, &res), 0);
+    assert_int_equal(res.bn_folded, 2);
+    IgOnnx__ModelProto *m = read_model(fold);
+    assert_int_equal(m->graph->n_node, 5); /* Conv, Relu, Conv, BN2, Conv */
+    assert_int_equal(count_op(m->graph, "BatchNormalization"), 1);
+    assert_int_equal(count_op(m->graph, "Conv"), 3);
+    for (size_t i = 0; i < m->graph->n_node; i++)
+        if (!strcmp(m->graph->node[i]->op_type, "Conv"))
+            assert_int_equal(m->graph->node[i]->n_input, 3); /* a bias, created for Conv1 */
+    ig_onnx__model_proto__free_unpacked(m, NULL);
+
+    run_file(base, &x, &y);
+    run_file(fold, &x, &yf);
+    double amax = 0, dmax = 0;
+    for (int64_t k = 0; k < y.numel; k++) {
+        double a = ((const float *)y.data)[k], b = ((const float *)yf.data)[k];
+        amax = fabs(a) > amax ? fabs(a) : amax;
+        dmax = fabs(a - b) > dmax ? fabs(a - b) : dmax;
+    }
+    print_message("fold_bn: max|y| %.4g, max|y_folded - y| %.3g (%.3g relative)\n", amax, dmax,
+                  dmax / amax);
+    assert_true(amax > 0.1);
+    assert_true(dmax <= 1e-5 * amax);
+
+    /* int8-static itself folds first: no BN1/BN3 left, BN2 stays. */
+    o.out = var;
+    o.prepass_only = 0;
+    assert_int_equal(ig__compress(&o, &res), 0);
+    assert_int_equal(res.bn_folded, 2);
+    m = read_model(var);
+    assert_int_equal(count_op(m->graph, "BatchNormalization"), 1);
+    assert_int_equal(count_op(m->graph, "QuantizeLinear"), 3);
+    ig_onnx__model_proto__free_unpacked(m, NULL);
+    run_file(var, &x, &y8);
+    ig_tensor_release(&x);
+    ig_tensor_release(&y);
+    ig_tensor_release(&yf);
+    ig_tensor_release(&y8);
+}
+
+/* A tensor read by two quantised ops: one QuantizeLinear, one
+ * DequantizeLinear per reader (each DQ read by its op alone). */
+static void test_int8_static_dq_per_reader(void **state)
+{
+    (void)state;
+    char base[300], var[300], calib[300], pb[400], msg[512];
+    path_in(base, sizeof base, "two.onnx");
+    path_in(var, sizeof var, "two-int8.onnx");
+    path_in(calib, sizeof calib, "calib-two");
+    fx_graph g;
+    fx_graph_init(&g, "unit-two");
+    fx_input(&g, "x", IG_DT_FLOAT, FX_DIMS(1, 16), 0);
+    const char *w1 = fx_normal(&g, "W1", 2, (const int64_t[]){16, 8}, 0.5, 0.0);
+    const char *w2 = fx_normal(&g, "W2", 2, (const int64_t[]){16, 8}, 0.5, 0.0);
+    const char *a = fx_op(&g, "MatMul", 2, "x", w1), *b = fx_op(&g, "MatMul", 2, "x", w2);
+    const char *in[2] = {a, b}, *out[1] = {"y"};
+    fx_node(&g, "Add", 2, in, 1, out);
+    fx_output(&g, "y", IG_DT_FLOAT, FX_DIMS(1, 8));
+    write_model(&g, 13, base);
+    ig_tensor x;
+    fx_rng r;
+    fx_rng_seed(&r, 7, "unit-two", "x");
+    memset(&x, 0, sizeof x);
+    fx_fill_input(&r, &g.in[0], &x);
+    fx_graph_free(&g);
+    mkdir(calib, 0777);
+    snprintf(pb, sizeof pb, "%s/input_0.pb", calib);
+    assert_int_equal(ig__tensor_write_pb(pb, &x, "x", msg, sizeof msg), 0);
+    assert_int_equal(compress_file(base, var, "int8-static", calib), 0);
+    IgOnnx__ModelProto *m = read_model(var);
+    const IgOnnx__GraphProto *mg = m->graph;
+    assert_int_equal(count_op(mg, "QuantizeLinear"), 1);
+    assert_int_equal(count_op(mg, "DequantizeLinear"), 4); /* 2 weights, 2 activations */
+    const char *seen = NULL;
+    for (size_t i = 0; i < mg->n_node; i++) {
+        const IgOnnx__NodeProto *n = mg->node[i];
+        if (strcmp(n->op_type, "MatMul") != 0)
+            continue;
+        /* input 0: a DQ of x's one Q, emitted right before this MatMul */
+        const IgOnnx__NodeProto *d = mg->node[i - 1];
+        assert_string_equal(d->op_type, "DequantizeLinear");
+        assert_string_equal(d->output[0], n->input[0]);
+        assert_true(seen == NULL || strcmp(seen, d->output[0]) != 0);
+        seen = d->output[0];
+        int readers = 0;
+        for (size_t k = 0; k < mg->n_node; k++)
+            for (size_t e = 0; e < mg->node[k]->n_input; e++)
+                readers += !strcmp(mg->node[k]->input[e], d->output[0]);
+        assert_int_equal(readers, 1);
+    }
+    ig_onnx__model_proto__free_unpacked(m, NULL);
+    ig_tensor_release(&x);
+}
+
 /* ---- int4-weight, MatMulNBits form ------------------------------------------ */
 
 /* The form ONNX Runtime's contrib op defines: B uint8 [N, k_blocks,
@@ -588,6 +785,8 @@ int main(void)
         cmocka_unit_test(test_int4_blocked_dequantize),
         cmocka_unit_test(test_quantize_int4_saturate_rne),
         cmocka_unit_test(test_int8_static_qdq_form),
+        cmocka_unit_test(test_fold_bn),
+        cmocka_unit_test(test_int8_static_dq_per_reader),
         cmocka_unit_test(test_matmulnbits_form),
         cmocka_unit_test(test_palette_deterministic),
     };
