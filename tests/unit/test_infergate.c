@@ -415,6 +415,41 @@ static void test_json_validated(void **state)
     ig_defaults_destroy(d);
 }
 
+/* The compressed variant a model's defaults prefer: set, written,
+ * read back; refused without a model; a bad type in a file is an error
+ * naming the key. */
+static void test_json_variant(void **state)
+{
+    (void)state;
+    ig_defaults *d = NULL;
+    char msg[512] = "";
+    assert_int_equal(ig_defaults_create(&d), 0);
+    ig_chain_entry e;
+    ig_chain_entry_init(&e);
+    e.backend = "onednn";
+    assert_int_equal(ig_defaults_add(d, "gemm-1024", &e, msg, sizeof msg), 0);
+    assert_null(ig_defaults_variant(d, "gemm-1024"));
+    assert_int_equal(ig_defaults_set_variant(d, "gemm-1024", "gemm-1024@int8-static", msg,
+                                             sizeof msg), 0);
+    assert_int_equal(ig_defaults_set_variant(d, NULL, "x", msg, sizeof msg), IG_EINVAL);
+    assert_int_equal(ig_defaults_set_variant(d, "gemm-1024", "", msg, sizeof msg), IG_EINVAL);
+    assert_string_equal(ig_defaults_variant(d, "gemm-1024"), "gemm-1024@int8-static");
+    const char *p = tmp("variant.json");
+    assert_int_equal(ig_defaults_save_json(d, p, msg, sizeof msg), 0);
+    ig_defaults_destroy(d);
+    assert_non_null(strstr(read_text(p), "\"variant\": \"gemm-1024@int8-static\""));
+    assert_int_equal(ig_defaults_load(p, &d, msg, sizeof msg), 0);
+    assert_string_equal(ig_defaults_variant(d, "gemm-1024"), "gemm-1024@int8-static");
+    assert_null(ig_defaults_variant(d, "nosuch"));
+    ig_defaults_destroy(d);
+    const char *bad = tmp("variant-bad.json");
+    write_text(bad, "{\"models\": {\"m\": {\"variant\": 3, \"chain\": []}}}");
+    d = NULL;
+    assert_int_equal(ig_defaults_load(bad, &d, msg, sizeof msg), IG_EPARSE);
+    assert_non_null(strstr(msg, "variant"));
+    assert_null(d);
+}
+
 static void expect_load_error(const char *name, const char *text, int want_rc,
                               const char *want1, const char *want2)
 {
@@ -988,6 +1023,7 @@ int main(void)
         cmocka_unit_test(test_json_round_trip),
         cmocka_unit_test(test_json_short_form),
         cmocka_unit_test(test_json_validated),
+        cmocka_unit_test(test_json_variant),
         cmocka_unit_test(test_json_errors),
         cmocka_unit_test(test_toml_round_trip),
         cmocka_unit_test(test_toml_shapes),
