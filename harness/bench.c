@@ -543,6 +543,39 @@ int ig__bench_run(const ig__bench_opts *opt)
                    best->backend, 100 * ovh, judged ? "target < 2%" : "no target");
             failed_checks += (sp < 10) + (disp < 0.9) + (judged && ovh >= 0.02);
         }
+        /* Compressed variants against their fp32 original on the same
+         * backend (issue 17): the targets of docs/benchmarks.md, the
+         * other pairs reported. */
+        static const struct {
+            const char *scheme, *backend, *model;
+            double target;
+        } lowp[] = {{"int8-static", "onednn", "cnn-mobile", 2.0},
+                    {"int8-static", "onednn", "gemm-1024", 2.0},
+                    {"bf16", "onednn", "gemm-1024", 1.5}};
+        for (int i = 0; i < nc; i++) {
+            cell *v = &cells[i];
+            if (!v->ok || v->direct || !v->model.variant_of[0] ||
+                !strcmp(v->backend, "reference"))
+                continue;
+            for (int k = 0; k < nc; k++) {
+                cell *o = &cells[k];
+                if (!o->ok || o->direct || strcmp(o->backend, v->backend) ||
+                    strcmp(o->model.name, v->model.variant_of))
+                    continue;
+                double ratio = o->p50 / v->p50, target = NAN;
+                for (size_t t = 0; t < sizeof lowp / sizeof lowp[0]; t++)
+                    if (!strcmp(lowp[t].scheme, v->model.scheme) &&
+                        !strcmp(lowp[t].model, o->model.name) &&
+                        !strncmp(v->backend, lowp[t].backend, strlen(lowp[t].backend)))
+                        target = lowp[t].target;
+                int ok = !(ratio < target);
+                printf("  %s %s: %s %.2fx the fp32 throughput (%s)\n",
+                       isnan(target) ? "INFO" : ok ? "PASS" : "FAIL", v->model.name, v->backend,
+                       ratio, isnan(target) ? "no target" : target >= 2 ? "target >= 2x"
+                                                                        : "target >= 1.5x");
+                failed_checks += !isnan(target) && !ok;
+            }
+        }
     }
     if (ort_dir)
         failed_checks += ort_side_by_side(cells, nc, models, nm, &ort, ort_dir, check);
