@@ -24,12 +24,12 @@ static int bad(char *msg, size_t msglen, const char *path, const char *fmt, cons
     return IG_EINVAL;
 }
 
-int ig__gen_open(ig__gen *e, const ig__gen_spec *g, ig__session *s, char *msg, size_t msglen)
+int ig__gen_open(ig__gen *e, const ig__gen_spec *g, ig__session *s, const char *path,
+                 char *msg, size_t msglen)
 {
     memset(e, 0, sizeof *e);
     e->g = g;
     e->s = s;
-    const char *path = "model";
     const ig__signature *sig = &s->sig;
     if (g->kv == IG_KV_NONE)
         return bad(msg, msglen, path, "%s%s", "the model", " has no \"generate\" entry");

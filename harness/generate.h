@@ -32,9 +32,10 @@ typedef struct ig__gen {
 } ig__gen;
 
 /* Maps the spec's names to s's inputs and outputs and checks them (dtype,
- * rank, the KV dims against the spec); IG_EINVAL naming the tensor when
- * the model does not match its manifest entry. */
-int ig__gen_open(ig__gen *e, const ig__gen_spec *g, ig__session *s, char *msg, size_t msglen);
+ * rank, the KV dims against the spec); IG_EINVAL naming path and the
+ * tensor when the model does not match its manifest entry. */
+int ig__gen_open(ig__gen *e, const ig__gen_spec *g, ig__session *s, const char *path,
+                 char *msg, size_t msglen);
 /* Empties the cache: the next step starts a new sequence. */
 void ig__gen_reset(ig__gen *e);
 /* Runs one predict over tokens[0..n) at the next positions (dynamic: any n

@@ -487,6 +487,16 @@ int ig__run_grid(const ig__run_opts *o, ig__run_totals *t)
             return IG_EXIT_USAGE;
         }
     }
+    /* A generate or embedding entry that names tensors the model does not
+     * have is the manifest's mistake: one line before anything runs. */
+    for (int i = 0; i < cfg.nmodels; i++) {
+        int rc = ig__workload_check(&cfg.models[i].gen, &cfg.models[i].emb, cfg.models[i].path,
+                                    msg, sizeof msg);
+        if (rc) {
+            ig__errorf("%s", msg);
+            return rc == IG_EINVAL ? IG_EXIT_USAGE : ig__exit_for(rc);
+        }
+    }
     if (cfg.nsuites == 0 && !which[0]) {
         cfg.suites[cfg.nsuites++] = IG_SUITE_PARITY;
         cfg.suites[cfg.nsuites++] = IG_SUITE_LATENCY;

@@ -136,7 +136,7 @@ int ig__suite_generate(ig__cellctx *c)
     const ig__params *p = &c->cell->p;
     char msg[2048] = "";
     ig__gen e;
-    int rc = ig__gen_open(&e, g, &c->s, msg, sizeof msg);
+    int rc = ig__gen_open(&e, g, &c->s, m->path, msg, sizeof msg);
     if (rc) {
         ig__emit_failure(c, IG_FAIL_PREDICT_ERROR, msg);
         return 0;
@@ -424,11 +424,11 @@ static int gen_parity(ig__cellctx *c, ig__session *rs)
     const ig__gen_spec *g = &m->gen;
     char msg[2048] = "";
     ig__gen be, ref;
-    if (ig__gen_open(&be, g, &c->s, msg, sizeof msg)) {
+    if (ig__gen_open(&be, g, &c->s, m->path, msg, sizeof msg)) {
         ig__emit_failure(c, IG_FAIL_PREDICT_ERROR, msg);
         return 0;
     }
-    if (ig__gen_open(&ref, g, rs, msg, sizeof msg)) {
+    if (ig__gen_open(&ref, g, rs, m->path, msg, sizeof msg)) {
         ig__gen_close(&be);
         ig__emit_failure(c, IG_FAIL_PREDICT_ERROR, msg);
         return 0;
@@ -788,7 +788,7 @@ static void *gen_main(void *arg)
     gen_thread *t = arg;
     const ig__gen_spec *g = &t->c->cell->model->gen;
     ig__gen e;
-    if (ig__gen_open(&e, g, &t->own, t->msg, sizeof t->msg)) {
+    if (ig__gen_open(&e, g, &t->own, t->c->cell->model->path, t->msg, sizeof t->msg)) {
         t->errors++;
         return NULL;
     }
@@ -831,7 +831,7 @@ int ig__suite_generate_concurrent(ig__cellctx *c)
     gen_thread *ts = calloc((size_t)K, sizeof *ts);
     pthread_t *th = calloc((size_t)K, sizeof *th);
     ig__gen e;
-    if (!ts || !th || ngen < 2 || ig__gen_open(&e, &m->gen, &c->s, msg, sizeof msg)) {
+    if (!ts || !th || ngen < 2 || ig__gen_open(&e, &m->gen, &c->s, m->path, msg, sizeof msg)) {
         if (ngen < 2)
             ig__emit_info(c, "concurrency", "max_context leaves no room to decode");
         else if (msg[0])

@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
+#include "../backends/graph/onnx_io.h"
 #include "infergate/error.h"
 #include "json_in.h"
 #include "workload.h"
@@ -212,4 +215,76 @@ void ig__gen_kv_name(const char *pattern, int l, const char *kind, char *out, si
                  (int)(d - s - 2), s + 2, l, d + 2);
     else
         snprintf(out, len, "%s", pattern);
+}
+
+static int has(const ig__io_desc *d, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(d[i].name, name))
+            return 1;
+    return 0;
+}
+
+/* "a, b, c" of the first names of d, for a message. */
+static void names(const ig__io_desc *d, int n, char *out, size_t len)
+{
+    size_t at = 0;
+    out[0] = 0;
+    for (int i = 0; i < n && at + 4 < len; i++)
+        at += (size_t)snprintf(out + at, len - at, "%s%s", i ? ", " : "", d[i].name);
+}
+
+int ig__workload_check(const ig__gen_spec *g, const ig__embed_spec *e, const char *path,
+                       char *msg, size_t msglen)
+{
+    if (g->kv == IG_KV_NONE && !e->on)
+        return 0;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    ig__signature sig;
+    char m2[256];
+    if (ig__read_file(path, &buf, &len, m2, sizeof m2) != 0)
+        return 0;
+    int rc = ig__model_signature(buf, len, path, &sig, m2, sizeof m2);
+    free(buf);
+    if (rc)
+        return 0;
+    /* The names to find: the layers' past inputs only for the first 32
+     * layers (a message names the first miss; gen_open checks the rest
+     * when the suite runs). */
+    typedef struct {
+        const char *obj, *key, *name;
+        int out;
+    } need;
+    need want[4 + 64];
+    char kv[64][160];
+    int n = 0;
+    if (g->kv != IG_KV_NONE) {
+        want[n++] = (need){"generate", "input_ids", g->input_ids, 0};
+        want[n++] = (need){"generate", "logits", g->logits, 1};
+        for (int l = 0; l < g->layers && l < 32; l++)
+            for (int k = 0; k < 2; k++) {
+                ig__gen_kv_name(g->past, l, k ? "value" : "key", kv[2 * l + k], sizeof kv[0]);
+                want[n++] = (need){"generate", "past", kv[2 * l + k], 0};
+            }
+    }
+    if (e->on) {
+        want[n++] = (need){"embedding", "input_ids", e->input_ids, 0};
+        want[n++] = (need){"embedding", "output", e->output, 1};
+    }
+    rc = 0;
+    for (int i = 0; i < n && !rc; i++) {
+        const ig__io_desc *d = want[i].out ? sig.outputs : sig.inputs;
+        int nd = want[i].out ? sig.noutputs : sig.ninputs;
+        if (!has(d, nd, want[i].name)) {
+            char list[300];
+            names(d, nd, list, sizeof list);
+            snprintf(msg, msglen, "%s: %s.%s '%s' is not an %s of the model (it has: %s)", path,
+                     want[i].obj, want[i].key, want[i].name, want[i].out ? "output" : "input",
+                     list);
+            rc = IG_EINVAL;
+        }
+    }
+    ig__signature_free(&sig);
+    return rc;
 }

@@ -44,6 +44,13 @@ int ig__gen_spec_parse(json_object *o, const char *where, ig__gen_spec *g, char 
 int ig__embed_spec_parse(json_object *o, const char *where, ig__embed_spec *e, char *msg,
                          size_t msglen);
 
+/* Checks that the names of g and e (either may be off) are inputs and
+ * outputs of the model at path: IG_EINVAL with "PATH: generate.KEY 'name'
+ * is not an input of the model (it has: ...)", else 0 (and 0 when the
+ * file cannot be read: the run reports that where it reads the model). */
+int ig__workload_check(const ig__gen_spec *g, const ig__embed_spec *e, const char *path,
+                       char *msg, size_t msglen);
+
 /* The name of layer l's past or present tensor (kind "key" or "value"). */
 void ig__gen_kv_name(const char *pattern, int l, const char *kind, char *out, size_t len);
 

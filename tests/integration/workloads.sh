@@ -93,4 +93,17 @@ for bad in "--kv sideways" "--prompt-tokens 0" "--prompt-tokens 1,x" "--gen-toke
   [ $rc = 2 ] || fail "'$bad' exit $rc, expected 2"
   [ "$(wc -l <"$out.bad.log")" -le 2 ] || fail "'$bad': more than one error line"
 done
+# A generate entry naming tensors the model lacks: one line, exit 2,
+# before anything runs.
+printf '{"models": [{"name": "mlp-intent", "generate": {"kv": "static", "vocab": 10, %s}}]}\n' \
+  '"layers": 1, "kv_heads": 1, "head_dim": 4, "max_context": 8' >"$out/badgen.json"
+set +e
+"$ig" run --suite generate -b reference -m mlp-intent --manifest "$out/badgen.json" \
+  -o "$out/badgen" >"$out.badgen.log" 2>&1
+rc=$?
+set -e
+[ $rc = 2 ] || fail "a generate entry for a non-generative model: exit $rc, expected 2"
+grep -q "generate.input_ids 'input_ids' is not an input of the model" "$out.badgen.log" ||
+  fail "no message naming generate.input_ids"
+[ "$(wc -l <"$out.badgen.log")" = 1 ] || fail "more than one line for the bad entry"
 echo "PASS"
