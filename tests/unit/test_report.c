@@ -281,8 +281,12 @@ static void golden(const char *run, const char *file, const char *outdir)
 static void test_golden(void **state)
 {
     (void)state;
-    static const char *const runs[] = {"run-gates", "run-killed"};
-    for (int i = 0; i < 2; i++) {
+    /* run-workloads: generate cells, an embedding model and a compressed
+     * variant, no gates (the Generation and Compression sections). */
+    static const char *const runs[] = {"run-gates", "run-killed", "run-workloads"};
+    static const char *const marks[] = {"id=\"verdicts\"", "id=\"cells-table\"",
+                                        "id=\"generation-table\""};
+    for (int i = 0; i < 3; i++) {
         char *out = tmpdir();
         char dir[4200], msg[1024];
         snprintf(dir, sizeof dir, "%s/%s", datadir, runs[i]);
@@ -300,7 +304,7 @@ static void test_golden(void **state)
         snprintf(html, sizeof html, "%s/report.html", out);
         char *text = NULL;
         assert_int_equal(ig__rfile_read(html, &text, NULL), 0);
-        assert_non_null(strstr(text, i == 0 ? "id=\"verdicts\"" : "id=\"cells-table\""));
+        assert_non_null(strstr(text, marks[i]));
         free(text);
         rm_rf(out);
     }
@@ -357,6 +361,40 @@ static void test_report_with_plots(void **state)
     char *html = NULL;
     assert_int_equal(ig__rfile_read(path, &html, NULL), 0);
     assert_non_null(strstr(html, "data:image/svg+xml;base64,"));
+    assert_null(strstr(html, "Plot not rendered"));
+    free(html);
+    rm_rf(out);
+}
+
+/* The generation, embedding and compression plots of a real run with
+ * generate cells, an embedding model and an int8 variant. */
+static void test_workload_plots(void **state)
+{
+    (void)state;
+    if (system("command -v gnuplot >/dev/null 2>&1") != 0)
+        skip();
+    char *out = tmpdir();
+    char dir[4200], msg[1024], path[4400];
+    snprintf(dir, sizeof dir, "%s/run-workloads", datadir);
+    ig__report_opts o;
+    ig__report_defaults(&o);
+    o.outdir = out;
+    o.quiet = 1;
+    o.jobs = 2;
+    assert_int_equal(ig__report_build(dir, &o, msg, sizeof msg), 0);
+    static const char *const want[] = {"itl-decoder-mini", "ttft-decoder-mini-static", "tps",
+                                       "teacher-decoder-mini", "pareto-cnn-mobile"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        for (int k = 0; k < 3; k++) {
+            static const char *const ext[] = {"svg", "png", "gp"};
+            struct stat st;
+            snprintf(path, sizeof path, "%s/plots/%s.%s", out, want[i], ext[k]);
+            if (stat(path, &st) != 0 || st.st_size == 0)
+                fail_msg("missing plot file %s", path);
+        }
+    snprintf(path, sizeof path, "%s/report.html", out);
+    char *html = NULL;
+    assert_int_equal(ig__rfile_read(path, &html, NULL), 0);
     assert_null(strstr(html, "Plot not rendered"));
     free(html);
     rm_rf(out);
@@ -620,6 +658,7 @@ int main(void)
         cmocka_unit_test(test_bh),           cmocka_unit_test(test_boot_ratio),
         cmocka_unit_test(test_load),         cmocka_unit_test(test_golden),
         cmocka_unit_test(test_report_without_gnuplot), cmocka_unit_test(test_report_with_plots),
+        cmocka_unit_test(test_workload_plots),
         cmocka_unit_test(test_welch_log),
         cmocka_unit_test(test_compare),
         cmocka_unit_test(test_compare_under_load),
