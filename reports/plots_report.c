@@ -845,7 +845,17 @@ static int plot_teacher(ig__plotset *ps, const ig__rctx *x, const char *model, c
     }
     int rc = 0;
     if (any) {
+        /* The gate's limit (parity_gen_logits) when the run was judged:
+         * the axis reaches it and it is drawn dashed, as on parity plots. */
+        double thr = gate_threshold(r, NULL, model, "parity_gen_logits");
+        if (isfinite(thr) && thr > 0 && thr < minv)
+            minv = thr;
         double floor_v = isfinite(minv) ? pow(10, floor(log10(minv)) - 1) : 1e-9;
+        double maxv = floor_v;
+        for (int b = 0; b < nb; b++)
+            for (int i = 0; i < n[b]; i++)
+                if (t[b][i].logits_linf > maxv)
+                    maxv = t[b][i].logits_linf;
         ig__sb d, pl;
         ig__sb_init(&d);
         ig__sb_init(&pl);
@@ -878,14 +888,28 @@ static int plot_teacher(ig__plotset *ps, const ig__rctx *x, const char *model, c
                               safe, blocks, b + 1);
             blocks++;
         }
-        char base[300], title[300], fl[48];
+        char base[300], title[300];
         snprintf(base, sizeof base, "teacher-%s", safe);
         snprintf(title, sizeof title, "Teacher forcing on %s: logits L∞ per step (○ tokens differ)",
                  model);
-        snprintf(fl, sizeof fl, "%.3g", floor_v);
-        const char *kv[] = {"PLOT", ig__sb_str(&pl), "YMIN", fl, NULL};
+        ig__sb ax;
+        ig__sb_init(&ax);
+        char tl[64];
+        if (isfinite(thr) && thr > 0) {
+            ig__sb_printf(&ax,
+                          "set arrow from graph 0, first %.6g to graph 1, first %.6g nohead lw 2 dt 2 lc rgb '#222222' front\n"
+                          "set label 'gate limit %s' at graph 0.02, first %.6g offset 0,0.7 front\n",
+                          thr, thr, ig__fmt_g(tl, sizeof tl, thr, 3), thr);
+            if (thr > maxv)
+                maxv = thr;
+        }
+        double top = maxv * 3.2;
+        ig__sb_printf(&ax, "set yrange [%.3g:%.3g]\n", floor_v, top);
+        log_tics(&ax, "y", floor_v, top);
+        const char *kv[] = {"PLOT", ig__sb_str(&pl), "YAXIS", ig__sb_str(&ax), NULL};
         rc = ig__plot_add(ps, "teacher", model, base, title, 760, 420, "teacher.gp", kv, &d, msg,
                           ml);
+        ig__sb_free(&ax);
         ig__sb_free(&d);
         ig__sb_free(&pl);
     }

@@ -5,7 +5,8 @@ set title @TITLE@ noenhanced
 set xlabel 'prompt length (tokens)'
 set ylabel 'TTFT p50 (ms)'
 set yrange [0:*]
-set offsets graph 0.05, graph 0.05, 0, 0
+set xrange [0:*]
+set offsets 0, graph 0.05, 0, 0
 set grid xtics ytics
 set key top left noenhanced
 plot @PLOT@
