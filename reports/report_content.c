@@ -733,6 +733,16 @@ static void generation(ig__doc *d, const ig__rctx *x, const ig__plotset *ps)
         d->oom = 1;
         return;
     }
+    /* A run whose generate cells were all skipped (no generative model
+     * among its models) gets no section: the Cells section lists them. */
+    int ran = 0;
+    FOR_CELLS(r, "generate", c)
+    ran |= strcmp(c->status, "skip") != 0;
+    if (!ran) {
+        free(g);
+        teacher_forcing(d, r, ps);
+        return;
+    }
     ig__doc_h(d, 2, "generation", "Generation");
     if (n == 0) {
         ig__doc_p(d, "No generate cell ran clean: the Cells section says why.");
