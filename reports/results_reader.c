@@ -460,7 +460,13 @@ static int read_numeric_csv(const ig__rrun *r, const char *cell_id, const char *
         int nf = 0;
         char *end;
         while (nf < 16) {
-            f[nf] = strtod(p, &end);
+            /* An empty field is checked before strtod, which would skip
+             * the newline after an empty last field and read the next
+             * line's first number into it (swallowing that line). */
+            if (*p == ',' || *p == '\n' || *p == '\r' || !*p)
+                end = p;
+            else
+                f[nf] = strtod(p, &end);
             if (end == p) { /* empty or text field */
                 f[nf] = NAN;
                 while (*p && *p != ',' && *p != '\n')
