@@ -1317,7 +1317,7 @@ static void environment(ig__doc *d, const ig__rrun *r)
 
 /* ---- how to read ------------------------------------------------------------------------------ */
 
-static void howto(ig__doc *d)
+static void howto(ig__doc *d, const ig__rrun *r)
 {
     ig__doc_h(d, 2, "howto", "How to read this report");
     ig__doc_list(d);
@@ -1340,6 +1340,23 @@ static void howto(ig__doc *d)
                     "line is the fitted growth; a slope that is not flat is a leak candidate.");
     ig__doc_item(d, "Speedup bars: above 1 is faster than the baseline; the whisker is the 95%% "
                     "interval of the ratio.");
+    /* Items for the workload sections only where they appear. */
+    int gen = 0, var = 0;
+    FOR_CELLS(r, "generate", c)
+    gen |= strcmp(c->status, "skip") != 0;
+    for (int m = 0; m < r->nmodels; m++)
+        var |= ig__variant_of(r, r->models[m], NULL) != NULL;
+    if (gen)
+        ig__doc_item(d, "Generation: decode tokens/s is the speed text streams at, TTFT the wait "
+                        "before the first token. Memory-bandwidth efficiency near 100%% means "
+                        "decoding runs as fast as the machine's memory allows; far below, the "
+                        "backend leaves bandwidth unused. A rising inter-token latency over the "
+                        "positions is the growing context; teacher-forcing L∞ should stay flat and "
+                        "under the gate's limit, and every circle is a step whose token differs.");
+    if (var)
+        ig__doc_item(d, "Compression: fidelity is the cost of the compression (the same on every "
+                        "backend), correctness the backend's; a variant worth shipping passes both "
+                        "and sits on its backend's Pareto front, down and to the left.");
     ig__doc_item(d, "**Warnings** in the environment section (debug build, high load, power-saving "
                     "governor, coarse timer) weaken every latency figure of the run.");
     ig__doc_item(d, "Every number comes from this results directory (run.json, results.csv, "
@@ -1416,5 +1433,5 @@ void ig__report_doc(ig__doc *d, const ig__rctx *x, const ig__plotset *ps, const 
     others(d, r);
     dispatch(d, r, ps);
     environment(d, r);
-    howto(d);
+    howto(d, r);
 }
