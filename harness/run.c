@@ -577,14 +577,6 @@ int ig__run_grid(const ig__run_opts *o, ig__run_totals *t)
             json_object_object_add(e, "recall_at_10", jnum(mr->emb.recall_at_10));
             json_object_object_add(m, "embedding", e);
         }
-        /* A compressed variant names its fp32 original and its scheme, so
-         * the report can group variants under their original without the
-         * manifest. */
-        if (mr->variant_of[0]) {
-            json_object_object_add(m, "variant_of", json_object_new_string(mr->variant_of));
-            json_object_object_add(m, "scheme", mr->scheme[0] ? json_object_new_string(mr->scheme)
-                                                               : NULL);
-        }
         json_object_array_add(jm, m);
     }
     for (int i = 0; i < cfg.nsuites; i++)
