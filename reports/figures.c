@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "infergate/error.h"
 #include "../stats/two_sample.h"
 #include "../stats/stats.h"
@@ -347,4 +349,99 @@ int ig__dispatch_share(const ig__rrun *r, const char *backend, const char *model
         }
     }
     return IG_ENOTFOUND;
+}
+
+/* ---- generation and compression --------------------------------------------- */
+
+static json_object *jpath(json_object *o, const char *path)
+{
+    char tmp[128];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    char *save = NULL;
+    for (char *k = strtok_r(tmp, ".", &save); k && o; k = strtok_r(NULL, ".", &save))
+        if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, k, &o))
+            o = NULL;
+    return o;
+}
+
+double ig__triad_gbs(const ig__rrun *r)
+{
+    json_object *v = jpath(r->root, "env.memory_bandwidth.triad_gbs");
+    return v && (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int))
+               ? json_object_get_double(v)
+               : NAN;
+}
+
+static double mval(const ig__rcell *c, const char *name)
+{
+    const ig__rmetric *m = ig__rd_metric(c, "", name);
+    return m ? m->v : NAN;
+}
+
+int ig__gen_rows(const ig__rrun *r, ig__genrow **rows, int *n)
+{
+    *rows = NULL;
+    *n = 0;
+    ig__genrow *w = calloc((size_t)(r->nmodels * r->nbackends) + 1, sizeof *w);
+    if (!w)
+        return IG_ENOMEM;
+    /* Decode reads every weight and the cache once a token: bytes per
+     * token × tokens/s over the machine's measured bandwidth. */
+    double bw = ig__triad_gbs(r);
+    int k = 0;
+    for (int m = 0; m < r->nmodels; m++)
+        for (int b = 0; b < r->nbackends; b++) {
+            const ig__rcell *c = ig__rd_cell(r, r->backends[b], r->models[m], "generate");
+            if (!c || strcmp(c->status, "ok") != 0 || !strncmp(r->backends[b], "faulty", 6))
+                continue;
+            ig__genrow *g = &w[k++];
+            g->cell = c;
+            g->kv = ig__rd_note(c, "kv_layout");
+            g->decode_tps = mval(c, "decode_tps");
+            g->prefill_tps = mval(c, "prefill_tps");
+            g->ttft_p50_ms = mval(c, "ttft_p50");
+            g->tpot_ms = mval(c, "tpot");
+            g->startup_ms = mval(c, "startup_time");
+            double bpt = mval(c, "decode_bytes_per_token");
+            g->mem_eff = bw > 0 ? bpt * g->decode_tps / (bw * 1e9) : NAN;
+            g->power_w = mval(c, "power");
+            g->power_why = isfinite(g->power_w) ? NULL : ig__rd_note(c, "power");
+        }
+    *rows = w;
+    *n = k;
+    return 0;
+}
+
+const char *ig__variant_of(const ig__rrun *r, const char *model, const char **scheme)
+{
+    if (scheme)
+        *scheme = "";
+    json_object *ms = jpath(r->root, "config.models");
+    size_t nm = ms && json_object_is_type(ms, json_type_array) ? json_object_array_length(ms) : 0;
+    for (size_t i = 0; i < nm; i++) {
+        json_object *e = json_object_array_get_idx(ms, i), *nv, *vv, *sv;
+        if (!e || !json_object_object_get_ex(e, "name", &nv) ||
+            strcmp(json_object_get_string(nv), model))
+            continue;
+        if (!json_object_object_get_ex(e, "variant_of", &vv) ||
+            !json_object_is_type(vv, json_type_string))
+            break;
+        if (scheme && json_object_object_get_ex(e, "scheme", &sv) &&
+            json_object_is_type(sv, json_type_string))
+            *scheme = json_object_get_string(sv);
+        return json_object_get_string(vv);
+    }
+    /* A run from before config.models carried the link: the fixtures
+     * name their variants "original@scheme". */
+    const char *at = strchr(model, '@');
+    if (!at || at == model)
+        return NULL;
+    for (int m = 0; m < r->nmodels; m++)
+        if (strlen(r->models[m]) == (size_t)(at - model) &&
+            !strncmp(r->models[m], model, (size_t)(at - model))) {
+            if (scheme)
+                *scheme = at + 1;
+            return r->models[m];
+        }
+    return NULL;
 }

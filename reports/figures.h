@@ -90,6 +90,33 @@ const ig__rmetric *ig__parity_metric(const ig__rcell *c, const char *output, con
 int ig__dispatch_share(const ig__rrun *r, const char *backend, const char *model, double *share,
                        const char **source);
 
+/* One row of the seeds' benchmark table for a generative model on one
+ * backend, from its generate cell: the terminal summary and the report
+ * print the same rows.  Figures are NaN when the cell lacks them. */
+typedef struct ig__genrow {
+    const ig__rcell *cell;          /* borrowed */
+    const char *kv;                 /* "dynamic", "static"; NULL when not noted */
+    double decode_tps, prefill_tps; /* tokens/s (llama-bench's tg and pp) */
+    double ttft_p50_ms, tpot_ms, startup_ms;
+    double mem_eff;                 /* bytes per token × tokens/s ÷ triad bandwidth */
+    double power_w;
+    const char *power_why;          /* the cell's "power" note when power is absent */
+} ig__genrow;
+
+/* The machine's measured memory bandwidth (env.memory_bandwidth.triad_gbs,
+ * GB/s), NaN when the run has none. */
+double ig__triad_gbs(const ig__rrun *r);
+/* The rows of every clean generate cell, model-major then backend, the
+ * fault-injecting `faulty` backend left out.  *rows owned by the caller
+ * (free()); returns 0 or IG_ENOMEM. */
+int ig__gen_rows(const ig__rrun *r, ig__genrow **rows, int *n);
+
+/* The fp32 original of a compressed variant, from run.json's
+ * config.models[].variant_of (older runs: the part of "orig@scheme" before
+ * the '@'); NULL for an original.  *scheme (may be NULL) gets the scheme,
+ * "" when unknown.  Strings borrowed from the run. */
+const char *ig__variant_of(const ig__rrun *r, const char *model, const char **scheme);
+
 /* Gate names for headings: "A lifecycle", ... ("X" for an unknown gate). */
 const char *ig__gate_title(const char *gate);
 

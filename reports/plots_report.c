@@ -1,7 +1,9 @@
 /* plots_report.c — the plots of one run's report: latency CDF per model,
  * latency histogram per cell with p50/p99 markers, soak timeline, RSS
  * with the fitted growth line, speedup bars with intervals, parity error
- * per output, dispatch shares.
+ * per output, dispatch shares; for generative models inter-token latency
+ * over the generation, TTFT against prompt length, decode tokens/s and
+ * teacher-forcing agreement; size against p50 of compressed variants.
  *
  * The one design decision: marker positions, slopes and thresholds drawn
  * on a plot are the values recorded in run.json (never re-estimated from
@@ -622,6 +624,409 @@ static int plot_dispatch(ig__plotset *ps, const ig__rctx *x, char *msg, size_t m
     return rc;
 }
 
+/* ---- generation ------------------------------------------------------------------- */
+
+static int cmp_token_pos(const void *a, const void *b)
+{
+    const ig__rtoken *x = a, *y = b;
+    if (x->position != y->position)
+        return x->position < y->position ? -1 : 1;
+    return x->latency_ns < y->latency_ns ? -1 : x->latency_ns > y->latency_ns;
+}
+
+/* Inter-token latency over the generation: per backend, the median over
+ * every generation (and prompt length) of the decode step at each
+ * position; the prefill (step 0) is TTFT's plot. */
+static int plot_itl(ig__plotset *ps, const ig__rctx *x, const char *model, char *msg, size_t ml)
+{
+    const ig__rrun *r = x->run;
+    char safe[256];
+    ig__safe_name(safe, sizeof safe, model);
+    ig__sb d, pl;
+    ig__sb_init(&d);
+    ig__sb_init(&pl);
+    int blocks = 0, rc = 0;
+    for (int b = 0; b < r->nbackends && !rc; b++) {
+        const ig__rcell *c = ig__rd_cell(r, r->backends[b], model, "generate");
+        ig__rtoken *t = NULL;
+        int n = 0;
+        if (!c || strcmp(c->status, "ok") || ig__rd_tokens(r, c->id, &t, &n)) {
+            free(t);
+            continue;
+        }
+        int k = 0;
+        for (int i = 0; i < n; i++)
+            if (t[i].step > 0 && isfinite(t[i].latency_ns))
+                t[k++] = t[i];
+        if (k) {
+            qsort(t, (size_t)k, sizeof *t, cmp_token_pos);
+            if (blocks)
+                ig__sb_puts(&d, "\n\n");
+            ig__sb_printf(&d, "# %s: position, median inter-token latency (ms), generations\n",
+                          r->backends[b]);
+            for (int i = 0; i < k;) {
+                int j = i;
+                while (j < k && t[j].position == t[i].position)
+                    j++;
+                int mid = i + (j - i - 1) / 2;
+                double med = (j - i) % 2 ? t[mid].latency_ns
+                                         : 0.5 * (t[mid].latency_ns + t[mid + 1].latency_ns);
+                /* A blank line breaks the curve between prompt lengths
+                 * whose positions do not meet. */
+                if (i > 0 && t[i].position > t[i - 1].position + 1)
+                    ig__sb_putc(&d, '\n');
+                ig__sb_printf(&d, "%d %.6g %d\n", t[i].position, med / 1e6, j - i);
+                i = j;
+            }
+            ig__sb_printf(&pl, "%s'itl-%s.dat' index %d using 1:2 with linespoints pt 7 ps 0.4 lw 2 title ",
+                          blocks ? ", \\\n     " : "", safe, blocks);
+            ig__sb_gpstr(&pl, r->backends[b]);
+            blocks++;
+        }
+        free(t);
+    }
+    if (blocks) {
+        char base[300], title[300];
+        snprintf(base, sizeof base, "itl-%s", safe);
+        snprintf(title, sizeof title, "Inter-token latency over the generation on %s", model);
+        const char *kv[] = {"PLOT", ig__sb_str(&pl), NULL};
+        rc = ig__plot_add(ps, "itl", model, base, title, 760, 420, "itl.gp", kv, &d, msg, ml);
+    }
+    ig__sb_free(&d);
+    ig__sb_free(&pl);
+    return rc;
+}
+
+/* TTFT against prompt length: the per-prompt outputs "prompt_N" of each
+ * backend's generate cell, ttft_p50 with its interval where it has one. */
+static int plot_ttft(ig__plotset *ps, const ig__rctx *x, const char *model, char *msg, size_t ml)
+{
+    const ig__rrun *r = x->run;
+    char safe[256];
+    ig__safe_name(safe, sizeof safe, model);
+    ig__sb d, pl;
+    ig__sb_init(&d);
+    ig__sb_init(&pl);
+    int blocks = 0, rc = 0;
+    for (int b = 0; b < r->nbackends; b++) {
+        const ig__rcell *c = ig__rd_cell(r, r->backends[b], model, "generate");
+        if (!c || strcmp(c->status, "ok"))
+            continue;
+        /* Outputs in ascending prompt length (run.json's order is the
+         * suite's, which is the order of --prompt-tokens). */
+        int lens[64], nl = 0;
+        for (int i = 0; i < c->nm && nl < 64; i++) {
+            int len;
+            if (strcmp(c->m[i].name, "ttft_p50") || sscanf(c->m[i].output, "prompt_%d", &len) != 1)
+                continue;
+            int j = nl++;
+            while (j > 0 && lens[j - 1] > len) {
+                lens[j] = lens[j - 1];
+                j--;
+            }
+            lens[j] = len;
+        }
+        if (!nl)
+            continue;
+        if (blocks)
+            ig__sb_puts(&d, "\n\n");
+        ig__sb_printf(&d, "# %s: prompt tokens, TTFT p50 (ms), low, high\n", r->backends[b]);
+        for (int i = 0; i < nl; i++) {
+            char out[32];
+            snprintf(out, sizeof out, "prompt_%d", lens[i]);
+            const ig__rmetric *m = ig__rd_metric(c, out, "ttft_p50");
+            double lo = isfinite(m->lo) ? m->lo : m->v, hi = isfinite(m->hi) ? m->hi : m->v;
+            ig__sb_printf(&d, "%d %.6g %.6g %.6g\n", lens[i], m->v, lo, hi);
+        }
+        ig__sb_printf(&pl, "%s'ttft-%s.dat' index %d using 1:2:3:4 with yerrorlines pt 7 lw 2 title ",
+                      blocks ? ", \\\n     " : "", safe, blocks);
+        ig__sb_gpstr(&pl, r->backends[b]);
+        blocks++;
+    }
+    if (blocks) {
+        char base[300], title[300];
+        snprintf(base, sizeof base, "ttft-%s", safe);
+        snprintf(title, sizeof title, "Time to first token against prompt length on %s", model);
+        const char *kv[] = {"PLOT", ig__sb_str(&pl), NULL};
+        rc = ig__plot_add(ps, "ttft", model, base, title, 640, 420, "ttft.gp", kv, &d, msg, ml);
+    }
+    ig__sb_free(&d);
+    ig__sb_free(&pl);
+    return rc;
+}
+
+/* Decode tokens/s per model and backend with an interval: 1 / itl_mean,
+ * the interval 1/hi .. 1/lo of itl_mean's 95% interval. */
+static int plot_tps(ig__plotset *ps, const ig__rctx *x, char *msg, size_t ml)
+{
+    const ig__rrun *r = x->run;
+    const char *cols[64];
+    int nc = 0;
+    for (int b = 0; b < r->nbackends && nc < 64; b++)
+        for (int m = 0; m < r->nmodels; m++) {
+            const ig__rcell *c = ig__rd_cell(r, r->backends[b], r->models[m], "generate");
+            if (c && !strcmp(c->status, "ok") && ig__rd_metric(c, "", "itl_mean")) {
+                cols[nc++] = r->backends[b];
+                break;
+            }
+        }
+    if (!nc)
+        return 0;
+    ig__sb d, pl;
+    ig__sb_init(&d);
+    ig__sb_init(&pl);
+    ig__sb_puts(&d, "# model");
+    for (int k = 0; k < nc; k++)
+        ig__sb_printf(&d, " | %s: tokens/s low high", cols[k]);
+    ig__sb_putc(&d, '\n');
+    int rows = 0;
+    for (int m = 0; m < r->nmodels; m++) {
+        double v[64][3];
+        int any = 0;
+        for (int k = 0; k < nc; k++) {
+            const ig__rcell *c = ig__rd_cell(r, cols[k], r->models[m], "generate");
+            const ig__rmetric *it = c && !strcmp(c->status, "ok") ? ig__rd_metric(c, "", "itl_mean")
+                                                                   : NULL;
+            v[k][0] = v[k][1] = v[k][2] = NAN;
+            if (it && it->v > 0) {
+                v[k][0] = 1e3 / it->v;
+                v[k][1] = isfinite(it->hi) && it->hi > 0 ? 1e3 / it->hi : v[k][0];
+                v[k][2] = isfinite(it->lo) && it->lo > 0 ? 1e3 / it->lo : v[k][0];
+                any = 1;
+            }
+        }
+        if (!any)
+            continue;
+        ig__sb_datstr(&d, r->models[m]);
+        for (int k = 0; k < nc; k++)
+            if (isfinite(v[k][0]))
+                ig__sb_printf(&d, " %.6g %.6g %.6g", v[k][0], v[k][1], v[k][2]);
+            else
+                ig__sb_puts(&d, " ? ? ?");
+        ig__sb_putc(&d, '\n');
+        rows++;
+    }
+    for (int k = 0; k < nc; k++) {
+        ig__sb_printf(&pl, "%s'tps.dat' using %d:%d:%d%s title ", k ? ", \\\n     " : "",
+                      2 + 3 * k, 3 + 3 * k, 4 + 3 * k, k ? "" : ":xtic(1)");
+        ig__sb_gpstr(&pl, cols[k]);
+    }
+    const char *kv[] = {"PLOT", ig__sb_str(&pl), NULL};
+    int w = 200 + 110 * rows * nc;
+    int rc = ig__plot_add(ps, "tps", "", "tps",
+                          "Decode tokens/s (1 / mean inter-token latency, 95% interval)",
+                          w < 640 ? 640 : w > 1400 ? 1400 : w, 420, "tps.gp", kv, &d, msg, ml);
+    ig__sb_free(&d);
+    ig__sb_free(&pl);
+    return rc;
+}
+
+/* Teacher forcing: logits L∞ against the baseline per step, one line per
+ * backend, the steps whose greedy tokens differ marked.  An exact step
+ * (L∞ 0) is drawn at the floor of the log axis. */
+static int plot_teacher(ig__plotset *ps, const ig__rctx *x, const char *model, char *msg,
+                        size_t ml)
+{
+    const ig__rrun *r = x->run;
+    char safe[256];
+    ig__safe_name(safe, sizeof safe, model);
+    ig__rteacher *t[64] = {0};
+    int n[64] = {0};
+    double minv = INFINITY;
+    int nb = r->nbackends < 64 ? r->nbackends : 64, any = 0;
+    for (int b = 0; b < nb; b++) {
+        const ig__rcell *c = ig__rd_cell(r, r->backends[b], model, "parity");
+        if (!c || ig__rd_teacher(r, c->id, &t[b], &n[b]))
+            continue;
+        for (int i = 0; i < n[b]; i++)
+            if (t[b][i].logits_linf > 0 && t[b][i].logits_linf < minv)
+                minv = t[b][i].logits_linf;
+        any |= n[b] > 0;
+    }
+    int rc = 0;
+    if (any) {
+        /* The gate's limit (parity_gen_logits) when the run was judged:
+         * the axis reaches it and it is drawn dashed, as on parity plots. */
+        double thr = gate_threshold(r, NULL, model, "parity_gen_logits");
+        if (isfinite(thr) && thr > 0 && thr < minv)
+            minv = thr;
+        double floor_v = isfinite(minv) ? pow(10, floor(log10(minv)) - 1) : 1e-9;
+        double maxv = floor_v;
+        for (int b = 0; b < nb; b++)
+            for (int i = 0; i < n[b]; i++)
+                if (t[b][i].logits_linf > maxv)
+                    maxv = t[b][i].logits_linf;
+        ig__sb d, pl;
+        ig__sb_init(&d);
+        ig__sb_init(&pl);
+        int blocks = 0;
+        for (int b = 0; b < nb; b++) {
+            if (!n[b])
+                continue;
+            int ndiff = 0;
+            for (int i = 0; i < n[b]; i++)
+                ndiff += t[b][i].ref_token != t[b][i].backend_token;
+            if (blocks)
+                ig__sb_puts(&d, "\n\n");
+            ig__sb_printf(&d, "# %s: step, logits L-inf (floor for 0), L-inf where tokens differ\n",
+                          r->backends[b]);
+            for (int i = 0; i < n[b]; i++) {
+                const ig__rteacher *s = &t[b][i];
+                double v = s->logits_linf > floor_v ? s->logits_linf : floor_v;
+                int diff = s->ref_token != s->backend_token;
+                if (diff)
+                    ig__sb_printf(&d, "%d %.6g %.6g\n", s->step, v, v);
+                else
+                    ig__sb_printf(&d, "%d %.6g ?\n", s->step, v);
+            }
+            ig__sb_printf(&pl, "%s'teacher-%s.dat' index %d using 1:2 with lines lw 2 lc %d title ",
+                          blocks ? ", \\\n     " : "", safe, blocks, b + 1);
+            ig__sb_gpstr(&pl, r->backends[b]);
+            if (ndiff) /* gnuplot warns about a series with no point */
+                ig__sb_printf(&pl, ", \\\n     'teacher-%s.dat' index %d using 1:3 with points pt 6 "
+                                   "ps 1.2 lc %d notitle",
+                              safe, blocks, b + 1);
+            blocks++;
+        }
+        char base[300], title[300];
+        snprintf(base, sizeof base, "teacher-%s", safe);
+        snprintf(title, sizeof title, "Teacher forcing on %s: logits L∞ per step (○ tokens differ)",
+                 model);
+        ig__sb ax;
+        ig__sb_init(&ax);
+        char tl[64];
+        if (isfinite(thr) && thr > 0) {
+            ig__sb_printf(&ax,
+                          "set arrow from graph 0, first %.6g to graph 1, first %.6g nohead lw 2 dt 2 lc rgb '#222222' front\n"
+                          "set label 'gate limit %s' at graph 0.02, first %.6g offset 0,0.7 front\n",
+                          thr, thr, ig__fmt_g(tl, sizeof tl, thr, 3), thr);
+            if (thr > maxv)
+                maxv = thr;
+        }
+        double top = maxv * 3.2;
+        ig__sb_printf(&ax, "set yrange [%.3g:%.3g]\n", floor_v, top);
+        log_tics(&ax, "y", floor_v, top);
+        const char *kv[] = {"PLOT", ig__sb_str(&pl), "YAXIS", ig__sb_str(&ax), NULL};
+        rc = ig__plot_add(ps, "teacher", model, base, title, 760, 420, "teacher.gp", kv, &d, msg,
+                          ml);
+        ig__sb_free(&ax);
+        ig__sb_free(&d);
+        ig__sb_free(&pl);
+    }
+    for (int b = 0; b < nb; b++)
+        free(t[b]);
+    return rc;
+}
+
+/* ---- compression -------------------------------------------------------------------- */
+
+/* A figure of a model's parity cells (the variant's size and fidelity are
+ * the same on every backend: the first that has it). */
+static double any_parity_value(const ig__rrun *r, const char *model, const char *name)
+{
+    for (int b = 0; b < r->nbackends; b++) {
+        double v = ig__rd_value(ig__rd_cell(r, r->backends[b], model, "parity"), name);
+        if (isfinite(v))
+            return v;
+    }
+    return NAN;
+}
+
+/* Size against p50, one series per backend, the original and every
+ * variant a point labelled by scheme and fidelity cosine; the line joins
+ * each backend's Pareto front (no other point is both smaller and faster). */
+static int plot_pareto(ig__plotset *ps, const ig__rctx *x, const char *orig, char *msg, size_t ml)
+{
+    const ig__rrun *r = x->run;
+    const char *ms[64];
+    int nm = 0;
+    ms[nm++] = orig;
+    for (int m = 0; m < r->nmodels && nm < 64; m++) {
+        const char *o = ig__variant_of(r, r->models[m], NULL);
+        if (o && !strcmp(o, orig))
+            ms[nm++] = r->models[m];
+    }
+    if (nm < 2)
+        return 0;
+    double orig_size = any_parity_value(r, ms[1], "original_size_bytes");
+    char safe[256];
+    ig__safe_name(safe, sizeof safe, orig);
+    ig__sb d, pl;
+    ig__sb_init(&d);
+    ig__sb_init(&pl);
+    int blocks = 0, rc = 0;
+    for (int b = 0; b < r->nbackends; b++) {
+        double sz[64], p50[64];
+        char lab[64][160];
+        int np = 0;
+        for (int i = 0; i < nm; i++) {
+            const ig__rcell *c = ig__rd_cell(r, r->backends[b], ms[i], "latency");
+            double p = ig__rd_value(c, "p50");
+            double s = i == 0 ? orig_size : any_parity_value(r, ms[i], "size_bytes");
+            if (!isfinite(p) || !isfinite(s))
+                continue;
+            const char *scheme = "fp32";
+            if (i)
+                ig__variant_of(r, ms[i], &scheme);
+            double co = i ? any_parity_value(r, ms[i], "fidelity_cosine") : 1;
+            sz[np] = s / 1e6;
+            p50[np] = p;
+            if (isfinite(co))
+                snprintf(lab[np], sizeof lab[np], "%s cos %.4g", *scheme ? scheme : ms[i], co);
+            else
+                snprintf(lab[np], sizeof lab[np], "%s", *scheme ? scheme : ms[i]);
+            np++;
+        }
+        if (!np)
+            continue;
+        if (blocks)
+            ig__sb_puts(&d, "\n\n");
+        /* Two blocks per backend: every point with its label, then the
+         * Pareto front in ascending size (a point is on it when it is
+         * faster than every smaller one). */
+        ig__sb_printf(&d, "# %s: size (MB), p50 (ms), label\n", r->backends[b]);
+        int ord[64];
+        for (int i = 0; i < np; i++) {
+            int j = i;
+            while (j > 0 && sz[ord[j - 1]] > sz[i]) {
+                ord[j] = ord[j - 1];
+                j--;
+            }
+            ord[j] = i;
+            ig__sb_printf(&d, "%.6g %.6g ", sz[i], p50[i]);
+            ig__sb_datstr(&d, lab[i]);
+            ig__sb_putc(&d, '\n');
+        }
+        ig__sb_printf(&d, "\n\n# %s: the Pareto front, size (MB), p50 (ms)\n", r->backends[b]);
+        double best = INFINITY;
+        for (int k = 0; k < np; k++) {
+            int i = ord[k];
+            if (p50[i] < best) {
+                best = p50[i];
+                ig__sb_printf(&d, "%.6g %.6g\n", sz[i], p50[i]);
+            }
+        }
+        const char *sep = blocks ? ", \\\n     " : "";
+        ig__sb_printf(&pl, "%s'pareto-%s.dat' index %d using 1:2 with points pt 7 ps 1.2 lc %d title ",
+                      sep, safe, 2 * blocks, b + 1);
+        ig__sb_gpstr(&pl, r->backends[b]);
+        ig__sb_printf(&pl, ", \\\n     'pareto-%s.dat' index %d using 1:2 with lines lw 1 dt 2 lc %d notitle"
+                           ", \\\n     'pareto-%s.dat' index %d using 1:2:3 with labels offset 0.6,0.6 left font ',8' tc lt %d notitle",
+                      safe, 2 * blocks + 1, b + 1, safe, 2 * blocks, b + 1);
+        blocks++;
+    }
+    if (blocks) {
+        char base[300], title[300];
+        snprintf(base, sizeof base, "pareto-%s", safe);
+        snprintf(title, sizeof title, "Variants of %s: size against p50 (dashed: Pareto front)", orig);
+        const char *kv[] = {"PLOT", ig__sb_str(&pl), NULL};
+        rc = ig__plot_add(ps, "pareto", orig, base, title, 760, 460, "pareto.gp", kv, &d, msg, ml);
+    }
+    ig__sb_free(&d);
+    ig__sb_free(&pl);
+    return rc;
+}
+
 int ig__plots_report(ig__plotset *ps, const ig__rctx *x, const ig__report_opts *o, char *msg,
                      size_t ml)
 {
@@ -666,6 +1071,24 @@ int ig__plots_report(ig__plotset *ps, const ig__rctx *x, const ig__report_opts *
         rc = plot_parity(ps, x, r->models[m], msg, ml);
     if (!rc)
         rc = plot_dispatch(ps, x, msg, ml);
+    for (int m = 0; m < r->nmodels && !rc; m++)
+        if (!(rc = plot_itl(ps, x, r->models[m], msg, ml)))
+            rc = plot_ttft(ps, x, r->models[m], msg, ml);
+    if (!rc)
+        rc = plot_tps(ps, x, msg, ml);
+    for (int m = 0; m < r->nmodels && !rc; m++)
+        rc = plot_teacher(ps, x, r->models[m], msg, ml);
+    /* One Pareto plot per original: the first variant of each names it. */
+    for (int m = 0; m < r->nmodels && !rc; m++) {
+        const char *o = ig__variant_of(r, r->models[m], NULL);
+        int first = o != NULL;
+        for (int k = 0; k < m && first; k++) {
+            const char *ok = ig__variant_of(r, r->models[k], NULL);
+            first = !(ok && !strcmp(ok, o));
+        }
+        if (first)
+            rc = plot_pareto(ps, x, o, msg, ml);
+    }
     return rc;
 }
 

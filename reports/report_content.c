@@ -12,6 +12,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -679,6 +680,317 @@ static void latency(ig__doc *d, const ig__rctx *x, const ig__plotset *ps)
     }
 }
 
+/* ---- generation --------------------------------------------------------------------------- */
+
+/* The teacher-forcing figures of the parity cells of generative models. */
+static void teacher_forcing(ig__doc *d, const ig__rrun *r, const ig__plotset *ps)
+{
+    int any = 0;
+    FOR_CELLS(r, "parity", c)
+    any |= ig__rd_metric(c, "", "gen_token_agreement") != NULL;
+    if (!any)
+        return;
+    ig__doc_h(d, 3, "teacher-forcing", "Teacher-forcing agreement");
+    ig__doc_p(d, "The baseline and the backend step together and both are fed the baseline's "
+                 "greedy token, so every step is compared even after the tokens first differ "
+                 "(docs/suites.md, \"Parity of generations and embeddings\").");
+    ig__doc_table(d, "teacher-table", 7, "model", "backend", "token agreement",
+                  "first divergence", "logits L∞", "lowest logits cosine", "pass");
+    FOR_CELLS(r, "parity", c)
+    {
+        const ig__rmetric *ag = ig__rd_metric(c, "", "gen_token_agreement");
+        if (!ag)
+            continue;
+        char a[48], b[48], e[48], f[48];
+        double fd = ig__rd_value(c, "gen_first_divergence");
+        double steps = ig__rd_value(c, "gen_steps"), pp = ig__rd_value(c, "gen_parity_pass");
+        const char *pv = !isfinite(pp) ? "—" : pp != 0 ? "PASS" : "FAIL";
+        ig__doc_row(d);
+        ig__doc_cell(d, NULL, "%s", c->model);
+        ig__doc_cell(d, NULL, "%s", c->backend);
+        snprintf(a, sizeof a, "%.1f%%", 100 * ag->v);
+        if (isfinite(steps))
+            ig__doc_cell(d, NULL, "%s of %.0f steps", a, steps);
+        else
+            ig__doc_cell(d, NULL, "%s", a);
+        ig__doc_cell(d, NULL, "%s", isfinite(fd) ? count(b, sizeof b, fd) : "none");
+        ig__doc_cell(d, NULL, "%s", val(e, sizeof e, c, "gen_logits_linf", 3));
+        ig__doc_cell(d, NULL, "%s", val(f, sizeof f, c, "gen_logits_cosine_min", 6));
+        ig__doc_cell(d, ig__verdict_cls(pv), "%s", pv);
+    }
+    for (int m = 0; m < r->nmodels; m++)
+        plot_if(d, ps, "teacher", r->models[m]);
+}
+
+static void generation(ig__doc *d, const ig__rctx *x, const ig__plotset *ps)
+{
+    const ig__rrun *r = x->run;
+    if (!has_suite(r, "generate"))
+        return;
+    ig__genrow *g = NULL;
+    int n = 0;
+    if (ig__gen_rows(r, &g, &n)) {
+        d->oom = 1;
+        return;
+    }
+    /* A run whose generate cells were all skipped (no generative model
+     * among its models) gets no section: the Cells section lists them. */
+    int ran = 0;
+    FOR_CELLS(r, "generate", c)
+    ran |= strcmp(c->status, "skip") != 0;
+    if (!ran) {
+        free(g);
+        teacher_forcing(d, r, ps);
+        return;
+    }
+    ig__doc_h(d, 2, "generation", "Generation");
+    if (n == 0) {
+        ig__doc_p(d, "No generate cell ran clean: the Cells section says why.");
+        free(g);
+        teacher_forcing(d, r, ps);
+        return;
+    }
+    char bw[48];
+    double gbs = ig__triad_gbs(r);
+    ig__doc_p(d, "Greedy decoding from seeded prompts, each step one `predict` (docs/suites.md, "
+                 "\"generate\"). Decode and prefill tokens/s are llama-bench's tg and pp; TTFT p50 "
+                 "is the prefill of the longest prompt that ran; TPOT the decode time per token "
+                 "after the first; startup = compile + load + the first token. Memory-bandwidth "
+                 "efficiency = bytes read per decoded token (weights and KV cache, "
+                 "`decode_bytes_per_token`) × decode tokens/s ÷ the machine's STREAM-triad "
+                 "bandwidth (%s GB/s, `env.memory_bandwidth.triad_gbs`).",
+              isfinite(gbs) ? ig__fmt_g(bw, sizeof bw, gbs, 3) : "not measured");
+    ig__doc_table(d, "generation-table", 10, "model", "backend", "kv layout", "decode tok/s",
+                  "prefill tok/s", "TTFT p50", "TPOT", "startup", "mem-bandwidth efficiency",
+                  "power");
+    const char *why[8];
+    int nwhy = 0;
+    for (int i = 0; i < n; i++) {
+        const ig__genrow *w = &g[i];
+        char a[48], b[48], e[48], f[48], h[48], k[48], p[48];
+        ig__doc_row(d);
+        ig__doc_cell(d, NULL, "%s", w->cell->model);
+        ig__doc_cell(d, NULL, "%s", w->cell->backend);
+        ig__doc_cell(d, NULL, "%s", dash(w->kv));
+        ig__doc_cell(d, NULL, "%s", ig__fmt_g(a, sizeof a, w->decode_tps, 4));
+        ig__doc_cell(d, NULL, "%s", ig__fmt_g(b, sizeof b, w->prefill_tps, 4));
+        ig__doc_cell(d, NULL, "%s", ms(e, sizeof e, w->ttft_p50_ms));
+        ig__doc_cell(d, NULL, "%s", ms(f, sizeof f, w->tpot_ms));
+        ig__doc_cell(d, NULL, "%s", ms(h, sizeof h, w->startup_ms));
+        if (isfinite(w->mem_eff))
+            snprintf(k, sizeof k, "%.1f%%", 100 * w->mem_eff);
+        ig__doc_cell(d, NULL, "%s", isfinite(w->mem_eff) ? k : "—");
+        if (isfinite(w->power_w)) {
+            snprintf(p, sizeof p, "%.3g W", w->power_w);
+            ig__doc_cell(d, NULL, "%s", p);
+        } else if (w->power_why) {
+            /* One footnote per distinct reason, numbered in order. */
+            int j = 0;
+            while (j < nwhy && strcmp(why[j], w->power_why))
+                j++;
+            if (j == nwhy && nwhy < 8)
+                why[nwhy++] = w->power_why;
+            ig__doc_cell(d, NULL, "— [%d]", j + 1);
+        } else {
+            ig__doc_cell(d, NULL, "—");
+        }
+    }
+    for (int j = 0; j < nwhy; j++)
+        ig__doc_p(d, "[%d] power: %s", j + 1, why[j]);
+    free(g);
+    for (int m = 0; m < r->nmodels; m++) {
+        plot_if(d, ps, "itl", r->models[m]);
+        plot_if(d, ps, "ttft", r->models[m]);
+    }
+    if (ig__plots_find(ps, "tps", "")) {
+        ig__doc_p(d, "Decode tokens/s in the bar plot is 1 / `itl_mean` (the mean inter-token "
+                     "latency), and its interval 1/high … 1/low of that mean's 95%% bootstrap "
+                     "interval; the table's decode tok/s is the cell's `decode_tps` (decode time "
+                     "over tokens after the first), so the two can differ slightly.");
+        plot_if(d, ps, "tps", "");
+    }
+    teacher_forcing(d, r, ps);
+}
+
+/* ---- embeddings (in the parity section) --------------------------------------------------- */
+
+static void embeddings(ig__doc *d, const ig__rrun *r)
+{
+    int any = 0;
+    FOR_CELLS(r, "parity", c)
+    any |= ig__rd_metric(c, "", "embed_cosine_min") != NULL;
+    if (!any)
+        return;
+    ig__doc_h(d, 3, "embeddings", "Embeddings");
+    ig__doc_p(d, "A seeded corpus and its queries embedded by the baseline and by the backend: "
+                 "the cosine of each vector to the baseline's, and recall@10 (the share of the "
+                 "backend's 10 nearest neighbours that are among the baseline's, averaged over "
+                 "the queries). The worst query is the one with the lowest recall@10 (then the "
+                 "lowest cosine), from `samples/<cell>-recall.csv`.");
+    ig__doc_table(d, "embedding-table", 6, "model", "backend", "lowest cosine", "mean cosine",
+                  "recall@10", "worst query");
+    FOR_CELLS(r, "parity", c)
+    {
+        if (!ig__rd_metric(c, "", "embed_cosine_min"))
+            continue;
+        char a[48], b[48], e[48], w[160] = "—";
+        ig__rrecall *q = NULL;
+        int nq = 0;
+        if (ig__rd_recall(r, c->id, &q, &nq) == 0 && nq > 0) {
+            int k = 0;
+            for (int i = 1; i < nq; i++)
+                if (q[i].recall_at_10 < q[k].recall_at_10 ||
+                    (q[i].recall_at_10 == q[k].recall_at_10 && q[i].cosine < q[k].cosine))
+                    k = i;
+            char s1[48], s2[48];
+            snprintf(w, sizeof w, "query %d: recall@10 %s, cosine %s", q[k].query,
+                     ig__fmt_g(s1, sizeof s1, q[k].recall_at_10, 3),
+                     ig__fmt_g(s2, sizeof s2, q[k].cosine, 6));
+        }
+        free(q);
+        ig__doc_row(d);
+        ig__doc_cell(d, NULL, "%s", c->model);
+        ig__doc_cell(d, NULL, "%s", c->backend);
+        ig__doc_cell(d, NULL, "%s", val(a, sizeof a, c, "embed_cosine_min", 6));
+        ig__doc_cell(d, NULL, "%s", val(b, sizeof b, c, "embed_cosine_mean", 6));
+        ig__doc_cell(d, NULL, "%s", val(e, sizeof e, c, "recall_at_10", 3));
+        ig__doc_cell(d, NULL, "%s", w);
+    }
+}
+
+/* ---- compression ------------------------------------------------------------------------- */
+
+/* A figure of a model's parity cells: size and fidelity are measured on
+ * the reference against the original, the same on every backend's cell. */
+static double parity_any(const ig__rrun *r, const char *model, const char *name)
+{
+    for (int b = 0; b < r->nbackends; b++) {
+        double v = ig__rd_value(ig__rd_cell(r, r->backends[b], model, "parity"), name);
+        if (isfinite(v))
+            return v;
+    }
+    return NAN;
+}
+
+/* The backend's parity verdict on the model: the cell's parity_pass, else
+ * every per-output pass folded, else the cell's status. */
+static const char *parity_verdict(const ig__rrun *r, const char *backend, const char *model)
+{
+    const ig__rcell *c = ig__rd_cell(r, backend, model, "parity");
+    if (!c)
+        return "—";
+    double pp = ig__rd_value(c, "parity_pass");
+    if (isfinite(pp))
+        return pp != 0 ? "PASS" : "FAIL";
+    int seen = 0, ok = 1;
+    for (int i = 0; i < c->nm; i++)
+        if (*c->m[i].output && strstr(c->m[i].name, "_pass") && isfinite(c->m[i].v)) {
+            seen = 1;
+            ok &= c->m[i].v != 0;
+        }
+    if (seen)
+        return ok ? "PASS" : "FAIL";
+    return strcmp(c->status, "ok") ? c->status : "—";
+}
+
+/* Gate C's fidelity verdict on backend × variant: its fidelity checks
+ * folded; NULL when no gate judged fidelity. */
+static const char *fidelity_verdict(const ig__rrun *r, const char *backend, const char *model)
+{
+    const char *v = NULL;
+    for (int i = 0; i < r->nchecks; i++) {
+        const ig__rcheck *k = &r->checks[i];
+        if (!strncmp(k->check, "fidelity_", 9) && !strcmp(k->backend, backend) &&
+            !strcmp(k->model, model))
+            v = v ? ig__verdict_fold(v, k->verdict) : k->verdict;
+    }
+    return v;
+}
+
+static void compression(ig__doc *d, const ig__rctx *x, const ig__plotset *ps)
+{
+    const ig__rrun *r = x->run;
+    const char *origs[64];
+    int no = 0;
+    for (int m = 0; m < r->nmodels; m++) {
+        const char *o = ig__variant_of(r, r->models[m], NULL);
+        int k = 0;
+        while (o && k < no && strcmp(origs[k], o))
+            k++;
+        if (o && k == no && no < 64)
+            origs[no++] = o;
+    }
+    if (!no)
+        return;
+    ig__doc_h(d, 2, "compression", "Compression");
+    ig__doc_p(d, "Two questions kept apart (docs/gates.md, gate C). Fidelity is the compression's "
+                 "cost: the variant run on the reference against its fp32 original on the same "
+                 "inputs (lowest cosine and top-1 agreement over the outputs), judged by gate C's "
+                 "fidelity checks. Correctness is the backend's: its parity verdict against the "
+                 "reference on the variant itself. Speedup is the original's p50 over the "
+                 "variant's on the same backend; ×smaller the original's file size over the "
+                 "variant's.");
+    for (int o = 0; o < no; o++) {
+        ig__doc_h(d, 3, NULL, "Variants of %s", origs[o]);
+        ig__doc_table(d, NULL, 11, "variant", "scheme", "size", "×smaller", "backend", "p50",
+                      "speedup vs fp32", "fidelity cosine", "fidelity top-1", "fidelity",
+                      "correctness");
+        double osize = NAN;
+        for (int m = 0; m < r->nmodels && !isfinite(osize); m++) {
+            const char *vo = ig__variant_of(r, r->models[m], NULL);
+            if (vo && !strcmp(vo, origs[o]))
+                osize = parity_any(r, r->models[m], "original_size_bytes");
+        }
+        for (int m = -1; m < r->nmodels; m++) {
+            const char *model = m < 0 ? origs[o] : r->models[m], *scheme = "fp32";
+            if (m >= 0) {
+                const char *vo = ig__variant_of(r, model, &scheme);
+                if (!vo || strcmp(vo, origs[o]))
+                    continue;
+            }
+            double size = m < 0 ? osize : parity_any(r, model, "size_bytes");
+            double ratio = m < 0 ? 1 : parity_any(r, model, "size_ratio");
+            double co = m < 0 ? NAN : parity_any(r, model, "fidelity_cosine");
+            double t1 = m < 0 ? NAN : parity_any(r, model, "fidelity_top1");
+            for (int b = 0; b < r->nbackends; b++) {
+                const char *be = r->backends[b];
+                const ig__rcell *lc = ig__rd_cell(r, be, model, "latency");
+                const ig__rcell *pc = ig__rd_cell(r, be, model, "parity");
+                if (!lc && !pc)
+                    continue;
+                char a[48], bb[48], e[48], f[48], h[48], k[48];
+                double p50 = ig__rd_value(lc, "p50");
+                double op50 = ig__rd_value(ig__rd_cell(r, be, origs[o], "latency"), "p50");
+                const char *fv = m < 0 ? "—" : fidelity_verdict(r, be, model);
+                const char *cv = parity_verdict(r, be, model);
+                ig__doc_row(d);
+                ig__doc_cell(d, NULL, "%s", model);
+                ig__doc_cell(d, NULL, "%s", *scheme ? scheme : "—");
+                ig__doc_cell(d, NULL, "%s", isfinite(size) ? ig__fmt_bytes(a, sizeof a, size) : "—");
+                if (isfinite(ratio))
+                    ig__doc_cell(d, NULL, "%s×", ig__fmt_g(bb, sizeof bb, ratio, 3));
+                else
+                    ig__doc_cell(d, NULL, "—");
+                ig__doc_cell(d, NULL, "%s", be);
+                ig__doc_cell(d, NULL, "%s", ms(e, sizeof e, p50));
+                if (m < 0)
+                    ig__doc_cell(d, NULL, "%s", "fp32");
+                else if (isfinite(p50) && isfinite(op50) && p50 > 0)
+                    ig__doc_cell(d, NULL, "%s×", ig__fmt_g(f, sizeof f, op50 / p50, 3));
+                else
+                    ig__doc_cell(d, NULL, "—");
+                ig__doc_cell(d, NULL, "%s", isfinite(co) ? ig__fmt_g(h, sizeof h, co, 6) : "—");
+                if (isfinite(t1))
+                    snprintf(k, sizeof k, "%.1f%%", 100 * t1);
+                ig__doc_cell(d, NULL, "%s", isfinite(t1) ? k : "—");
+                ig__doc_cell(d, fv ? ig__verdict_cls(fv) : NULL, "%s", fv ? fv : "not judged");
+                ig__doc_cell(d, ig__verdict_cls(cv), "%s", cv);
+            }
+        }
+        plot_if(d, ps, "pareto", origs[o]);
+    }
+}
+
 /* ---- parity --------------------------------------------------------------------------------- */
 
 static void parity(ig__doc *d, const ig__rctx *x, const ig__plotset *ps)
@@ -742,6 +1054,7 @@ static void parity(ig__doc *d, const ig__rctx *x, const ig__plotset *ps)
     }
     for (int m = 0; m < r->nmodels; m++)
         plot_if(d, ps, "parity", r->models[m]);
+    embeddings(d, r);
 }
 
 /* ---- soak and lifecycle ------------------------------------------------------------------------ */
@@ -1004,7 +1317,7 @@ static void environment(ig__doc *d, const ig__rrun *r)
 
 /* ---- how to read ------------------------------------------------------------------------------ */
 
-static void howto(ig__doc *d)
+static void howto(ig__doc *d, const ig__rrun *r)
 {
     ig__doc_h(d, 2, "howto", "How to read this report");
     ig__doc_list(d);
@@ -1027,6 +1340,23 @@ static void howto(ig__doc *d)
                     "line is the fitted growth; a slope that is not flat is a leak candidate.");
     ig__doc_item(d, "Speedup bars: above 1 is faster than the baseline; the whisker is the 95%% "
                     "interval of the ratio.");
+    /* Items for the workload sections only where they appear. */
+    int gen = 0, var = 0;
+    FOR_CELLS(r, "generate", c)
+    gen |= strcmp(c->status, "skip") != 0;
+    for (int m = 0; m < r->nmodels; m++)
+        var |= ig__variant_of(r, r->models[m], NULL) != NULL;
+    if (gen)
+        ig__doc_item(d, "Generation: decode tokens/s is the speed text streams at, TTFT the wait "
+                        "before the first token. Memory-bandwidth efficiency near 100%% means "
+                        "decoding runs as fast as the machine's memory allows; far below, the "
+                        "backend leaves bandwidth unused. A rising inter-token latency over the "
+                        "positions is the growing context; teacher-forcing L∞ should stay flat and "
+                        "under the gate's limit, and every circle is a step whose token differs.");
+    if (var)
+        ig__doc_item(d, "Compression: fidelity is the cost of the compression (the same on every "
+                        "backend), correctness the backend's; a variant worth shipping passes both "
+                        "and sits on its backend's Pareto front, down and to the left.");
     ig__doc_item(d, "**Warnings** in the environment section (debug build, high load, power-saving "
                     "governor, coarse timer) weaken every latency figure of the run.");
     ig__doc_item(d, "Every number comes from this results directory (run.json, results.csv, "
@@ -1096,10 +1426,12 @@ void ig__report_doc(ig__doc *d, const ig__rctx *x, const ig__plotset *ps, const 
         baseline_section(d, x, ps, cmp, base);
     latency(d, x, ps);
     parity(d, x, ps);
+    generation(d, x, ps);
+    compression(d, x, ps);
     soak(d, r, ps);
     lifecycle(d, r, ps);
     others(d, r);
     dispatch(d, r, ps);
     environment(d, r);
-    howto(d);
+    howto(d, r);
 }

@@ -460,7 +460,13 @@ static int read_numeric_csv(const ig__rrun *r, const char *cell_id, const char *
         int nf = 0;
         char *end;
         while (nf < 16) {
-            f[nf] = strtod(p, &end);
+            /* An empty field is checked before strtod, which would skip
+             * the newline after an empty last field and read the next
+             * line's first number into it (swallowing that line). */
+            if (*p == ',' || *p == '\n' || *p == '\r' || !*p)
+                end = p;
+            else
+                f[nf] = strtod(p, &end);
             if (end == p) { /* empty or text field */
                 f[nf] = NAN;
                 while (*p && *p != ',' && *p != '\n')
@@ -637,6 +643,90 @@ int ig__rd_cycles(const ig__rrun *r, const char *cell_id, ig__rcycle **c, int *n
     *c = v.p;
     *n = (int)v.n;
     return 0;
+}
+
+static int token_row(void *ctx, const double *f, int nf)
+{
+    if (nf < 6)
+        return 0;
+    ig__rtoken *t = vec_push(ctx);
+    if (!t)
+        return IG_ENOMEM;
+    t->prompt_tokens = to_int(f[0]);
+    t->generation = to_int(f[1]);
+    t->step = to_int(f[2]);
+    t->position = to_int(f[3]);
+    t->token = to_int(f[4]);
+    t->latency_ns = f[5];
+    return 0;
+}
+
+static int teacher_row(void *ctx, const double *f, int nf)
+{
+    if (nf < 5)
+        return 0;
+    ig__rteacher *t = vec_push(ctx);
+    if (!t)
+        return IG_ENOMEM;
+    t->step = to_int(f[0]);
+    t->ref_token = to_int(f[1]);
+    t->backend_token = to_int(f[2]);
+    t->logits_linf = f[3];
+    t->logits_cosine = f[4];
+    return 0;
+}
+
+static int recall_row(void *ctx, const double *f, int nf)
+{
+    if (nf < 3)
+        return 0;
+    ig__rrecall *q = vec_push(ctx);
+    if (!q)
+        return IG_ENOMEM;
+    q->query = to_int(f[0]);
+    q->recall_at_10 = f[1];
+    q->cosine = f[2];
+    return 0;
+}
+
+/* The three readers above share one shape: the rows into an owned array. */
+static int read_rows(const ig__rrun *r, const char *cell_id, const char *suffix,
+                     int (*row)(void *, const double *, int), size_t size, void **out, int *n)
+{
+    vec v = {NULL, 0, 0, size};
+    int rc = read_numeric_csv(r, cell_id, suffix, row, &v);
+    if (rc) {
+        free(v.p);
+        v.p = NULL;
+        v.n = 0;
+    }
+    *out = v.p;
+    *n = (int)v.n;
+    return rc;
+}
+
+int ig__rd_tokens(const ig__rrun *r, const char *cell_id, ig__rtoken **t, int *n)
+{
+    void *p;
+    int rc = read_rows(r, cell_id, "-tokens.csv", token_row, sizeof **t, &p, n);
+    *t = p;
+    return rc;
+}
+
+int ig__rd_teacher(const ig__rrun *r, const char *cell_id, ig__rteacher **t, int *n)
+{
+    void *p;
+    int rc = read_rows(r, cell_id, "-teacher.csv", teacher_row, sizeof **t, &p, n);
+    *t = p;
+    return rc;
+}
+
+int ig__rd_recall(const ig__rrun *r, const char *cell_id, ig__rrecall **q, int *n)
+{
+    void *p;
+    int rc = read_rows(r, cell_id, "-recall.csv", recall_row, sizeof **q, &p, n);
+    *q = p;
+    return rc;
 }
 
 const char *ig__rd_note(const ig__rcell *c, const char *key)

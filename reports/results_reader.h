@@ -128,6 +128,30 @@ typedef struct ig__rcycle {
 /* samples/<cell>-cycles.csv (lifecycle).  Same returns. */
 int ig__rd_cycles(const ig__rrun *r, const char *cell_id, ig__rcycle **c, int *n);
 
+typedef struct ig__rtoken {
+    int prompt_tokens, generation, step, position, token;
+    double latency_ns;   /* step 0 is the prefill (TTFT) */
+} ig__rtoken;
+/* samples/<cell>-tokens.csv (generate: every step of every generation).
+ * Same returns; *t owned by the caller. */
+int ig__rd_tokens(const ig__rrun *r, const char *cell_id, ig__rtoken **t, int *n);
+
+typedef struct ig__rteacher {
+    int step, ref_token, backend_token;
+    double logits_linf, logits_cosine;
+} ig__rteacher;
+/* samples/<cell>-teacher.csv (parity of a generative model, teacher
+ * forcing).  Same returns. */
+int ig__rd_teacher(const ig__rrun *r, const char *cell_id, ig__rteacher **t, int *n);
+
+typedef struct ig__rrecall {
+    int query;
+    double recall_at_10, cosine;
+} ig__rrecall;
+/* samples/<cell>-recall.csv (parity of an embedding model, per query).
+ * Same returns. */
+int ig__rd_recall(const ig__rrun *r, const char *cell_id, ig__rrecall **q, int *n);
+
 /* Worst-first order of verdicts: FAIL, INVALID, PASS, SKIP (unknown
  * strings rank with INVALID).  Used to fold several verdicts into one. */
 int ig__verdict_rank(const char *v);

@@ -239,63 +239,55 @@ static void print_generation(FILE *f, const sum *s)
     static const char *const gh[GC] = {"model", "backend", "kv", "decode tok/s",
                                        "prefill tok/s", "TTFT p50", "TPOT", "startup",
                                        "mem eff", "power"};
-    /* Decode reads every weight and the cache once a token: bytes per
-     * token x tokens/s over the machine's measured bandwidth. */
-    json_object *bwj = jget(r->root, "env.memory_bandwidth.triad_gbs");
-    double bw = bwj ? json_object_get_double(bwj) : NAN;
-    char (*cells)[GC][96] = calloc((size_t)(r->nmodels * r->nbackends) + 1, sizeof *cells);
-    if (!cells)
+    ig__genrow *rows = NULL;
+    int n = 0;
+    if (ig__gen_rows(r, &rows, &n) || n == 0) {
+        free(rows);
         return;
-    int n = 0, wd[GC];
+    }
+    char (*cells)[GC][96] = calloc((size_t)n, sizeof *cells);
+    if (!cells) {
+        free(rows);
+        return;
+    }
+    int wd[GC];
     const char *why = NULL;
     for (int k = 0; k < GC; k++)
         wd[k] = dwidth(gh[k]);
-    for (int m = 0; m < r->nmodels; m++)
-        for (int b = 0; b < r->nbackends; b++) {
-            const ig__rcell *c = ig__rd_cell(r, r->backends[b], r->models[m], "generate");
-            if (!c || strcmp(c->status, "ok") != 0 || !strncmp(r->backends[b], "faulty", 6))
-                continue;
-            char (*w)[96] = cells[n++];
-            const char *kv = ig__rd_note(c, "kv_layout");
-            snprintf(w[0], 96, "%s", r->models[m]);
-            snprintf(w[1], 96, "%s", r->backends[b]);
-            snprintf(w[2], 96, "%s", kv ? kv : "-");
-            const ig__rmetric *tg = ig__rd_metric(c, "", "decode_tps");
-            snprintf(w[3], 96, tg ? "%.1f" : "-", tg ? tg->v : 0.0);
-            const ig__rmetric *pp = ig__rd_metric(c, "", "prefill_tps");
-            snprintf(w[4], 96, pp ? "%.1f" : "-", pp ? pp->v : 0.0);
-            const ig__rmetric *tt = ig__rd_metric(c, "", "ttft_p50");
-            snprintf(w[5], 96, tt ? "%.2f ms" : "-", tt ? tt->v : 0.0);
-            const ig__rmetric *tp = ig__rd_metric(c, "", "tpot");
-            snprintf(w[6], 96, tp ? "%.2f ms" : "-", tp ? tp->v : 0.0);
-            const ig__rmetric *st = ig__rd_metric(c, "", "startup_time");
-            snprintf(w[7], 96, st ? "%.0f ms" : "-", st ? st->v : 0.0);
-            const ig__rmetric *bpt = ig__rd_metric(c, "", "decode_bytes_per_token");
-            double eff = bpt && tg && bw > 0 ? bpt->v * tg->v / (bw * 1e9) : NAN;
-            snprintf(w[8], 96, isfinite(eff) ? "%.0f%%" : "-", 100 * eff);
-            const ig__rmetric *pw = ig__rd_metric(c, "", "power");
-            snprintf(w[9], 96, pw ? "%.1f W" : "- *", pw ? pw->v : 0.0);
-            if (!pw && !why)
-                why = ig__rd_note(c, "power");
-            for (int k = 0; k < GC; k++)
-                if (dwidth(w[k]) > wd[k])
-                    wd[k] = dwidth(w[k]);
-        }
-    if (n > 0) {
-        fprintf(f, "\ngeneration: greedy decoding, decode and prefill tokens/s (llama-bench's tg "
-                   "and pp); mem eff: bytes read per token x tokens/s over %.1f GB/s\n", bw);
+    for (int i = 0; i < n; i++) {
+        const ig__genrow *g = &rows[i];
+        char (*w)[96] = cells[i];
+        snprintf(w[0], 96, "%s", g->cell->model);
+        snprintf(w[1], 96, "%s", g->cell->backend);
+        snprintf(w[2], 96, "%s", g->kv ? g->kv : "-");
+        snprintf(w[3], 96, isfinite(g->decode_tps) ? "%.1f" : "-", g->decode_tps);
+        snprintf(w[4], 96, isfinite(g->prefill_tps) ? "%.1f" : "-", g->prefill_tps);
+        snprintf(w[5], 96, isfinite(g->ttft_p50_ms) ? "%.2f ms" : "-", g->ttft_p50_ms);
+        snprintf(w[6], 96, isfinite(g->tpot_ms) ? "%.2f ms" : "-", g->tpot_ms);
+        snprintf(w[7], 96, isfinite(g->startup_ms) ? "%.0f ms" : "-", g->startup_ms);
+        snprintf(w[8], 96, isfinite(g->mem_eff) ? "%.0f%%" : "-", 100 * g->mem_eff);
+        snprintf(w[9], 96, isfinite(g->power_w) ? "%.1f W" : "- *", g->power_w);
+        if (!isfinite(g->power_w) && !why)
+            why = g->power_why;
         for (int k = 0; k < GC; k++)
-            pad(f, gh[k], wd[k], k == GC - 1);
-        fputc('\n', f);
-        for (int i = 0; i < n; i++) {
-            for (int k = 0; k < GC; k++)
-                pad(f, cells[i][k], wd[k], k == GC - 1);
-            fputc('\n', f);
-        }
-        if (why)
-            fprintf(f, "* power: %s\n", why);
+            if (dwidth(w[k]) > wd[k])
+                wd[k] = dwidth(w[k]);
     }
+    fprintf(f, "\ngeneration: greedy decoding, decode and prefill tokens/s (llama-bench's tg "
+               "and pp); mem eff: bytes read per token x tokens/s over %.1f GB/s\n",
+            ig__triad_gbs(r));
+    for (int k = 0; k < GC; k++)
+        pad(f, gh[k], wd[k], k == GC - 1);
+    fputc('\n', f);
+    for (int i = 0; i < n; i++) {
+        for (int k = 0; k < GC; k++)
+            pad(f, cells[i][k], wd[k], k == GC - 1);
+        fputc('\n', f);
+    }
+    if (why)
+        fprintf(f, "* power: %s\n", why);
     free(cells);
+    free(rows);
 }
 
 static void print_table(FILE *f, const sum *s, int code)

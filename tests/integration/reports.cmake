@@ -7,7 +7,7 @@
 # reported as skipped, never as passed.
 set(IG_REPORTS_DATA ${PROJECT_SOURCE_DIR}/tests/data)
 set(IG_REPORTS_OUT ${CMAKE_CURRENT_BINARY_DIR}/reports-out)
-foreach(c golden-gates golden-killed xmllint browser no-gnuplot relative-dir baseline speed matrix
+foreach(c golden-gates golden-killed golden-workloads xmllint browser no-gnuplot relative-dir baseline speed matrix
           compare-aa compare-slow compare-reps after-run)
   add_test(NAME reports.${c}
            COMMAND ${CMAKE_CURRENT_LIST_DIR}/reports.sh ${c} $<TARGET_FILE:infergate>

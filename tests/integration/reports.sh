@@ -3,7 +3,8 @@
 # reports (tests/integration/reports.cmake registers each as its own ctest
 # test).  Exit 0 pass, 1 fail, 77 skipped (a tool it needs is absent; the
 # message says which).
-#   golden-gates, golden-killed  report.md and junit.xml against tests/data/*.expected
+#   golden-gates, golden-killed, golden-workloads
+#                                report.md and junit.xml against tests/data/*.expected
 #   xmllint                      junit.xml of both fixtures is well-formed XML
 #   browser                      report.html in headless Chromium: every plot
 #                                decoded, the verdict table present
@@ -47,6 +48,7 @@ browser_bin() {
 case $case_ in
 golden-gates) golden run-gates ;;
 golden-killed) golden run-killed ;;
+golden-workloads) golden run-workloads ;;
 xmllint)
     command -v xmllint >/dev/null || skip "xmllint not installed (Debian: libxml2-utils)"
     for r in run-gates run-killed; do

@@ -17,7 +17,7 @@ check() { # check WHAT CONDITION-STATUS
 }
 case $case_name in
   golden)
-    for run in run-gates run-killed; do
+    for run in run-gates run-killed run-workloads; do
       exp=$data/$run.expected
       "$ig" summary "$data/$run" --export-markdown "$out/$run.md" > "$out/$run.txt"
       check "$run: summary exit 0" $?

@@ -22,6 +22,7 @@
 #include "infergate/error.h"
 #include "../../cli/cli.h"
 #include "../../reports/compare.h"
+#include "../../reports/figures.h"
 #include "../../reports/report.h"
 #include "../../stats/two_sample.h"
 #include "../../reports/text_output.h"
@@ -245,6 +246,67 @@ static void test_load(void **state)
     ig__rd_free(&r);
 }
 
+/* The readers and figures of the generative, embedding and compressed
+ * workloads on run-workloads. */
+static void test_load_workloads(void **state)
+{
+    (void)state;
+    char dir[4200], msg[1024];
+    snprintf(dir, sizeof dir, "%s/run-workloads", datadir);
+    ig__rrun r;
+    assert_int_equal(ig__rd_load(dir, &r, msg, sizeof msg), 0);
+    const ig__rcell *g = ig__rd_cell(&r, "openblas", "decoder-mini", "generate");
+    assert_non_null(g);
+    ig__rtoken *t;
+    int n;
+    assert_int_equal(ig__rd_tokens(&r, g->id, &t, &n), 0);
+    assert_int_equal(n, 64); /* 2 prompt lengths x 2 generations x 16 steps */
+    assert_int_equal(t[0].prompt_tokens, 8);
+    assert_int_equal(t[0].step, 0);
+    assert_int_equal(t[1].position, 8);
+    assert_true(t[1].latency_ns > 0);
+    free(t);
+    const ig__rcell *p = ig__rd_cell(&r, "openblas", "decoder-mini", "parity");
+    ig__rteacher *te;
+    assert_int_equal(ig__rd_teacher(&r, p->id, &te, &n), 0);
+    assert_int_equal(n, 128);
+    assert_int_equal(te[0].ref_token, te[0].backend_token);
+    free(te);
+    const ig__rcell *e = ig__rd_cell(&r, "openblas", "embed-mini", "parity");
+    ig__rrecall *q;
+    assert_int_equal(ig__rd_recall(&r, e->id, &q, &n), 0);
+    assert_int_equal(n, 100);
+    assert_true(q[0].recall_at_10 == 1.0);
+    free(q);
+    assert_int_equal(ig__rd_teacher(&r, e->id, &te, &n), IG_ENOTFOUND);
+    assert_null(te);
+    /* The generation table's rows: clean generate cells only. */
+    ig__genrow *rows;
+    assert_int_equal(ig__gen_rows(&r, &rows, &n), 0);
+    assert_int_equal(n, 4);
+    assert_string_equal(rows[0].cell->model, "decoder-mini");
+    assert_string_equal(rows[0].kv, "dynamic");
+    assert_string_equal(rows[2].kv, "static");
+    assert_true(rows[0].decode_tps > 0 && rows[0].mem_eff > 0 && rows[0].mem_eff < 1);
+    assert_true(isnan(rows[0].power_w));
+    assert_non_null(strstr(rows[0].power_why, "no sensor"));
+    free(rows);
+    /* Variants: from config.models, and from "orig@scheme" without it. */
+    const char *scheme;
+    assert_string_equal(ig__variant_of(&r, "cnn-mobile@int8-static", &scheme), "cnn-mobile");
+    assert_string_equal(scheme, "int8-static");
+    assert_null(ig__variant_of(&r, "cnn-mobile", &scheme));
+    json_object *models;
+    assert_true(json_object_object_get_ex(json_object_object_get(r.root, "config"), "models",
+                                          &models));
+    for (size_t i = 0; i < json_object_array_length(models); i++)
+        json_object_object_del(json_object_array_get_idx(models, i), "variant_of");
+    assert_string_equal(ig__variant_of(&r, "cnn-mobile@int8-static", &scheme), "cnn-mobile");
+    assert_string_equal(scheme, "int8-static");
+    assert_null(ig__variant_of(&r, "decoder-mini-static", NULL));
+    ig__rd_free(&r);
+}
+
 /* ---- golden report.md and junit.xml --------------------------------------------- */
 
 static void golden(const char *run, const char *file, const char *outdir)
@@ -281,8 +343,12 @@ static void golden(const char *run, const char *file, const char *outdir)
 static void test_golden(void **state)
 {
     (void)state;
-    static const char *const runs[] = {"run-gates", "run-killed"};
-    for (int i = 0; i < 2; i++) {
+    /* run-workloads: generate cells, an embedding model and a compressed
+     * variant, no gates (the Generation and Compression sections). */
+    static const char *const runs[] = {"run-gates", "run-killed", "run-workloads"};
+    static const char *const marks[] = {"id=\"verdicts\"", "id=\"cells-table\"",
+                                        "id=\"generation-table\""};
+    for (int i = 0; i < 3; i++) {
         char *out = tmpdir();
         char dir[4200], msg[1024];
         snprintf(dir, sizeof dir, "%s/%s", datadir, runs[i]);
@@ -300,7 +366,7 @@ static void test_golden(void **state)
         snprintf(html, sizeof html, "%s/report.html", out);
         char *text = NULL;
         assert_int_equal(ig__rfile_read(html, &text, NULL), 0);
-        assert_non_null(strstr(text, i == 0 ? "id=\"verdicts\"" : "id=\"cells-table\""));
+        assert_non_null(strstr(text, marks[i]));
         free(text);
         rm_rf(out);
     }
@@ -357,6 +423,40 @@ static void test_report_with_plots(void **state)
     char *html = NULL;
     assert_int_equal(ig__rfile_read(path, &html, NULL), 0);
     assert_non_null(strstr(html, "data:image/svg+xml;base64,"));
+    assert_null(strstr(html, "Plot not rendered"));
+    free(html);
+    rm_rf(out);
+}
+
+/* The generation, embedding and compression plots of a real run with
+ * generate cells, an embedding model and an int8 variant. */
+static void test_workload_plots(void **state)
+{
+    (void)state;
+    if (system("command -v gnuplot >/dev/null 2>&1") != 0)
+        skip();
+    char *out = tmpdir();
+    char dir[4200], msg[1024], path[4400];
+    snprintf(dir, sizeof dir, "%s/run-workloads", datadir);
+    ig__report_opts o;
+    ig__report_defaults(&o);
+    o.outdir = out;
+    o.quiet = 1;
+    o.jobs = 2;
+    assert_int_equal(ig__report_build(dir, &o, msg, sizeof msg), 0);
+    static const char *const want[] = {"itl-decoder-mini", "ttft-decoder-mini-static", "tps",
+                                       "teacher-decoder-mini", "pareto-cnn-mobile"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        for (int k = 0; k < 3; k++) {
+            static const char *const ext[] = {"svg", "png", "gp"};
+            struct stat st;
+            snprintf(path, sizeof path, "%s/plots/%s.%s", out, want[i], ext[k]);
+            if (stat(path, &st) != 0 || st.st_size == 0)
+                fail_msg("missing plot file %s", path);
+        }
+    snprintf(path, sizeof path, "%s/report.html", out);
+    char *html = NULL;
+    assert_int_equal(ig__rfile_read(path, &html, NULL), 0);
     assert_null(strstr(html, "Plot not rendered"));
     free(html);
     rm_rf(out);
@@ -618,8 +718,10 @@ int main(void)
         cmocka_unit_test(test_escape),       cmocka_unit_test(test_format),
         cmocka_unit_test(test_template),     cmocka_unit_test(test_mwu),
         cmocka_unit_test(test_bh),           cmocka_unit_test(test_boot_ratio),
-        cmocka_unit_test(test_load),         cmocka_unit_test(test_golden),
+        cmocka_unit_test(test_load),         cmocka_unit_test(test_load_workloads),
+        cmocka_unit_test(test_golden),
         cmocka_unit_test(test_report_without_gnuplot), cmocka_unit_test(test_report_with_plots),
+        cmocka_unit_test(test_workload_plots),
         cmocka_unit_test(test_welch_log),
         cmocka_unit_test(test_compare),
         cmocka_unit_test(test_compare_under_load),
