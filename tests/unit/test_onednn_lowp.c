@@ -527,10 +527,12 @@ static void test_quant_reorders(void **state)
  * rounding half to even and the zero point are post-ops and the
  * destination is uint8, so the codes are those of the standalone exact Q:
  * bit for bit the reference's, with random scales and zero points,
- * saturation at both ends and near-ties (the DQ after it is the exact
- * scaled reorder).  Shapes as in a squeeze-excitation block (x * s, s
- * computed at run time by GlobalAveragePool and HardSigmoid), a Mul by a
- * constant per-channel vector, and a residual Add. */
+ * saturation at both ends, near-ties, NaN and infinities (the DQ after
+ * it is the exact scaled reorder).  Shapes as in a squeeze-excitation
+ * block (x * s, s computed at run time by GlobalAveragePool and
+ * HardSigmoid), a Mul by a constant per-channel vector, and a residual
+ * Add (not fused when the Q's output takes the block of its full-size
+ * source, as here; exact either way). */
 static void qbin_case(int kind, unsigned seed)
 {
     rng = seed;
@@ -556,6 +558,10 @@ static void qbin_case(int kind, unsigned seed)
             k[c] = c % 4 == 0 ? 1.0f : (float)(urand() * 2.0 - 0.5);
         tm_init(&t, "k", 4, D(1, C, 1, 1), k);
         tm_node(&t, "Mul", "bin", "x,k", "m");
+        /* NaN quantizes to 0, infinities saturate, as in the reference. */
+        xv[1] = NAN;
+        xv[2] = INFINITY;
+        xv[3] = -INFINITY;
     } else {
         tm_node(&t, "Sigmoid", "sg", "x", "s");
         tm_node(&t, "Add", "bin", "x,s", "m");
