@@ -400,6 +400,8 @@ static int offer_pending(int i, ig__kctx *c, ig__node_impl *impl)
         return 0;
     if (s->q)
         return ig__dn_q_offer(s, i, c, impl);
+    if (s->qt)
+        return ig__dn_qt_offer(s, i, c, impl);
     int wanted = 0;
     for (int k = 0; s->chain->want_node == i && k < c->nin; k++)
         if (c->in[k] && c->in[k] == s->chain->want_in)

@@ -30,6 +30,19 @@ static void operand_md(dnnl_memory_desc_t *md, const ig_tensor *t, int r, int la
     ig__dn_md_plain(md, r, d);
 }
 
+static int make_attr(dn_ctx *ctx, dnnl_alg_kind_t alg, const dnnl_memory_desc_t *m0,
+                     const dnnl_memory_desc_t *m1, const dnnl_memory_desc_t *my,
+                     dn_node *s, const_dnnl_primitive_attr_t attr, dnnl_primitive_desc_t *pd)
+{
+    dnnl_binary_desc_t bd;
+    if (dnnl_binary_desc_init(&bd, alg, m0, m1, my) != dnnl_success)
+        return 0;
+    ig__dn_threads_enter(s);
+    dnnl_status_t st = dnnl_primitive_desc_create(pd, &bd, attr, ctx->eng, NULL);
+    ig__dn_threads_leave(s);
+    return st == dnnl_success;
+}
+
 static int make(dn_ctx *ctx, dnnl_alg_kind_t alg, const dnnl_memory_desc_t *m0,
                 const dnnl_memory_desc_t *m1, const dnnl_memory_desc_t *my,
                 dn_node *s, dnnl_primitive_desc_t *pd)
@@ -170,5 +183,23 @@ int ig__dn_claim_binary(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
     const int arg[2] = {DNNL_ARG_SRC_0, DNNL_ARG_SRC_1};
     const dnnl_memory_desc_t md[2] = {swap ? mb : ma, swap ? ma : mb};
     const ig_tensor *src[2] = {swap ? b : a, swap ? a : b};
+    /* A QuantizeLinear that alone reads the result: the same primitive
+     * with the exact quantization as post-ops and a uint8 destination,
+     * taken if the Q is the next node claimed (onednn_qdq.c). */
+    float ys;
+    int32_t zp;
+    int qn = ok && ctx->fuse ? ig__dn_q_reader(gi, i, &ys, &zp) : -1;
+    dnnl_primitive_desc_t pf = NULL;
+    if (qn >= 0) {
+        dnnl_primitive_attr_t attr = ig__dn_q_attr(my.ndims, ys, zp);
+        dnnl_memory_desc_t m8 = many;
+        m8.data_type = dnnl_u8;
+        if (attr && !make_attr(ctx, alg, &md[0], &md[1], &m8, s, attr, &pf))
+            pf = NULL;
+        if (attr)
+            dnnl_primitive_attr_destroy(attr);
+    }
+    if (pf)
+        return ig__dn_qt_pend(s, pd, pf, qn, ys, zp, 2, arg, md, src, &my, y, ly, c, impl);
     return ig__dn_one_step(s, ok ? pd : NULL, 0, 2, arg, md, src, &my, y, ly, c, impl);
 }

@@ -106,6 +106,7 @@ void ig__dn_node_free(void *state)
         free(s->buf[i]);
     chain_free(s->chain);
     ig__dn_q_free(s->q);
+    ig__dn_qt_free(s->qt);
     free(s->op);
     if (s->strm)
         dnnl_stream_destroy(s->strm);

@@ -151,6 +151,8 @@ typedef struct dn_node {
     dn_chain *chain;          /* head of a fusion chain (owned) */
     void *op;                 /* op-specific data (owned, freed with free) */
     struct dn_q *q;           /* an int8 QDQ chain (onednn_qdq.c): s->op */
+    struct dn_qt *qt;         /* a binary/pooling node waiting for the
+                                 QuantizeLinear that reads it (owned) */
     /* Reference fallback for a node whose input is channels-last. */
     int fb_n;
     int fb_in[4];
@@ -379,6 +381,30 @@ int ig__dn_q_between(dn_node *s, int i, ig__kctx *c, ig__node_impl *impl);
 void ig__dn_q_note(dn_node *s, int i, const ig__kctx *c);
 /* Frees what s->q owns besides itself (s->op). */
 void ig__dn_q_free(struct dn_q *q);
+
+/* A QuantizeLinear fused into the binary or pooling primitive that
+ * produces its input (onednn_qdq.c).  ig__dn_q_reader: the node index of
+ * the per-tensor uint8 QuantizeLinear that alone reads node i's output,
+ * with its scale and zero point; -1 when there is none.  ig__dn_q_attr:
+ * an attribute whose post-ops quantize exactly as the standalone Q does
+ * (binary division by the scale, a one-element operand of rank r; round
+ * half to even; + zp), NULL when oneDNN refuses it.  ig__dn_qt_pend:
+ * given the plain primitive pp (f32 destination) and the fused one pf
+ * (uint8 destination, attribute from ig__dn_q_attr; NULL: none), either
+ * builds pp at once (as ig__dn_one_step) or, with pf, makes s wait for the
+ * next claim; it owns both descriptors.  ig__dn_qt_offer: node i offered
+ * to the waiting s: the Q, and pf is built writing the Q's output (1:
+ * taken); any other node, or a Q whose output overlaps a source, and pp
+ * is built (0); <0 error. */
+int ig__dn_q_reader(const dn_graph *gi, int i, float *ys, int32_t *zp);
+dnnl_primitive_attr_t ig__dn_q_attr(int r, float ys, int32_t zp);
+int ig__dn_qt_pend(dn_node *s, dnnl_primitive_desc_t pp, dnnl_primitive_desc_t pf, int qnode,
+                   float ys, int32_t zp, int nsrc, const int *arg,
+                   const dnnl_memory_desc_t *md, const ig_tensor *const *src,
+                   const dnnl_memory_desc_t *my, const ig_tensor *y, int ly, ig__kctx *c,
+                   ig__node_impl *impl);
+int ig__dn_qt_offer(dn_node *s, int i, ig__kctx *c, ig__node_impl *impl);
+void ig__dn_qt_free(struct dn_qt *t);
 
 /* Maps a one-input elementwise node to post-op form: up to two eltwise
  * steps (alg, alpha, beta).  Returns the number of steps, 0 when the node

@@ -1140,3 +1140,218 @@ void ig__dn_q_free(struct dn_q *q)
     if (q)
         free(q->bias);
 }
+
+/* ---- a QuantizeLinear fused into its binary or pooling producer --------- */
+
+/* The Q's quotient must be the correctly rounded x / s of the value the
+ * producer would have written (its f32 result), then rounded half to even
+ * and shifted by the zero point, then saturated: exactly exact_quantize's
+ * steps, here as post-ops of the producer's own primitive (a binary
+ * division post-op by a one-element operand, round, linear), so the f32
+ * tensor is never written.  uint8 only, as in ig__dn_claim_quant. */
+typedef struct dn_qt {
+    int qnode;
+    float ys;
+    int32_t zp;
+    dnnl_primitive_desc_t pp, pf;
+    int nsrc;
+    int arg[2];
+    dnnl_memory_desc_t md[2];
+    const ig_tensor *src[2];
+    dnnl_memory_desc_t my;
+    const ig_tensor *y;
+    int ly;
+} dn_qt;
+
+int ig__dn_q_reader(const dn_graph *gi, int i, float *ys, int32_t *zp)
+{
+    if (!gi)
+        return -1;
+    int v = ig__dn_out_v(gi, i, 0);
+    if (v < 0 || gi->g->values[v].is_output || gi->nread[v] != 1)
+        return -1;
+    int j = gi->reader[v];
+    const ig__node *n = &gi->g->nodes[j];
+    if (!is_op(n, "QuantizeLinear") || n->nin < 2 || n->in[0] != v || n->in[1] < 0 ||
+        ig__attr_i(n, "block_size", 0) != 0 || ig__attr_i(n, "output_dtype", 0) != 0)
+        return -1;
+    const ig_tensor *s = ig__dn_graph_const(gi, n->in[1]);
+    if (!s || s->dtype != IG_DT_FLOAT || s->numel != 1)
+        return -1;
+    *ys = *(const float *)s->data;
+    if (!(*ys > 0.0f) || !isfinite(*ys))
+        return -1;
+    *zp = 0;
+    if (n->nin > 2 && n->in[2] >= 0) {
+        const ig_tensor *z = ig__dn_graph_const(gi, n->in[2]);
+        if (!z || z->dtype != IG_DT_UINT8 || z->numel != 1)
+            return -1;
+        *zp = *(const uint8_t *)z->data;
+    }
+    return j;
+}
+
+dnnl_primitive_attr_t ig__dn_q_attr(int r, float ys, int32_t zp)
+{
+    (void)ys;
+    dnnl_primitive_attr_t attr = NULL;
+    dnnl_post_ops_t po = NULL;
+    if (dnnl_primitive_attr_create(&attr) != dnnl_success)
+        return NULL;
+    int64_t ones[DNNL_MAX_NDIMS];
+    for (int k = 0; k < r; k++)
+        ones[k] = 1;
+    dnnl_memory_desc_t ms;
+    ig__dn_md_plain(&ms, r, ones);
+    int ok = dnnl_post_ops_create(&po) == dnnl_success &&
+             dnnl_post_ops_append_binary(po, dnnl_binary_div, &ms) == dnnl_success &&
+             dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_round, 0.0f, 0.0f) ==
+                 dnnl_success &&
+             (!zp || dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_linear, 1.0f,
+                                                  (float)zp) == dnnl_success) &&
+             dnnl_primitive_attr_set_post_ops(attr, po) == dnnl_success;
+    if (po)
+        dnnl_post_ops_destroy(po);
+    if (!ok) {
+        dnnl_primitive_attr_destroy(attr);
+        return NULL;
+    }
+    return attr;
+}
+
+void ig__dn_qt_free(struct dn_qt *t)
+{
+    if (!t)
+        return;
+    if (t->pp)
+        dnnl_primitive_desc_destroy(t->pp);
+    if (t->pf)
+        dnnl_primitive_desc_destroy(t->pf);
+    free(t);
+}
+
+/* Builds s from t: the fused primitive writing Q's output qy (uint8), or
+ * the plain one writing t->y. */
+static int qt_build(dn_node *s, dn_qt *t, const ig_tensor *qy, char *msg, size_t msglen)
+{
+    dnnl_primitive_desc_t pd = qy ? t->pf : t->pp;
+    const ig_tensor *y = qy ? qy : t->y;
+    dnnl_exec_arg_t args[DN_MAXBIND];
+    int na = 0, rc = 0;
+    snprintf(s->impl, sizeof s->impl, "%s", ig__dn_impl_str(pd));
+    for (int k = 0; k < t->nsrc; k++) {
+        args[na].arg = t->arg[k];
+        args[na].memory = ig__dn_bind(s, &t->md[k], t->src[k]);
+        if (!args[na].memory)
+            return IG_ENOMEM;
+        if (qy && overlap(qy, t->src[k])) {
+            /* A small (broadcast) source whose block the Q's output took
+             * over: read from a private copy. */
+            dnnl_memory_t b = ig__dn_alloc(s, &t->md[k]);
+            if (!b)
+                return IG_ENOMEM;
+            if ((rc = ig__dn_reorder_step(s, args[na].memory, b, msg, msglen)))
+                return rc;
+            args[na].memory = b;
+        }
+        na++;
+    }
+    dnnl_memory_desc_t my = t->my;
+    if (qy) {
+        int64_t ones[DNNL_MAX_NDIMS];
+        for (int k = 0; k < my.ndims; k++)
+            ones[k] = 1;
+        dnnl_memory_desc_t ms;
+        ig__dn_md_plain(&ms, my.ndims, ones);
+        dnnl_memory_t m = ig__dn_alloc(s, &ms);
+        void *p = NULL;
+        if (!m || dnnl_memory_get_data_handle(m, &p) != dnnl_success || !p)
+            return IG_ENOMEM;
+        *(float *)p = t->ys;
+        args[na++] = (dnnl_exec_arg_t){DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, m};
+        set_dt(&my, dnnl_u8);
+    }
+    args[na].arg = DNNL_ARG_DST;
+    args[na].memory = ig__dn_io(s, dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0), &my,
+                                y, 1, msg, msglen);
+    if (!args[na++].memory)
+        return IG_EINTERNAL;
+    if ((rc = ig__dn_step(s, pd, na, args, msg, msglen)))
+        return rc;
+    if ((rc = ig__dn_flush_post(s, msg, msglen)))
+        return rc;
+    if (t->ly == DN_NHWC)
+        rc = ig__dn_set_layout(s->gi, s, y, t->ly);
+    return rc;
+}
+
+int ig__dn_qt_pend(dn_node *s, dnnl_primitive_desc_t pp, dnnl_primitive_desc_t pf, int qnode,
+                   float ys, int32_t zp, int nsrc, const int *arg,
+                   const dnnl_memory_desc_t *md, const ig_tensor *const *src,
+                   const dnnl_memory_desc_t *my, const ig_tensor *y, int ly, ig__kctx *c,
+                   ig__node_impl *impl)
+{
+    if (pf && (!pp || ig__dn_is_ref(pp) || ig__dn_is_ref(pf) || nsrc > 2 || !s->gi)) {
+        dnnl_primitive_desc_destroy(pf);
+        pf = NULL;
+    }
+    if (!pf)
+        return ig__dn_one_step(s, pp, 0, nsrc, arg, md, src, my, y, ly, c, impl);
+    dn_qt *t = calloc(1, sizeof *t);
+    if (!t) {
+        dnnl_primitive_desc_destroy(pf);
+        dnnl_primitive_desc_destroy(pp);
+        ig__dn_node_free(s);
+        return IG_ENOMEM;
+    }
+    t->qnode = qnode;
+    t->ys = ys;
+    t->zp = zp;
+    t->pp = pp;
+    t->pf = pf;
+    t->nsrc = nsrc;
+    for (int k = 0; k < nsrc; k++) {
+        t->arg[k] = arg[k];
+        t->md[k] = md[k];
+        t->src[k] = src[k];
+    }
+    t->my = *my;
+    t->y = y;
+    t->ly = ly;
+    s->qt = t;
+    s->slot = impl;
+    snprintf(s->impl, sizeof s->impl, "pending");
+    ig__dn_impl(s, impl);
+    ig__dn_pend(s);
+    return 1;
+}
+
+int ig__dn_qt_offer(dn_node *s, int i, ig__kctx *c, ig__node_impl *impl)
+{
+    dn_qt *t = s->qt;
+    ig__dn_unpend(s);
+    const ig_tensor *qy = NULL;
+    float ys;
+    int32_t zp;
+    if (i == t->qnode && c->nin >= 2 && c->in[0] == t->y && c->nout >= 1 && c->out[0] &&
+        c->out[0]->dtype == IG_DT_UINT8 && c->out[0]->numel == t->y->numel &&
+        qparams_c(c, &ys, &zp) && ys == t->ys && zp == t->zp) {
+        qy = c->out[0];
+        /* The planner believes the sources died at the producer, so the
+         * Q's output may share a block with one of them: a small one is
+         * copied first (qt_build), a full-size one keeps the Q apart. */
+        for (int k = 0; k < t->nsrc; k++)
+            if (overlap(qy, t->src[k]) && t->src[k]->numel * 8 > t->y->numel)
+                qy = NULL;
+    }
+    int rc = qt_build(s, t, qy, c->msg, c->msglen);
+    if (rc)
+        return rc;
+    s->ready = 1;
+    ig__dn_impl(s, s->slot);
+    if (!qy)
+        return 0;
+    char name[96];
+    ig__dn_fused_impl(impl, ig__dn_node_name(s->gi, s->index, name, sizeof name));
+    return 1;
+}

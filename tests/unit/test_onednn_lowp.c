@@ -522,6 +522,75 @@ static void test_quant_reorders(void **state)
     tm_free(&t);
 }
 
+/* A QuantizeLinear that alone reads a Mul or Add is fused into the binary
+ * primitive: the division by the scale (a binary post-op, IEEE), the
+ * rounding half to even and the zero point are post-ops and the
+ * destination is uint8, so the codes are those of the standalone exact Q:
+ * bit for bit the reference's, with random scales and zero points,
+ * saturation at both ends, near-ties, NaN and infinities (the DQ after
+ * it is the exact scaled reorder).  Shapes as in a squeeze-excitation
+ * block (x * s, s computed at run time by GlobalAveragePool and
+ * HardSigmoid), a Mul by a constant per-channel vector, and a residual
+ * Add (not fused when the Q's output takes the block of its full-size
+ * source, as here; exact either way). */
+static void qbin_case(int kind, unsigned seed)
+{
+    rng = seed;
+    tmodel t;
+    tm_begin(&t, 13);
+    int64_t C = 24 + 8 * (seed % 3), H = 7, W = 9 + (seed % 2);
+    ig_tensor x = tm_rand_input(&t, "x", 4, D(1, C, H, W), seed);
+    float ys = (float)(0.002 + 0.01 * urand());
+    int zp = (int)(urand() * 256.0) % 256;
+    float *xv = x.data;
+    for (int64_t k = 0; k < x.numel; k++)
+        xv[k] = k % 5 == 0 ? (float)((int)(k % 600) - 300) * 0.5f * ys : xv[k] * 3.0f;
+    const char *op = kind == 2 ? "Add" : "Mul";
+    if (kind == 0) {
+        tm_node(&t, "GlobalAveragePool", "gap", "x", "p");
+        IgOnnx__NodeProto *n = tm_node(&t, "HardSigmoid", "hs", "p", "s");
+        tm_attr_f(&t, n, "alpha", 1.0f / 6.0f);
+        tm_attr_f(&t, n, "beta", 0.5f);
+        tm_node(&t, "Mul", "bin", "x,s", "m");
+    } else if (kind == 1) {
+        float *k = tm_new(&t, sizeof *k * (size_t)C);
+        for (int64_t c = 0; c < C; c++)
+            k[c] = c % 4 == 0 ? 1.0f : (float)(urand() * 2.0 - 0.5);
+        tm_init(&t, "k", 4, D(1, C, 1, 1), k);
+        tm_node(&t, "Mul", "bin", "x,k", "m");
+        /* NaN quantizes to 0, infinities saturate, as in the reference. */
+        xv[1] = NAN;
+        xv[2] = INFINITY;
+        xv[3] = -INFINITY;
+    } else {
+        tm_node(&t, "Sigmoid", "sg", "x", "s");
+        tm_node(&t, "Add", "bin", "x,s", "m");
+    }
+    qparam(&t, "mp", ys, zp, IG_DT_UINT8);
+    tm_node(&t, "QuantizeLinear", "Q_m", "m,mp_s,mp_z", "mq");
+    tm_node(&t, "DequantizeLinear", "DQ_m", "mq,mp_s,mp_z", "final");
+    tm_output(&t, "final", IG_DT_FLOAT);
+    result r;
+    compare(&t, &x, 1, 1e-30, &r);
+    expect_impl_prefix(&r, "bin", "onednn:");
+    const char *qi = impl_of(&r, "Q_m");
+    fprintf(stderr, "  %s %s [1,%lld,%lld,%lld] -> Q(s %.5f, zp %d): bin %s, Q %s\n",
+            kind == 0 ? "SE" : kind == 1 ? "const" : "residual", op, (long long)C,
+            (long long)H, (long long)W, ys, zp, impl_of(&r, "bin"), qi);
+    if (kind < 2)
+        expect_impl_prefix(&r, "Q_m", "onednn:fused-into:bin");
+    result_free(&r);
+    tm_free(&t);
+}
+
+static void test_q_into_binary(void **state)
+{
+    (void)state;
+    for (unsigned seed = 1; seed <= 4; seed++)
+        for (int kind = 0; kind < 3; kind++)
+            qbin_case(kind, 100 * seed + (unsigned)kind);
+}
+
 /* Weights with a non-zero zero point are not the pattern: the Conv runs
  * in fp32 on the dequantized weights, the activation DQ as a reorder, and
  * the numbers still agree. */
@@ -580,6 +649,7 @@ int main(void)
         cmocka_unit_test(test_matmul_integer),
         cmocka_unit_test(test_conv_integer),
         cmocka_unit_test(test_quant_reorders),
+        cmocka_unit_test(test_q_into_binary),
         cmocka_unit_test(test_int8_fallback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
