@@ -61,16 +61,7 @@ static void fold_constants(cz *c, unsigned char *skip)
         IgOnnx__TensorProto *t = fx_alloc(&c->a, sizeof *t);
         *t = *a->t;
         t->name = n->output[0];
-        fx_vec *v = &c->extra_inits;
-        if (v->n == v->cap) {
-            size_t cap = v->cap ? v->cap * 2 : 64;
-            void **np = realloc(v->p, cap * sizeof *np);
-            if (!np)
-                fx_die("out of memory");
-            v->p = np;
-            v->cap = cap;
-        }
-        v->p[v->n++] = t;
+        fx_vec_push(&c->extra_inits, t);
         skip[i] = 1;
     }
 }

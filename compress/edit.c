@@ -20,19 +20,6 @@ int cz_fail(cz *c, int err, const char *fmt, ...)
     return err;
 }
 
-static void push(fx_vec *v, void *p)
-{
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 64;
-        void **np = realloc(v->p, cap * sizeof *np);
-        if (!np)
-            fx_die("out of memory");
-        v->p = np;
-        v->cap = cap;
-    }
-    v->p[v->n++] = p;
-}
-
 static int name_used(cz *c, const char *s)
 {
     for (size_t i = 0; i < c->names.n; i++)
@@ -46,7 +33,7 @@ const char *cz_fresh(cz *c, const char *base)
     const char *s = fx_strdup(&c->a, base);
     for (int k = 1; name_used(c, s); k++)
         s = fx_printf(&c->a, "%s_%d", base, k);
-    push(&c->names, (void *)s);
+    fx_vec_push(&c->names, (void *)s);
     return s;
 }
 
@@ -106,7 +93,7 @@ const char *cz_add_init(cz *c, const char *name, int dtype, int rank,
     } else {
         t = fx_tensor(&c->a, name, dtype, rank, dims, data, FX_RAW);
     }
-    push(&c->extra_inits, t);
+    fx_vec_push(&c->extra_inits, t);
     return t->name;
 }
 
@@ -155,8 +142,8 @@ IgOnnx__NodeProto *cz_clone(cz *c, const IgOnnx__NodeProto *n)
 
 void cz_rename(cz *c, const char *from, const char *to)
 {
-    push(&c->ren_from, (void *)from);
-    push(&c->ren_to, (void *)to);
+    fx_vec_push(&c->ren_from, (void *)from);
+    fx_vec_push(&c->ren_to, (void *)to);
 }
 
 static const char *renamed(cz *c, const char *s)
@@ -183,7 +170,7 @@ void cz_emit(cz *c, const IgOnnx__NodeProto *n)
         else
             d->output[k - n->n_input] = (char *)r;
     }
-    push(&c->a.nodes, d ? d : (void *)n);
+    fx_vec_push(&c->a.nodes, d ? d : (void *)n);
 }
 
 const IgOnnx__AttributeProto *cz_attr(const IgOnnx__NodeProto *n, const char *name)

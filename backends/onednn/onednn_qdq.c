@@ -642,6 +642,35 @@ int ig__dn_claim_quant(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c, ig__node_i
     return ig__dn_node_finish(s, gi, rc, Y, lx, c, impl);
 }
 
+/* The integer ops' common middle, once the primitive is chosen: the
+ * implementation name, the constant s8 weights in oneDNN's layout, and the
+ * source zero point as the s32 value oneDNN reads (a one-element reorder
+ * each run, since it may be computed at run time).  args[*na...] filled. */
+static int int_weights_zp(dn_node *s, dnnl_primitive_desc_t pd, const dnnl_memory_desc_t *wpl,
+                          const void *wdata, const ig_tensor *za, dnnl_exec_arg_t *args,
+                          int *na, ig__kctx *c)
+{
+    snprintf(s->impl, sizeof s->impl, "%s", ig__dn_impl_str(pd));
+    dnnl_memory_t mw;
+    int rc = ig__dn_const(s, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0), wpl,
+                          wdata, &mw, c->msg, c->msglen);
+    if (rc)
+        return rc;
+    args[(*na)++] = (dnnl_exec_arg_t){DNNL_ARG_WEIGHTS, mw};
+    if (za) {
+        int64_t one = 1;
+        dnnl_memory_desc_t m8, m32;
+        ig__dn_md_plain(&m8, 1, &one);
+        set_dt(&m8, dn_dt(za->dtype));
+        ig__dn_md_plain(&m32, 1, &one);
+        set_dt(&m32, dnnl_s32);
+        dnnl_memory_t a = ig__dn_bind(s, &m8, za), b = ig__dn_alloc(s, &m32);
+        rc = !a || !b ? IG_ENOMEM : ig__dn_reorder_step(s, a, b, c->msg, c->msglen);
+        args[(*na)++] = (dnnl_exec_arg_t){DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC, b};
+    }
+    return rc;
+}
+
 /* ---- MatMulInteger (the int8-dynamic form) ------------------------------ */
 
 /* MatMulInteger with constant s8 weights [K, N] (zero point absent or 0)
@@ -701,28 +730,9 @@ int ig__dn_claim_matmul_integer(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
         ig__dn_node_free(s);
         return s ? 0 : IG_ENOMEM;
     }
-    snprintf(s->impl, sizeof s->impl, "%s", ig__dn_impl_str(pd));
     dnnl_exec_arg_t args[4];
     int na = 0;
-    dnnl_memory_t mw;
-    int rc = ig__dn_const(s, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0), &wpl,
-                          B->data, &mw, c->msg, c->msglen);
-    if (rc == 0) {
-        args[na++] = (dnnl_exec_arg_t){DNNL_ARG_WEIGHTS, mw};
-        if (za) {
-            /* The zero point as the s32 value oneDNN reads: a one-element
-             * reorder each run, since it may be computed at run time. */
-            int64_t one = 1;
-            dnnl_memory_desc_t m8, m32;
-            ig__dn_md_plain(&m8, 1, &one);
-            set_dt(&m8, dn_dt(za->dtype));
-            ig__dn_md_plain(&m32, 1, &one);
-            set_dt(&m32, dnnl_s32);
-            dnnl_memory_t a = ig__dn_bind(s, &m8, za), b = ig__dn_alloc(s, &m32);
-            rc = !a || !b ? IG_ENOMEM : ig__dn_reorder_step(s, a, b, c->msg, c->msglen);
-            args[na++] = (dnnl_exec_arg_t){DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC, b};
-        }
-    }
+    int rc = int_weights_zp(s, pd, &wpl, B->data, za, args, &na, c);
     if (rc == 0) {
         dnnl_memory_t ms = ig__dn_bind(s, &src, A), my = ig__dn_bind(s, &dst, Y);
         if (!ms || !my)
@@ -824,26 +834,9 @@ int ig__dn_claim_conv_integer(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
         ig__dn_node_free(s);
         return s ? 0 : IG_ENOMEM;
     }
-    snprintf(s->impl, sizeof s->impl, "%s", ig__dn_impl_str(pd));
     dnnl_exec_arg_t args[4];
     int na = 0;
-    dnnl_memory_t mw;
-    int rc = ig__dn_const(s, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0), &wpl,
-                          W->data, &mw, c->msg, c->msglen);
-    if (rc == 0) {
-        args[na++] = (dnnl_exec_arg_t){DNNL_ARG_WEIGHTS, mw};
-        if (za) {
-            int64_t one = 1;
-            dnnl_memory_desc_t m8, m32;
-            ig__dn_md_plain(&m8, 1, &one);
-            set_dt(&m8, dn_dt(za->dtype));
-            ig__dn_md_plain(&m32, 1, &one);
-            set_dt(&m32, dnnl_s32);
-            dnnl_memory_t a = ig__dn_bind(s, &m8, za), b = ig__dn_alloc(s, &m32);
-            rc = !a || !b ? IG_ENOMEM : ig__dn_reorder_step(s, a, b, c->msg, c->msglen);
-            args[na++] = (dnnl_exec_arg_t){DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC, b};
-        }
-    }
+    int rc = int_weights_zp(s, pd, &wpl, W->data, za, args, &na, c);
     if (rc == 0) {
         dnnl_memory_t ms = ig__dn_io(s, dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0),
                                      &src_t, X, 0, c->msg, c->msglen);
