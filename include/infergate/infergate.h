@@ -127,7 +127,8 @@ int ig_defaults_add(ig_defaults *d, const char *model, const ig_chain_entry *e,
 
 /* The compressed variant the lab prefers for model (the name of another
  * model in the file: its variant passed every judged gate, compression
- * fidelity included, and ran faster on the chain's first backend), or NULL
+ * fidelity included, and ran faster on the chain's first backend, or
+ * passed where nothing but the reference is left for model), or NULL
  * to serve the model as it is.  Set by the lab's selection; written to
  * JSON as the model's "variant".  Strings borrowed for the call; the
  * getter's result is borrowed from d. */
