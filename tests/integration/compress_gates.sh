@@ -14,7 +14,8 @@ rm -rf "$out" && mkdir -p "$out/broken/test_data_set_0"
 # Inputs only: the correctness question compares the backend with the
 # reference on the broken model itself, never with fp32 goldens.
 cp "$fx/mlp-intent/test_data_set_0/input_0.pb" "$out/broken/test_data_set_0/"
-printf '{"models": [{"name": "broken", "variant_of": "mlp-intent", "scheme": "int8-static"}]}\n' \
+printf '{"models": [{"name": "broken", "variant_of": "mlp-intent", "scheme": "int8-static", %s}]}\n' \
+  '"task": "intent-classification"' \
   >"$out/manifest.json"
 set +e
 "$ig" run --no-progress --gates C --profile ci -b openblas:threads=1 \
