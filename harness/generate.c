@@ -58,11 +58,12 @@ int ig__gen_open(ig__gen *e, const ig__gen_spec *g, ig__session *s, const char *
             if ((d->dtype && d->dtype != IG_DT_FLOAT) || (d->rank >= 0 && d->rank != 4))
                 return bad(msg, msglen, path, "input '%s'%s", nm,
                            " must be float of rank 4 (batch, kv_heads, positions, head_dim)");
-            if ((d->dims[1] >= 0 && d->dims[1] != g->kv_heads) ||
-                (d->dims[3] >= 0 && d->dims[3] != g->head_dim))
+            if (d->rank == 4 && ((d->dims[1] >= 0 && d->dims[1] != g->kv_heads) ||
+                                 (d->dims[3] >= 0 && d->dims[3] != g->head_dim)))
                 return bad(msg, msglen, path, "input '%s'%s", nm,
                            ": its kv_heads or head_dim differ from the manifest's");
-            if (g->kv == IG_KV_STATIC && d->dims[2] >= 0 && d->dims[2] != g->max_context)
+            if (g->kv == IG_KV_STATIC && d->rank == 4 && d->dims[2] >= 0 &&
+                d->dims[2] != g->max_context)
                 return bad(msg, msglen, path, "input '%s'%s", nm,
                            ": a static cache's length must be generate.max_context");
             e->ix_past[2 * l + k] = i;
