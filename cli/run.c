@@ -254,10 +254,12 @@ int ig__cmd_run(int argc, char **argv)
         case O_RTOL:
             if (parse_num("rtol", optarg, 0, &cfg.p.rtol))
                 return IG_EXIT_USAGE;
+            cfg.p.tol_given = 1;
             break;
         case O_ATOL:
             if (parse_num("atol", optarg, 0, &cfg.p.atol))
                 return IG_EXIT_USAGE;
+            cfg.p.tol_given = 1;
             break;
         case O_SEED:
             if (parse_num("seed", optarg, 0, &v))

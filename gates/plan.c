@@ -121,6 +121,7 @@ int ig__gates_plan(const ig__gate_spec *spec, const ig__run_cfg *cfg, const char
                     goto oom;
                 c->p.rtol = pick(m->rtol, spec->c_rtol);
                 c->p.atol = pick(m->atol, spec->c_atol);
+                c->p.tol_given = !isnan(m->rtol) || !isnan(m->atol);
                 if (m->emb.on)
                     c->p.samples = spec->c_embed_corpus; /* sentences for recall@10 */
                 if (m->gen.kv != IG_KV_NONE) {

@@ -76,7 +76,11 @@ typedef struct ig__params {
     double rate;             /* server suite: queries/s, 0: derived */
     double window_s;         /* soak window */
     int64_t cycles;          /* lifecycle cycles */
-    double rtol, atol;       /* parity tolerances */
+    double rtol, atol;       /* parity tolerances: the fp32 rule */
+    int tol_given;           /* rtol/atol were stated for this model (manifest,
+                              * --threshold, --rtol/--atol): they hold as given;
+                              * else a lower-precision model's are derived
+                              * (tolerance.h) */
     int smoke_calls;         /* runtime suite: predicts in the smoke test */
     int breaker_window;      /* runtime suite: breaker window (calls) */
     double breaker_rate;     /* runtime suite: success rate that keeps it closed */

@@ -18,8 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../backends/kernels/common/indexing.h"
 #include "parity.h"
 #include "run.h"
+#include "tolerance.h"
 #include "../stats/stats.h"
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -160,26 +162,56 @@ static int suite_parity(ig__cellctx *c)
         ig__emit_info(c, "reference", "live reference unavailable: %s", msg);
     int rc = ig__cell_predict(c, msg, sizeof msg);
     int all_ok = rc == 0;
-    for (int k = 0; rc == 0 && k < c->s.sig.noutputs; k++) {
+    int nout = c->s.sig.noutputs;
+    /* The tolerance per output: as given, or derived from the model's
+     * datatypes when it computes below fp32 (tolerance.h). */
+    ig__tol *tol = rc == 0 && nout > 0 ? calloc((size_t)nout, sizeof *tol) : NULL;
+    int derived = 0;
+    if (tol && !c->cell->p.tol_given) {
+        char tmsg[1024];
+        if (ig__tol_derive(c->cell->model->path, c->in, c->s.sig.ninputs, tol, nout, tmsg,
+                           sizeof tmsg) == 0)
+            derived = 1;
+        else
+            ig__emit_info(c, "tolerance", "not derived, the fp32 rule holds: %s", tmsg);
+    }
+    for (int k = 0; rc == 0 && k < nout; k++) {
         const char *on = c->s.sig.outputs[k].name;
         ig__parity p;
-        if (have_ref) {
-            int ok = ig__parity_compare(&c->s.outputs[k], &rs.outputs[k], c->cell->p.rtol,
-                                        c->cell->p.atol, &p);
-            parity_emit(c, on, "ref_", &p, ok);
-            all_ok &= ok;
-        }
         char f[4600];
         snprintf(f, sizeof f, "%s/test_data_set_0/output_%d.pb", c->cell->model->dir, k);
         ig_tensor want;
-        if (c->cell->model->dir[0] && access(f, R_OK) == 0 &&
-            ig__tensor_read_pb(f, &want, NULL, 0, msg, sizeof msg) == 0) {
-            int ok = ig__parity_compare(&c->s.outputs[k], &want, c->cell->p.rtol, c->cell->p.atol, &p);
+        int have_want = c->cell->model->dir[0] && access(f, R_OK) == 0 &&
+                        ig__tensor_read_pb(f, &want, NULL, 0, msg, sizeof msg) == 0;
+        double rt = c->cell->p.rtol, at = c->cell->p.atol;
+        if (derived) {
+            const ig_tensor *scale = have_ref ? &rs.outputs[k] : have_want ? &want : NULL;
+            ig__tol_bounds(&tol[k], scale, c->cell->p.rtol, c->cell->p.atol, &rt, &at);
+            if (tol[k].kind != IG_TOL_FP32) {
+                ig__emit_info(c, "tolerance", "%s: %s%s", on, tol[k].basis,
+                              tol[k].kind == IG_TOL_UNDERIVABLE ? "; the fp32 rule holds" : "");
+                double peak = 0;
+                for (int64_t i = 0; scale && i < scale->numel; i++)
+                    peak = fmax(peak, fabs(ig__get_as_double(scale, i)));
+                if (tol[k].kind == IG_TOL_DERIVED)
+                    ig__emit_metric(c, on, "tol_linf", at + rt * peak, "abs", NAN, NAN);
+            }
+        }
+        ig__emit_metric(c, on, "tol_rtol", rt, "rel", NAN, NAN);
+        ig__emit_metric(c, on, "tol_atol", at, "abs", NAN, NAN);
+        if (have_ref) {
+            int ok = ig__parity_compare(&c->s.outputs[k], &rs.outputs[k], rt, at, &p);
+            parity_emit(c, on, "ref_", &p, ok);
+            all_ok &= ok;
+        }
+        if (have_want) {
+            int ok = ig__parity_compare(&c->s.outputs[k], &want, rt, at, &p);
             parity_emit(c, on, "golden_", &p, ok);
             all_ok &= ok;
             ig_tensor_release(&want);
         }
     }
+    free(tol);
     if (rc == 0 && !all_ok)
         ig__emit_failure(c, IG_FAIL_PARITY_MISMATCH,
                          "outputs differ from the reference beyond rtol/atol");
