@@ -1,8 +1,10 @@
 /* scheme_palette.c — palette:N: each weight tensor (of Conv, MatMul,
  * Gemm, and a Gather's table) is clustered by k-means into k = 2^N float
- * values, stored as uint8 indices and the k-entry lookup table, and
- * expanded in the graph so any backend runs it:
- *   W_palette_indices (uint8, W's shape) -> Cast(to=INT64)
+ * values, stored as N-bit indices (packed into int64 words for N < 8,
+ * unpacked by integer ops: unpack() below; uint8 for N = 8) and the
+ * k-entry lookup table, and expanded in the graph so any backend runs it:
+ *   W_palette_indices (uint8, W's shape) -> Cast(to=INT64)   (N = 8)
+ *   W_palette_packed (int64 words) -> ... -> int64 indices     (N < 8)
  *     [-> Add(W_palette_offsets): --per-channel, each group's LUT slice]
  *   -> Gather(W_palette_lut float [groups * k], ·, axis 0) -> the weight
  * Everything is a constant, so a planner folds the expansion before the
@@ -155,6 +157,70 @@ static int weight_input(cz *c, const IgOnnx__NodeProto *n, int *axis)
     return k;
 }
 
+/* A new int64 initializer of n values, named after wn and what. */
+static const char *i64_init(cz *c, const char *wn, const char *what, int rank,
+                            const int64_t *dims, const int64_t *v)
+{
+    return cz_add_init(c, cz_fresh(c, fx_printf(&c->a, "%s_palette_%s", wn, what)), IG_DT_INT64,
+                       rank, dims, v);
+}
+
+/* N-bit indices (N < 8) packed 63/N to an int64 word, the lowest first,
+ * and unpacked by the graph into int64 indices of w's shape:
+ *   Reshape(words, [M, 1]) -> Div(·, [1, 2^N, 2^2N, ...]) -> Mod(·, 2^N)
+ *   -> Reshape([-1]) [-> Slice(0, numel)] -> Reshape(w's shape)
+ * Every step is an integer op of opset 10 or older and takes constants
+ * only, so a planner folds it; the file holds about N bits per weight
+ * (2.06 for N = 2, 4.27 for 4, 6.4 for 6), as Core ML's palettization
+ * stores them, instead of a byte.  Returns the unpacked name. */
+static const char *unpack(cz *c, const char *wn, const uint8_t *idx, const ig_tensor *w)
+{
+    int nb = c->bits;
+    int64_t per = 63 / nb, words = (w->numel + per - 1) / per;
+    int64_t *packed = fx_alloc(&c->a, (size_t)words * sizeof *packed);
+    int64_t *pw = fx_alloc(&c->a, (size_t)per * sizeof *pw);
+    for (int64_t j = 0; j < per; j++)
+        pw[j] = (int64_t)1 << (nb * j);
+    for (int64_t m = 0; m < words; m++) {
+        int64_t v = 0;
+        for (int64_t j = 0; j < per && m * per + j < w->numel; j++)
+            v |= (int64_t)idx[m * per + j] << (nb * j);
+        packed[m] = v;
+    }
+    const char *pk = i64_init(c, wn, "packed", 1, &words, packed);
+    int64_t d2[2] = {words, 1}, dp[2] = {1, per}, two = 2, one = 1, neg = -1, mod = 1 << nb;
+    const char *in[3] = {pk, i64_init(c, wn, "column", 1, &two, d2), NULL};
+    const char *col = cz_fresh(c, fx_printf(&c->a, "%s_palette_words", wn));
+    cz_node(c, "Reshape", 2, in, 1, &col);
+    in[0] = col;
+    in[1] = i64_init(c, wn, "shifts", 2, dp, pw);
+    const char *sh = cz_fresh(c, fx_printf(&c->a, "%s_palette_shifted", wn));
+    cz_node(c, "Div", 2, in, 1, &sh);
+    in[0] = sh;
+    in[1] = i64_init(c, wn, "modulus", 1, &one, &mod);
+    const char *md = cz_fresh(c, fx_printf(&c->a, "%s_palette_fields", wn));
+    cz_node(c, "Mod", 2, in, 1, &md);
+    in[0] = md;
+    in[1] = i64_init(c, wn, "flat", 1, &one, &neg);
+    const char *flat = cz_fresh(c, fx_printf(&c->a, "%s_palette_flat", wn));
+    cz_node(c, "Reshape", 2, in, 1, &flat);
+    if (words * per != w->numel) {
+        int64_t zero = 0, n = w->numel;
+        const char *sl[4] = {flat, i64_init(c, wn, "start", 1, &one, &zero),
+                             i64_init(c, wn, "end", 1, &one, &n),
+                             i64_init(c, wn, "axis", 1, &one, &zero)};
+        const char *cut = cz_fresh(c, fx_printf(&c->a, "%s_palette_cut", wn));
+        cz_node(c, "Slice", 4, sl, 1, &cut);
+        flat = cut;
+    }
+    int64_t rank = w->rank;
+    in[0] = flat;
+    in[1] = i64_init(c, wn, "shape", 1, &rank, w->dims);
+    const char *out = cz_fresh(c, fx_printf(&c->a, "%s_palette_indices_int64", wn));
+    cz_node(c, "Reshape", 2, in, 1, &out);
+    return out;
+}
+
 static const char *palettize(cz *c, const IgOnnx__TensorProto *p, int axis)
 {
     ig_tensor w;
@@ -211,11 +277,15 @@ static const char *palettize(cz *c, const IgOnnx__TensorProto *p, int axis)
     int64_t ln = ngroups * k;
     const char *lutn = cz_add_init(c, cz_fresh(c, fx_printf(&c->a, "%s_palette_lut", wn)),
                                    IG_DT_FLOAT, 1, &ln, lut);
-    const char *idn = cz_add_init(c, cz_fresh(c, fx_printf(&c->a, "%s_palette_indices", wn)),
-                                  IG_DT_UINT8, w.rank, w.dims, idx);
-    const char *i64 = cz_fresh(c, fx_printf(&c->a, "%s_palette_indices_int64", wn));
-    cz_node(c, "Cast", 1, &idn, 1, &i64);
-    fx_set_i(&c->a, "to", IG_DT_INT64);
+    const char *i64 = c->bits < 8 && c->opset >= 10 ? unpack(c, wn, idx, &w)
+                                                   : NULL;
+    if (!i64) {
+        const char *idn = cz_add_init(c, cz_fresh(c, fx_printf(&c->a, "%s_palette_indices", wn)),
+                                      IG_DT_UINT8, w.rank, w.dims, idx);
+        i64 = cz_fresh(c, fx_printf(&c->a, "%s_palette_indices_int64", wn));
+        cz_node(c, "Cast", 1, &idn, 1, &i64);
+        fx_set_i(&c->a, "to", IG_DT_INT64);
+    }
     if (ngroups > 1) {
         int64_t od[IG_MAX_RANK];
         for (int d = 0; d < w.rank; d++)
