@@ -581,7 +581,7 @@ void ig__tol_bounds(const ig__tol *t, const ig_tensor *want, double base_rtol, d
         }
         double rms = want && want->numel ? sqrt(ss / (double)want->numel) : 0;
         *rtol = fmax(*rtol, 2 * t->u * sqrt(d));
-        *atol = fmax(*atol, t->u * sqrt(k) * rms);
+        *atol = fmax(*atol, 2 * t->u * sqrt(k) * rms);
     }
     if (t->step > 0)
         *atol += t->step;

@@ -18,10 +18,12 @@
  *     L2 norm of its weights per output: flips are rare and of either
  *     sign, so they add as a random walk), added to atol;
  *   fp16 / bf16 (unit roundoff u): rtol 2u·sqrt(D), D the roundings to that
- *     type on the longest path to the output; atol u·sqrt(K)·rms(output),
+ *     type on the longest path to the output; atol 2u·sqrt(K)·rms(output),
  *     K the longest accumulation (a dot product's length, a convolution's
  *     C·kh·kw) on that path — rounding errors of D roundings and of K terms
- *     add as a random walk, the probabilistic bound of Higham and Mary;
+ *     add as a random walk, the probabilistic bound of Higham and Mary, and
+ *     two implementations may each be that far from the exact result, on
+ *     opposite sides (hence the 2);
  *   fp32 only (weight-only int4, palettes: weights dequantized exactly):
  *     nothing to derive; the fp32 rule applies.
  *

@@ -35,3 +35,14 @@ add_test(NAME ort.contrib
                  $<TARGET_FILE:infergate> ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/ort-contrib)
 set_tests_properties(ort.contrib PROPERTIES TIMEOUT 180 SKIP_RETURN_CODE 77
                      SKIP_REGULAR_EXPRESSION "SKIP:" LABELS "integration;ort")
+
+# The compressed fixture variants under ONNX Runtime with its graph
+# optimizations off (every op at its declared type), each output within
+# the tolerance the lab derives from the model's datatypes
+# (docs/compress.md): the reference's int8, int4, palette and fp16
+# arithmetic against an independent runtime.
+add_test(NAME ort.variants
+         COMMAND ${CMAKE_CURRENT_LIST_DIR}/ort_variants.sh ${PROJECT_SOURCE_DIR} ${IG_FIXTURES_DIR}
+                 $<TARGET_FILE:infergate> ${CMAKE_CURRENT_BINARY_DIR}/ort-variants)
+set_tests_properties(ort.variants PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77
+                     SKIP_REGULAR_EXPRESSION "SKIP:" LABELS "integration;ort;compress")

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# ort_variants.sh SRC FIXTURES INFERGATE OUT — runs ort_variants.js
+# (ctest: ort.variants) after `infergate run -b reference --suite parity`
+# on every compressed fixture variant, whose results.csv holds the
+# tolerances the lab derived per output.  The onnxruntime-node package is
+# the one scripts/ort-bench installs (same pinned version and cache
+# folder, IG_ORT_CACHE); this test never installs it: where node or the
+# package is absent it prints "SKIP: ..." and exits 77.
+set -u
+src=$1 fixtures=$2 ig=$3 out=$4
+command -v node >/dev/null 2>&1 || { echo "SKIP: node not found"; exit 77; }
+version=$(sed -n 's/^ORT_VERSION=//p' "$src/scripts/ort-bench")
+[ -n "$version" ] || { echo "FAIL: no ORT_VERSION in $src/scripts/ort-bench"; exit 1; }
+cache=${IG_ORT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/infergate/onnxruntime-node-$version}
+mod=$cache/node_modules/onnxruntime-node
+[ -f "$mod/package.json" ] ||
+    { echo "SKIP: onnxruntime-node $version not installed in $cache (scripts/ort-bench installs it)"; exit 77; }
+rm -rf "$out"
+models=$("$ig" list --fixtures "$fixtures" | sed -n '/^fixtures/,$p' | awk 'NR > 1 && $1 ~ /@/ {print "-m " $1}')
+[ -n "$models" ] || { echo "FAIL: no variants listed"; exit 1; }
+# shellcheck disable=SC2086
+IG_FIXTURES=$fixtures "$ig" run --no-progress -b reference $models --suite parity -o "$out" \
+    >"$out.log" 2>&1 || { cat "$out.log"; echo "FAIL: infergate run exited $?"; exit 1; }
+exec node "$src/tests/integration/ort_variants.js" "$mod" "$fixtures" "$out/results.csv"
