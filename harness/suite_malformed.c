@@ -119,7 +119,10 @@ static int scale_weights(IgOnnx__ModelProto *mp)
 
 static void stale_cache(ig__cellctx *c)
 {
-    char dir[] = "/tmp/infergate-stale-XXXXXX", path[64], msg[2048] = "";
+    /* In $TMPDIR (a user may keep /tmp small or read-only), else /tmp. */
+    const char *tmp = getenv("TMPDIR");
+    char dir[1024], path[1100], msg[2048] = "";
+    snprintf(dir, sizeof dir, "%s/infergate-stale-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
     int n = c->s.sig.noutputs;
     ig_tensor *old = calloc((size_t)n, sizeof *old), *neu = calloc((size_t)n, sizeof *neu),
               *want = calloc((size_t)n, sizeof *want);
