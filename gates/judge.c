@@ -209,6 +209,8 @@ static void compare(judge *j, char gate, const char *check, const char *b, const
         v = fig <= thr ? V_PASS : V_FAIL;
     else if (!strcmp(op, ">="))
         v = fig >= thr ? V_PASS : V_FAIL;
+    else if (!strcmp(op, ">"))
+        v = fig > thr ? V_PASS : V_FAIL;
     else
         v = fig == thr ? V_PASS : V_FAIL;
     char d[1024];
@@ -555,6 +557,26 @@ static void compressed_speedup(judge *j, const char *b, const ig__model_ref *m)
                 "x", d, r);
 }
 
+/* What the compression bought in size: the original's file over the
+ * variant's (measured in the parity cell), which must exceed the spec's
+ * minimum (default 1: a variant no smaller than its original buys
+ * nothing, whatever its speed). */
+static void compressed_size(judge *j, const char *b, const ig__model_ref *m,
+                            const ig__cell_result *r)
+{
+    const ig__gate_spec *s = j->spec;
+    double sr = metric(r, "size_ratio", NULL, NULL);
+    double ob = metric(r, "original_size_bytes", NULL, NULL), vb = metric(r, "size_bytes", NULL, NULL);
+    char d[300];
+    snprintf(d, sizeof d, "%s: %.0f bytes, %s: %.0f bytes", m->variant_of, ob, m->name, vb);
+    if (isnan(s->c_compressed_size_ratio_min))
+        add(j, 'C', "compressed_size", b, m->name, V_SKIP, sr, NAN, "x", ">",
+            "no target given (gate spec C.compressed_size_ratio_min)", r);
+    else
+        compare(j, 'C', "compressed_size", b, m->name, sr, ">", s->c_compressed_size_ratio_min,
+                "x", d, r);
+}
+
 /* Serving figures of a generative model: TTFT, TPOT, decode tokens/s
  * against the manifest's SLAs (no SLA: SKIP, never a number made up). */
 static void generation_speed(judge *j, const char *b, const ig__model_ref *m)
@@ -726,8 +748,11 @@ static void gate_c(judge *j, const char *b, const ig__model_ref *m)
     }
     if (m->gen.kv != IG_KV_NONE || m->emb.on)
         workload_parity(j, b, m, r);
-    if (m->variant_of[0])
+    if (m->variant_of[0]) {
         fidelity(j, b, m, r);
+        if (usable(j, 'C', "compressed_size", b, m->name, r))
+            compressed_size(j, b, m, r);
+    }
     j->outputs_wrong = parity_failed(j, first, b, m->name);
     if (m->gen.kv != IG_KV_NONE)
         generation_speed(j, b, m);

@@ -14,16 +14,25 @@ rm -rf "$out" && mkdir -p "$out/broken/test_data_set_0" "$out/bf16/test_data_set
   -o "$out/broken/model.onnx" >"$out/compress.log"
 "$ig" compress "$fx/mlp-intent/model.onnx" --to bf16 -o "$out/bf16/model.onnx" >>"$out/compress.log"
 cp "$fx/mlp-intent/test_data_set_0/input_0.pb" "$out/bf16/test_data_set_0/"
+# "bigger": the fp32 model declared a variant of its own palettized form,
+# so the "compressed" file is larger than its "original": compressed_size
+# FAILs.
+mkdir -p "$out/bigger/test_data_set_0"
+cp "$fx/mlp-intent/model.onnx" "$out/bigger/"
+cp "$fx/mlp-intent/test_data_set_0/"*.pb "$out/bigger/test_data_set_0/"
 # Inputs only: the correctness question compares the backend with the
 # reference on the broken model itself, never with fp32 goldens.
 cp "$fx/mlp-intent/test_data_set_0/input_0.pb" "$out/broken/test_data_set_0/"
 printf '{"models": [{"name": "broken", "variant_of": "mlp-intent", "scheme": "int8-static", %s},
-  {"name": "bf16", "variant_of": "mlp-intent", "scheme": "bf16", %s}]}\n' \
+  {"name": "bf16", "variant_of": "mlp-intent", "scheme": "bf16", %s},
+  {"name": "bigger", "variant_of": "mlp-intent@palette:4", "scheme": "none", %s}]}\n' \
   '"task": "intent-classification"' '"task": "intent-classification"' \
+  '"task": "intent-classification", "fidelity": {"cosine_min": 0.9, "top1": 0}' \
   >"$out/manifest.json"
 set +e
 "$ig" run --no-progress --gates C --profile ci -b openblas:threads=1 \
   -b 'faulty:base=openblas,mode=wrong' -m mlp-intent -m "$out/broken" -m "$out/bf16" \
+  -m "$out/bigger" \
   -m mlp-intent@int8-dynamic --manifest "$out/manifest.json" -o "$out/run" >"$out/run.log" 2>&1
 rc=$?
 set -e
@@ -35,7 +44,8 @@ expect_model() {
 expect_model broken "parity_linf@^openblas:threads=1=PASS;parity_tolerance@^openblas:threads=1=PASS;fidelity_cosine@^openblas:threads=1=FAIL;fidelity_top1@^openblas:threads=1=FAIL"
 # A bf16 variant: its tolerance is derived (u = 2^-8, docs/compress.md),
 # wider than fp32's, and still catches the wrong backend.
-expect_model bf16 "parity_linf@^openblas:threads=1=PASS;parity_tolerance@^openblas:threads=1=PASS;parity_linf@mode=wrong=FAIL;parity_tolerance@mode=wrong=FAIL;fidelity_cosine@mode=wrong=PASS"
+expect_model bigger "compressed_size@^openblas:threads=1=FAIL;parity_linf@^openblas:threads=1=PASS"
+expect_model bf16 "compressed_size@^openblas:threads=1=PASS;parity_linf@^openblas:threads=1=PASS;parity_tolerance@^openblas:threads=1=PASS;parity_linf@mode=wrong=FAIL;parity_tolerance@mode=wrong=FAIL;fidelity_cosine@mode=wrong=PASS"
 # The broken variant quantizes computed activations, so its correctness
 # tolerance is derived from its datatypes (one quantization step carried to
 # the output, docs/compress.md: with its coarse scales a wide one, which
