@@ -362,6 +362,16 @@ static void node_pass(ctx *c, int ni)
         if (op_is(n, k_exact)) {
             r->step = smax;
             r->flip = fmaxv;
+            /* An index, shape or condition that may differ selects other
+             * values: no bound on a float result. */
+            for (int i = 0; i < n->nin && is_float(dt); i++) {
+                const ig_tensor *it = val(c, n->in[i]);
+                if (it && !is_float(it->dtype) && c->v[n->in[i]].flip != 0) {
+                    r->step = NAN;
+                    if (r->why < 0)
+                        r->why = ni;
+                }
+            }
             continue;
         }
         if (!is_float(dt)) {

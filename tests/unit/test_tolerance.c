@@ -178,6 +178,28 @@ static void test_unbounded_gain_not_derived(void **state)
     tm_free(&t);
 }
 
+/* An index computed from quantized values (an ArgMax) may differ, and a
+ * Gather by it then selects other rows: not derived. */
+static void test_index_from_quantized_not_derived(void **state)
+{
+    (void)state;
+    tmodel t;
+    begin(&t);
+    tm_node(&t, "Sigmoid", "r", "x", "h");
+    tm_node(&t, "QuantizeLinear", "q", "h,s,zp", "hq");
+    tm_node(&t, "DequantizeLinear", "dq", "hq,s,zp", "hd");
+    IgOnnx__NodeProto *am = tm_node(&t, "ArgMax", "am", "hd", "idx");
+    tm_attr_i(&t, am, "axis", 1);
+    tm_attr_i(&t, am, "keepdims", 0);
+    tm_node(&t, "Gather", "pick", "W,idx", "y");
+    tm_output(&t, "y", IG_DT_FLOAT);
+    ig__tol tol;
+    derive(&t, &tol, 1);
+    assert_int_equal(tol.kind, IG_TOL_UNDERIVABLE);
+    assert_non_null(strstr(tol.basis, "'am'"));
+    tm_free(&t);
+}
+
 /* DynamicQuantizeLinear of a computed value: the step is the run-time
  * range's, not derivable. */
 static void test_dynamic_quantization_not_derived(void **state)
@@ -254,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_one_step_through_matmul),
         cmocka_unit_test(test_input_quantized_is_exact),
         cmocka_unit_test(test_unbounded_gain_not_derived),
+        cmocka_unit_test(test_index_from_quantized_not_derived),
         cmocka_unit_test(test_dynamic_quantization_not_derived),
         cmocka_unit_test(test_bf16_bound),
     };
