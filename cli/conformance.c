@@ -37,24 +37,29 @@ static void help(FILE *f)
 {
     fprintf(f,
             "usage: infergate conformance [-b BACKEND[:opts]] [--rtol R] [--atol A]\n"
-            "                             [--timeout S] [--no-fork] DIR...\n"
+            "                             [--derived-tolerance] [--timeout S] [--no-fork] DIR...\n"
             "Runs every case under each DIR (a folder with model.onnx and\n"
             "test_data_set_N/, or a folder of such folders, searched recursively).\n"
             "Each case is PASS, FAIL or UNSUPPORTED; a case passes when every output\n"
             "matches within |got-want| <= atol + rtol*|want| (defaults rtol 1e-3,\n"
-            "atol 1e-5).  Each case runs in its own process with a time limit\n"
+            "atol 1e-5).  --derived-tolerance: a model computing below fp32 (int8,\n"
+            "fp16, bf16) has each output's rule widened by what its datatypes\n"
+            "allow (one quantization step; fp16/bf16 epsilon and accumulation\n"
+            "length; docs/compress.md), as gate C does.\n"
+            "Each case runs in its own process with a time limit\n"
             "(default 120 s).  The last line is 'N passed, N failed, N unsupported'.\n"
             "Exit status: 0 no failure, 1 a case failed, 2 usage error.\n");
 }
 
 int ig__cmd_conformance(int argc, char **argv)
 {
-    ig__conf_opts o = {"reference", 1e-3, 1e-5, 120, 1, 0, 0, 0, 0};
+    ig__conf_opts o = {"reference", 1e-3, 1e-5, 120, 1, 0, 0, 0, 0, 0};
     static const struct option lo[] = {{"backend", required_argument, 0, 'b'},
                                        {"rtol", required_argument, 0, 'r'},
                                        {"atol", required_argument, 0, 'a'},
                                        {"timeout", required_argument, 0, 't'},
                                        {"no-fork", no_argument, 0, 'F'},
+                                       {"derived-tolerance", no_argument, 0, 'D'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
     int c;
@@ -85,6 +90,7 @@ int ig__cmd_conformance(int argc, char **argv)
             }
             break;
         case 'F': o.fork = 0; break;
+        case 'D': o.derived = 1; break;
         case 'h': help(stdout); return IG_EXIT_OK;
         default: return IG_EXIT_USAGE; /* ig__getopt said why */
         }

@@ -10,6 +10,9 @@ typedef struct ig__conf_opts {
     int timeout_s;             /* per case */
     int fork;                  /* 1: each case in its own child process */
     int verbose;
+    int derived;               /* --derived-tolerance: a model computing below
+                                * fp32 widens the rule per output by what its
+                                * datatypes allow (tolerance.h) */
     int npass, nfail, nunsup;  /* counted by ig__conformance_run */
 } ig__conf_opts;
 
