@@ -627,6 +627,15 @@ static void generation_speed(judge *j, const char *b, const ig__model_ref *m)
     }
 }
 
+/* Per-output metric `name` of output `out`, NaN when absent. */
+static double out_metric(const ig__cell_result *r, const char *out, const char *name)
+{
+    for (int k = 0; r && k < r->nm; k++)
+        if (!strcmp(r->m[k].output, out) && !strcmp(r->m[k].metric, name))
+            return r->m[k].value;
+    return NAN;
+}
+
 /* The output whose L-infinity is nearest its derived bound (per-output
  * metric tol_linf): sets *li and *thr to its figures and returns its name;
  * NULL (nothing changed) when no output has a derived bound. */
@@ -637,16 +646,15 @@ static const char *derived_linf(const ig__cell_result *r, double *li, double *th
     for (int i = 0; r && i < r->nm; i++) {
         if (!r->m[i].output[0] || strcmp(r->m[i].metric, "tol_linf"))
             continue;
-        double bound = r->m[i].value, got = -INFINITY;
-        for (int k = 0; k < r->nm; k++)
-            if (!strcmp(r->m[k].output, r->m[i].output) &&
-                (!strcmp(r->m[k].metric, "ref_max_abs") ||
-                 !strcmp(r->m[k].metric, "golden_max_abs")) &&
-                !(r->m[k].value <= got))
-                got = r->m[k].value;
-        double q = got / bound;
-        if (got == -INFINITY)
+        double bound = r->m[i].value;
+        double ra = out_metric(r, r->m[i].output, "ref_max_abs");
+        double ga = out_metric(r, r->m[i].output, "golden_max_abs");
+        /* The larger of the two comparisons; NaN (a comparison that
+         * broke) wins, a missing one does not count. */
+        double got = isnan(ra) ? ga : isnan(ga) ? ra : fmax(ra, ga);
+        if (isnan(ra) && isnan(ga))
             continue;
+        double q = got / bound;
         if (!best || isnan(q) || q > worst) {
             best = r->m[i].output;
             worst = isnan(q) ? INFINITY : q;
@@ -666,11 +674,7 @@ static void tolerance_text(const ig__cell_result *r, char *d, size_t len)
     double r0 = NAN, a0 = NAN;
     for (int i = 0; r && i < r->nm; i++)
         if (r->m[i].output[0] && !strcmp(r->m[i].metric, "tol_rtol")) {
-            double a = NAN;
-            for (int k = 0; k < r->nm; k++)
-                if (!strcmp(r->m[k].output, r->m[i].output) &&
-                    !strcmp(r->m[k].metric, "tol_atol"))
-                    a = r->m[k].value;
+            double a = out_metric(r, r->m[i].output, "tol_atol");
             if (found++ == 0)
                 r0 = r->m[i].value, a0 = a;
             else if (r->m[i].value != r0 || a != a0)
@@ -689,11 +693,7 @@ static void tolerance_text(const ig__cell_result *r, char *d, size_t len)
     }
     for (int i = 0; r && i < r->nm && n < (int)len - 1; i++)
         if (r->m[i].output[0] && !strcmp(r->m[i].metric, "tol_rtol")) {
-            double a = NAN;
-            for (int k = 0; k < r->nm; k++)
-                if (!strcmp(r->m[k].output, r->m[i].output) &&
-                    !strcmp(r->m[k].metric, "tol_atol"))
-                    a = r->m[k].value;
+            double a = out_metric(r, r->m[i].output, "tol_atol");
             n += snprintf(d + n, len - (size_t)n, " %s %.3g + %.3g x |want|;", r->m[i].output,
                           a, r->m[i].value);
         }

@@ -8,13 +8,7 @@
 # package is absent it prints "SKIP: ..." and exits 77.
 set -u
 src=$1 fixtures=$2 ig=$3 out=$4
-command -v node >/dev/null 2>&1 || { echo "SKIP: node not found"; exit 77; }
-version=$(sed -n 's/^ORT_VERSION=//p' "$src/scripts/ort-bench")
-[ -n "$version" ] || { echo "FAIL: no ORT_VERSION in $src/scripts/ort-bench"; exit 1; }
-cache=${IG_ORT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/infergate/onnxruntime-node-$version}
-mod=$cache/node_modules/onnxruntime-node
-[ -f "$mod/package.json" ] ||
-    { echo "SKIP: onnxruntime-node $version not installed in $cache (scripts/ort-bench installs it)"; exit 77; }
+. "$src/tests/integration/ort_module.sh"
 rm -rf "$out"
 models=$("$ig" list --fixtures "$fixtures" | sed -n '/^fixtures/,$p' | awk 'NR > 1 && $1 ~ /@/ {print "-m " $1}')
 [ -n "$models" ] || { echo "FAIL: no variants listed"; exit 1; }

@@ -89,6 +89,15 @@ static void begin(tmodel *t)
     t->init[t->g.n_initializer++] = p;
 }
 
+/* h = Sigmoid(x) (a computed, rounded value: a Relu of an input would be
+ * the same bits everywhere), quantized and dequantized into "hd". */
+static void quantized_hidden(tmodel *t)
+{
+    tm_node(t, "Sigmoid", "r", "x", "h");
+    tm_node(t, "QuantizeLinear", "q", "h,s,zp", "hq");
+    tm_node(t, "DequantizeLinear", "dq", "hq,s,zp", "hd");
+}
+
 /* Nothing below fp32: the fp32 rule, nothing derived. */
 static void test_fp32_model(void **state)
 {
@@ -107,8 +116,7 @@ static void test_fp32_model(void **state)
     tm_free(&t);
 }
 
-/* A computed value (a Sigmoid's, rounded: a Relu of an input would be the
- * same bits everywhere) quantized, dequantized and multiplied by constant
+/* A computed value quantized, dequantized and multiplied by constant
  * weights: one step (0.1) times the largest column norm of W; after a
  * Softmax, half that. */
 static void test_one_step_through_matmul(void **state)
@@ -117,9 +125,7 @@ static void test_one_step_through_matmul(void **state)
     for (int soft = 0; soft < 2; soft++) {
         tmodel t;
         begin(&t);
-        tm_node(&t, "Sigmoid", "r", "x", "h");
-        tm_node(&t, "QuantizeLinear", "q", "h,s,zp", "hq");
-        tm_node(&t, "DequantizeLinear", "dq", "hq,s,zp", "hd");
+        quantized_hidden(&t);
         tm_node(&t, "MatMul", "mm", "hd,W", soft ? "z" : "y");
         if (soft)
             tm_node(&t, "Softmax", "sm", "z", "y");
@@ -163,9 +169,7 @@ static void test_unbounded_gain_not_derived(void **state)
     (void)state;
     tmodel t;
     begin(&t);
-    tm_node(&t, "Sigmoid", "r", "x", "h");
-    tm_node(&t, "QuantizeLinear", "q", "h,s,zp", "hq");
-    tm_node(&t, "DequantizeLinear", "dq", "hq,s,zp", "hd");
+    quantized_hidden(&t);
     tm_node(&t, "Mul", "square", "hd,hd", "y");
     tm_output(&t, "y", IG_DT_FLOAT);
     ig__tol tol;
@@ -185,9 +189,7 @@ static void test_index_from_quantized_not_derived(void **state)
     (void)state;
     tmodel t;
     begin(&t);
-    tm_node(&t, "Sigmoid", "r", "x", "h");
-    tm_node(&t, "QuantizeLinear", "q", "h,s,zp", "hq");
-    tm_node(&t, "DequantizeLinear", "dq", "hq,s,zp", "hd");
+    quantized_hidden(&t);
     IgOnnx__NodeProto *am = tm_node(&t, "ArgMax", "am", "hd", "idx");
     tm_attr_i(&t, am, "axis", 1);
     tm_attr_i(&t, am, "keepdims", 0);
