@@ -43,4 +43,10 @@ s="$out/run/samples/openblas_threads_1.broken.parity-fidelity-tokens.csv"
   { echo "FAIL: $s: header"; exit 1; }
 awk -F, 'NR > 1 && $3 != $4 { d++ } END { exit !(d > 0) }' "$s" ||
   { echo "FAIL: $s: no step where the broken variant's token differs"; exit 1; }
+# The report's Compression table shows the token agreement of a
+# generative variant in its "fidelity top-1 / tokens" column (a
+# percentage, not "—"), on the broken variant's openblas row.
+awk -F' [|] ' '$1 == "| broken" && $5 == "openblas:threads=1" { found = 1; ok = $9 ~ /^[0-9.]+%$/ }
+  END { exit !(found && ok) }' "$out/run/report/report.md" ||
+  { echo "FAIL: report.md: no token agreement for broken in the Compression table"; exit 1; }
 echo PASS
