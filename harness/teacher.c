@@ -3,7 +3,6 @@
  * the lead is the side whose tokens are the truth (the reference, the
  * fp32 original). */
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "parity.h"
@@ -30,6 +29,19 @@ static int side_step(const ig__teacher_side *s, const int64_t *ids, int64_t n, c
     return rc;
 }
 
+/* The prompt into the side's empty cache, in its own layout: a variant
+ * may keep the cache another way than its original. */
+static int prefill(const ig__teacher_side *s, const int64_t *ids, int64_t n, char *msg,
+                   size_t msglen)
+{
+    if (s->e->g->kv == IG_KV_DYNAMIC)
+        return side_step(s, ids, n, msg, msglen);
+    int rc = 0;
+    for (int64_t i = 0; rc == 0 && i < n; i++)
+        rc = side_step(s, ids + i, 1, msg, msglen);
+    return rc;
+}
+
 static int both_step(const ig__teacher_side *lead, const ig__teacher_side *follow,
                      const int64_t *ids, int64_t n, char *msg, size_t msglen)
 {
@@ -50,23 +62,18 @@ int ig__gen_teacher(const ig__teacher_side *lead, const ig__teacher_side *follow
                  (long long)vocab, (long long)follow->e->g->vocab);
         return IG_EINVAL;
     }
-    /* The follower's logits copied out: two sessions of one adapter may
-     * share output buffers, and a comparison must not read one twice. */
-    float *fl = malloc(sizeof *fl * (size_t)vocab);
-    if (!fl)
-        return IG_ENOMEM;
+    /* Both logits are read in place: an adapter's outputs stay valid until
+     * the next predict on the same instance (infergate/backend.h), and the
+     * two sides are two instances. */
     ig__gen_reset(lead->e);
     ig__gen_reset(follow->e);
-    int rc = 0;
-    if (lead->e->g->kv == IG_KV_DYNAMIC)
-        rc = both_step(lead, follow, prompt, plen, msg, msglen);
-    for (int64_t i = 0; rc == 0 && lead->e->g->kv != IG_KV_DYNAMIC && i < plen; i++)
-        rc = both_step(lead, follow, prompt + i, 1, msg, msglen);
+    int rc = prefill(lead, prompt, plen, msg, msglen);
+    if (rc == 0)
+        rc = prefill(follow, prompt, plen, msg, msglen);
     for (int64_t s = 0; rc == 0 && s < steps; s++) {
-        memcpy(fl, follow->e->logits, sizeof *fl * (size_t)vocab);
+        const float *fl = follow->e->logits, *ll = lead->e->logits;
         int64_t lt = ig__gen_argmax(lead->e), ft = ig__gen_argmax(follow->e);
-        double li = ig__linf_f32(fl, lead->e->logits, vocab);
-        double co = ig__cosine_f32(fl, lead->e->logits, vocab);
+        double li = ig__linf_f32(fl, ll, vocab), co = ig__cosine_f32(fl, ll, vocab);
         if (!(li <= r->linf))
             r->linf = li;
         if (!(co >= r->cosine_min))
@@ -82,6 +89,5 @@ int ig__gen_teacher(const ig__teacher_side *lead, const ig__teacher_side *follow
         if (s + 1 < steps)
             rc = both_step(lead, follow, &lt, 1, msg, msglen);
     }
-    free(fl);
     return rc;
 }

@@ -37,8 +37,8 @@ typedef struct ig__teacher_result {
  * token. */
 void ig__gen_seeded_prompt(uint64_t seed, int64_t vocab, int64_t n, int64_t *out);
 
-/* Empties both caches, feeds prompt[0..plen) to both (dynamic layout: one
- * step; static: one step per token), then compares steps greedy tokens and
+/* Empties both caches, feeds prompt[0..plen) to each (its dynamic layout:
+ * one step; static: one step per token), then compares steps greedy tokens and
  * logits, the lead's first; after each step but the last both are fed the
  * lead's token.  With samples, one line per step: row_prefix (borrowed,
  * may be ""), then "step,lead_token,follow_token,logits_linf,
