@@ -36,6 +36,7 @@ typedef struct ig__gate_spec {
     /* C for compressed variants (issue 17) */
     double c_fidelity_top1_min, c_fidelity_cosine_min, c_compressed_speedup_min;
     double c_compressed_size_ratio_min;
+    double c_fidelity_token_agreement_min;
     /* D hardening */
     double d_soak_duration_s, d_soak_window_s, d_p99_drift_max, d_errors_max;
     double d_memory_growth_per_1k_max;

@@ -513,6 +513,9 @@ static void fidelity(judge *j, const char *b, const ig__model_ref *m, const ig__
                  note ? note + 10 : "no figure measured");
         add(j, 'C', "fidelity_cosine", b, m->name, V_INVALID, NAN,
             pick(m->fid_cosine, s->c_fidelity_cosine_min), "ratio", ">=", d, r);
+        if (m->gen.kv != IG_KV_NONE)
+            add(j, 'C', "fidelity_token_agreement", b, m->name, V_INVALID, NAN,
+                pick(m->fid_tokens, s->c_fidelity_token_agreement_min), "ratio", ">=", d, r);
         return;
     }
     compare(j, 'C', "fidelity_cosine", b, m->name, co, ">=",
@@ -520,6 +523,35 @@ static void fidelity(judge *j, const char *b, const ig__model_ref *m, const ig__
     if (!isnan(t1))
         compare(j, 'C', "fidelity_top1", b, m->name, t1, ">=",
                 pick(m->fid_top1, s->c_fidelity_top1_min), "ratio", d, r);
+    /* A generation's cost as a user meets it: the variant's greedy tokens
+     * against the original's, teacher-forced (fidelity.c). */
+    if (m->gen.kv != IG_KV_NONE) {
+        double ta = metric(r, "fidelity_token_agreement", NULL, NULL);
+        double thr = pick(m->fid_tokens, s->c_fidelity_token_agreement_min);
+        if (isnan(ta)) {
+            const char *tn = strstr(r->notes, "fidelity_tokens: not measured");
+            snprintf(d, sizeof d, "%.*s", tn ? (int)strcspn(tn + 17, "\n") : 32,
+                     tn ? tn + 17 : "token agreement not measured");
+            add(j, 'C', "fidelity_token_agreement", b, m->name, V_INVALID, NAN, thr, "ratio",
+                ">=", d, r);
+            return;
+        }
+        double first = metric(r, "fidelity_first_divergence", NULL, NULL);
+        char fd[64];
+        if (isnan(first))
+            snprintf(fd, sizeof fd, "no divergence");
+        else
+            snprintf(fd, sizeof fd, "first divergence at step %.0f", first);
+        snprintf(d, sizeof d, "the compression's cost in tokens (%s of %s on the reference "
+                 "against the fp32 original): greedy tokens agree on %.1f%% of %.0f "
+                 "teacher-forced steps; free-running, %.1f%% equal before the first "
+                 "divergence (%s, %.0f prompts diverged)",
+                 m->scheme[0] ? m->scheme : "variant", m->variant_of, 100 * ta,
+                 metric(r, "fidelity_gen_steps", NULL, NULL),
+                 100 * metric(r, "fidelity_free_agreement", NULL, NULL), fd,
+                 metric(r, "fidelity_diverged_prompts", NULL, NULL));
+        compare(j, 'C', "fidelity_token_agreement", b, m->name, ta, ">=", thr, "ratio", d, r);
+    }
 }
 
 /* The variant against its original on the same backend: what the

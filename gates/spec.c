@@ -65,6 +65,7 @@ static const field fields[] = {
     F('C', "embed_corpus", T_INT, c_embed_corpus),
     F('C', "fidelity_top1_min", T_NUM, c_fidelity_top1_min),
     F('C', "fidelity_cosine_min", T_NUM, c_fidelity_cosine_min),
+    F('C', "fidelity_token_agreement_min", T_NUM, c_fidelity_token_agreement_min),
     F('C', "compressed_speedup_min", T_NUM_OR_NULL, c_compressed_speedup_min),
     F('C', "compressed_size_ratio_min", T_NUM_OR_NULL, c_compressed_size_ratio_min),
     F('D', "soak_duration_s", T_NUM, d_soak_duration_s),

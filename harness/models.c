@@ -66,7 +66,7 @@ int ig__is_file(const char *p)
 static void no_thresholds(ig__model_ref *r)
 {
     r->sla_p99_ms = r->speedup_target = r->rtol = r->atol = r->linf = NAN;
-    r->fid_top1 = r->fid_cosine = NAN;
+    r->fid_top1 = r->fid_cosine = r->fid_tokens = NAN;
     char msg[8];
     ig__gen_spec_parse(NULL, "", &r->gen, msg, sizeof msg);
     ig__embed_spec_parse(NULL, "", &r->emb, msg, sizeof msg);
@@ -95,22 +95,26 @@ static int workloads(json_object *m, const char *where, ig__model_ref *r, char *
         snprintf(r->scheme, sizeof r->scheme, "%s", json_object_get_string(v));
     if (rc == 0 && json_object_object_get_ex(m, "fidelity", &v)) {
         if (!json_object_is_type(v, json_type_object)) {
-            snprintf(msg, msglen, "%s.fidelity: expected an object (top1, cosine_min)", where);
+            snprintf(msg, msglen, "%s.fidelity: expected an object (top1, cosine_min, "
+                     "token_agreement)", where);
             return IG_EPARSE;
         }
         json_object_object_foreach(v, fk, fv)
         {
             double d;
-            if ((strcmp(fk, "top1") && strcmp(fk, "cosine_min")) || !ig__json_finite(fv, &d) ||
-                d < 0 || d > 1) {
-                snprintf(msg, msglen, "%s.fidelity.%s: expected top1 or cosine_min, a number "
-                         "from 0 to 1", where, fk);
+            if ((strcmp(fk, "top1") && strcmp(fk, "cosine_min") &&
+                 strcmp(fk, "token_agreement")) ||
+                !ig__json_finite(fv, &d) || d < 0 || d > 1) {
+                snprintf(msg, msglen, "%s.fidelity.%s: expected top1, cosine_min or "
+                         "token_agreement, a number from 0 to 1", where, fk);
                 return IG_EPARSE;
             }
             if (!strcmp(fk, "top1"))
                 r->fid_top1 = d;
-            else
+            else if (!strcmp(fk, "cosine_min"))
                 r->fid_cosine = d;
+            else
+                r->fid_tokens = d;
         }
     }
     if (rc == 0 && r->gen.kv != IG_KV_NONE && r->emb.on) {

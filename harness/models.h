@@ -25,10 +25,10 @@ typedef struct ig__model_ref {
      * original's name and the scheme; "" for an original. */
     char variant_of[128];
     char scheme[32];
-    /* The manifest's "fidelity" object: the least top-1 agreement and
-     * cosine the compression may cost against the original; NaN: the gate
-     * spec's defaults. */
-    double fid_top1, fid_cosine;
+    /* The manifest's "fidelity" object: the least top-1 agreement, cosine
+     * and (a generation) teacher-forced token agreement the compression
+     * may leave against the original; NaN: the gate spec's defaults. */
+    double fid_top1, fid_cosine, fid_tokens;
     char task[64];           /* the manifest's "task" ("image-classification"...), "" */
 } ig__model_ref;
 

@@ -126,3 +126,25 @@ int ig__parity_golden(const char *dir, const ig_tensor *outs, int nout, double r
     }
     return compared ? ok : -1;
 }
+
+double ig__cosine_f32(const float *a, const float *b, int64_t n)
+{
+    double ab = 0, aa = 0, bb = 0;
+    for (int64_t i = 0; i < n; i++) {
+        ab += (double)a[i] * b[i];
+        aa += (double)a[i] * a[i];
+        bb += (double)b[i] * b[i];
+    }
+    return aa == 0 && bb == 0 ? 1.0 : aa == 0 || bb == 0 ? 0.0 : ab / sqrt(aa * bb);
+}
+
+double ig__linf_f32(const float *a, const float *b, int64_t n)
+{
+    double m = 0;
+    for (int64_t i = 0; i < n; i++) {
+        double d = fabs((double)a[i] - b[i]);
+        if (!(d <= m))
+            m = d; /* NaN wins */
+    }
+    return m;
+}

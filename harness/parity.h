@@ -31,6 +31,11 @@ typedef struct ig__parity {
 int ig__parity_compare(const ig_tensor *got, const ig_tensor *want, double rtol,
                        double atol, ig__parity *r);
 
+/* Of two float vectors of n values: the cosine similarity (1 when both are
+ * all zero, 0 when one is) and the largest |a-b| (NaN wins). */
+double ig__cosine_f32(const float *a, const float *b, int64_t n);
+double ig__linf_f32(const float *a, const float *b, int64_t n);
+
 /* Gate C's three parity rules against a case's golden files
  * (dir/test_data_set_0/output_K.pb for K < nout): every element within
  * atol + rtol*|want|, L-infinity <= linf, NaN and Inf where the golden has

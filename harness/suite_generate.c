@@ -24,6 +24,7 @@
 #include "generate.h"
 #include "parity.h"
 #include "run.h"
+#include "teacher.h"
 #include "../backends/graph/onnx_io.h"
 #include "../stats/stats.h"
 
@@ -38,15 +39,6 @@ static int cell_call(void *user, ig__session *s, const ig_tensor *in, int nin, c
     if (rc)
         ig__emit_failure(c, ig__failure_of_predict(rc), msg);
     return rc;
-}
-
-/* n seeded token ids in [1, vocab): 0 is often a pad or special token. */
-static void seeded_tokens(uint64_t seed, int64_t vocab, int64_t n, int64_t *out)
-{
-    ig__rng r;
-    ig__rng_seed(&r, seed);
-    for (int64_t i = 0; i < n; i++)
-        out[i] = vocab > 1 ? 1 + (int64_t)ig__rng_below(&r, (uint64_t)(vocab - 1)) : 0;
 }
 
 /* Bytes of the model's initializers: what a decode step reads besides
@@ -203,7 +195,7 @@ int ig__suite_generate(ig__cellctx *c)
                 ig__emit_info(c, "bound", "stopped after %.0f s (--duration)", bound);
                 break;
             }
-            seeded_tokens(c->cfg->seed * 1000003u + (uint64_t)P * 101u + (uint64_t)r,
+            ig__gen_seeded_prompt(c->cfg->seed * 1000003u + (uint64_t)P * 101u + (uint64_t)r,
                           g->vocab, P, ids);
             uint64_t ttft;
             int64_t tok = prefill(c, &e, ids, P, &ttft, msg, sizeof msg);
@@ -375,42 +367,6 @@ done:
 
 enum { PARITY_PROMPT = 16, PARITY_STEPS = 128 };
 
-static double cosine(const float *a, const float *b, int64_t n)
-{
-    double ab = 0, aa = 0, bb = 0;
-    for (int64_t i = 0; i < n; i++) {
-        ab += (double)a[i] * b[i];
-        aa += (double)a[i] * a[i];
-        bb += (double)b[i] * b[i];
-    }
-    return aa == 0 && bb == 0 ? 1.0 : aa == 0 || bb == 0 ? 0.0 : ab / sqrt(aa * bb);
-}
-
-static double linf(const float *a, const float *b, int64_t n)
-{
-    double m = 0;
-    for (int64_t i = 0; i < n; i++) {
-        double d = fabs((double)a[i] - b[i]);
-        if (!(d <= m))
-            m = d; /* NaN wins */
-    }
-    return m;
-}
-
-/* Both engines over the same tokens; the backend's logits kept apart
- * since both sessions' outputs live until their next step. */
-static int both_step(ig__cellctx *c, ig__gen *be, ig__gen *ref, const int64_t *ids, int64_t n,
-                     char *msg, size_t msglen)
-{
-    if (ig__gen_step(ref, ids, n, NULL, NULL, NULL, msg, msglen)) {
-        char m2[1800];
-        snprintf(m2, sizeof m2, "reference: %s", msg);
-        snprintf(msg, msglen, "%s", m2);
-        return -1;
-    }
-    return ig__gen_step(be, ids, n, cell_call, c, NULL, msg, msglen) ? -1 : 0;
-}
-
 static int gen_parity(ig__cellctx *c, ig__session *rs)
 {
     const ig__model_ref *m = c->cell->model;
@@ -430,39 +386,16 @@ static int gen_parity(ig__cellctx *c, ig__session *rs)
     if (PARITY_PROMPT + steps > be.cap)
         steps = be.cap - PARITY_PROMPT;
     int64_t ids[PARITY_PROMPT];
-    seeded_tokens(c->cfg->seed * 7919u + 17u, g->vocab, PARITY_PROMPT, ids);
+    ig__gen_seeded_prompt(c->cfg->seed * 7919u + 17u, g->vocab, PARITY_PROMPT, ids);
     FILE *f = ig__open_samples(c, "-teacher",
                                "step,ref_token,backend_token,logits_linf,logits_cosine");
-    float *bl = malloc(sizeof *bl * (size_t)g->vocab);
-    int ok = bl != NULL;
-    int64_t agree = 0, done = 0, first_diff = -1;
-    double worst_linf = 0, worst_cos = 1;
-    if (ok && g->kv == IG_KV_DYNAMIC)
-        ok = both_step(c, &be, &ref, ids, PARITY_PROMPT, msg, sizeof msg) == 0;
-    for (int64_t i = 0; ok && g->kv == IG_KV_STATIC && i < PARITY_PROMPT; i++)
-        ok = both_step(c, &be, &ref, ids + i, 1, msg, sizeof msg) == 0;
-    for (int64_t s = 0; ok && s < steps; s++) {
-        memcpy(bl, be.logits, sizeof *bl * (size_t)g->vocab);
-        int64_t rt = ig__gen_argmax(&ref), bt = ig__gen_argmax(&be);
-        double li = linf(bl, ref.logits, g->vocab), co = cosine(bl, ref.logits, g->vocab);
-        if (!(li <= worst_linf))
-            worst_linf = li;
-        if (!(co >= worst_cos))
-            worst_cos = co;
-        agree += rt == bt;
-        if (rt != bt && first_diff < 0)
-            first_diff = s;
-        done++;
-        if (f)
-            fprintf(f, "%lld,%lld,%lld,%.9g,%.9g\n", (long long)s, (long long)rt,
-                    (long long)bt, li, co);
-        /* Teacher forcing: both go on with the reference's token. */
-        if (s + 1 < steps)
-            ok = both_step(c, &be, &ref, &rt, 1, msg, sizeof msg) == 0;
-    }
+    /* The reference leads: both go on with its token. */
+    ig__teacher_side lead = {&ref, NULL, NULL, "reference"}, follow = {&be, cell_call, c, NULL};
+    ig__teacher_result tr;
+    int ok = ig__gen_teacher(&lead, &follow, ids, PARITY_PROMPT, steps, f, "", &tr, msg,
+                             sizeof msg) == 0;
     if (f)
         fclose(f);
-    free(bl);
     ig__gen_close(&be);
     ig__gen_close(&ref);
     if (!ok) {
@@ -470,6 +403,8 @@ static int gen_parity(ig__cellctx *c, ig__session *rs)
             ig__emit_info(c, "reference", "teacher forcing stopped: %s", msg);
         return 0;
     }
+    int64_t agree = tr.agree, done = tr.steps, first_diff = tr.first_diff;
+    double worst_linf = tr.linf, worst_cos = tr.cosine_min;
     double rate = done ? (double)agree / (double)done : 0;
     ig__emit_metric(c, NULL, "gen_steps", (double)done, "count", NAN, NAN);
     ig__emit_metric(c, NULL, "gen_token_agreement", rate, "ratio", NAN, NAN);
@@ -677,7 +612,7 @@ static int embed_parity(ig__cellctx *c, ig__session *rs)
         rc = emb_run(c, &bio, &c->s, e, tok, len, bv + i * dim, msg, sizeof msg);
         if (rc)
             break;
-        double co = cosine(bv + i * dim, rv + i * dim, dim);
+        double co = ig__cosine_f32(bv + i * dim, rv + i * dim, dim);
         cos_sum += co;
         if (!(co >= cos_min))
             cos_min = co;
@@ -709,7 +644,7 @@ static int embed_parity(ig__cellctx *c, ig__session *rs)
             full += hit == TOPK;
             if (f)
                 fprintf(f, "%lld,%.3f,%.9g\n", (long long)q, rec,
-                        cosine(bv + (corpus + q) * dim, rv + (corpus + q) * dim, dim));
+                        ig__cosine_f32(bv + (corpus + q) * dim, rv + (corpus + q) * dim, dim));
         }
         if (f)
             fclose(f);
@@ -840,7 +775,7 @@ int ig__suite_generate_concurrent(ig__cellctx *c)
         t->dur = dur;
         t->ngen = ngen;
         t->shared = shared;
-        seeded_tokens(c->cfg->seed * 65537u + (uint64_t)i, m->gen.vocab, 32, t->prompt);
+        ig__gen_seeded_prompt(c->cfg->seed * 65537u + (uint64_t)i, m->gen.vocab, 32, t->prompt);
         uint64_t ttft;
         int64_t tok = prefill(c, &e, t->prompt, 32, &ttft, msg, sizeof msg);
         for (int64_t s = 0; tok >= 0 && s < ngen; s++) {

@@ -925,7 +925,8 @@ static void compression(ig__doc *d, const ig__rctx *x, const ig__plotset *ps)
     ig__doc_h(d, 2, "compression", "Compression");
     ig__doc_p(d, "Two questions kept apart (docs/gates.md, gate C). Fidelity is the compression's "
                  "cost: the variant run on the reference against its fp32 original on the same "
-                 "inputs (lowest cosine and top-1 agreement over the outputs), judged by gate C's "
+                 "inputs (lowest cosine and top-1 agreement over the outputs; for a generation, the "
+                 "share of teacher-forced greedy tokens that agree), judged by gate C's "
                  "fidelity checks. Correctness is the backend's: its parity verdict against the "
                  "reference on the variant itself. Speedup is the original's p50 over the "
                  "variant's on the same backend; ×smaller the original's file size over the "
@@ -933,7 +934,7 @@ static void compression(ig__doc *d, const ig__rctx *x, const ig__plotset *ps)
     for (int o = 0; o < no; o++) {
         ig__doc_h(d, 3, NULL, "Variants of %s", origs[o]);
         ig__doc_table(d, NULL, 11, "variant", "scheme", "size", "×smaller", "backend", "p50",
-                      "speedup vs fp32", "fidelity cosine", "fidelity top-1", "fidelity",
+                      "speedup vs fp32", "fidelity cosine", "fidelity top-1 / tokens", "fidelity",
                       "correctness");
         double osize = NAN;
         for (int m = 0; m < r->nmodels && !isfinite(osize); m++) {
@@ -952,6 +953,10 @@ static void compression(ig__doc *d, const ig__rctx *x, const ig__plotset *ps)
             double ratio = m < 0 ? 1 : parity_any(r, model, "size_ratio");
             double co = m < 0 ? NAN : parity_any(r, model, "fidelity_cosine");
             double t1 = m < 0 ? NAN : parity_any(r, model, "fidelity_top1");
+            /* A generation's token agreement takes the top-1 column: a
+             * variant has one or the other. */
+            if (!isfinite(t1) && m >= 0)
+                t1 = parity_any(r, model, "fidelity_token_agreement");
             for (int b = 0; b < r->nbackends; b++) {
                 const char *be = r->backends[b];
                 const ig__rcell *lc = ig__rd_cell(r, be, model, "latency");

@@ -160,3 +160,13 @@ add_test(NAME gates.compression
                  ${IG_FIXTURES_DIR} ${IG_GATE_OUT}/compression
                  ${CMAKE_CURRENT_SOURCE_DIR}/gates_check.cmake)
 set_tests_properties(gates.compression PROPERTIES TIMEOUT 300 LABELS "integration;gates")
+
+# The same two questions for a generation: a broken quantization of
+# decoder-mini fails fidelity_token_agreement while openblas decodes it as
+# the reference does (compress_gates_generate.sh).
+add_test(NAME gates.compression-generate
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/compress_gates_generate.sh $<TARGET_FILE:infergate>
+                 ${IG_FIXTURES_DIR} ${IG_GATE_OUT}/compression-generate
+                 ${CMAKE_CURRENT_SOURCE_DIR}/gates_check.cmake)
+set_tests_properties(gates.compression-generate PROPERTIES TIMEOUT 300
+                     LABELS "integration;gates")

@@ -245,12 +245,97 @@ static void test_no_sla_is_skip(void **state)
     world_free(&w, g);
 }
 
+/* ---- compression fidelity of a generation ----------------------------- */
+
+/* A generative variant's parity cell: the fidelity figures fidelity.c
+ * emits (token agreement ta; NaN: not measured, with a note saying why). */
+static void gen_variant(world *w, double fid_tokens)
+{
+    ig__model_ref *m = &w->cfg.models[0];
+    snprintf(m->variant_of, sizeof m->variant_of, "decoder-mini");
+    snprintf(m->scheme, sizeof m->scheme, "int8-dynamic");
+    m->gen.kv = IG_KV_DYNAMIC;
+    m->gen.token_agreement = m->gen.logits_linf = NAN;
+    m->fid_top1 = m->fid_cosine = NAN;
+    m->fid_tokens = fid_tokens;
+    w->spec.c_fidelity_cosine_min = 0.99;
+    w->spec.c_fidelity_top1_min = 1.0;
+    w->spec.c_fidelity_token_agreement_min = 0.9;
+}
+
+static ig__cell_result *fidelity_cell(world *w, const char *b, double ta)
+{
+    parity_cell(w, b, 0);
+    ig__cell_result *r = &w->res[w->nres - 1];
+    put(r, NULL, "fidelity_cosine", 0.9995, NAN, NAN);
+    put(r, NULL, "fidelity_max_abs", 0.37, NAN, NAN);
+    if (isnan(ta)) {
+        snprintf(r->notes, sizeof r->notes,
+                 "fidelity_tokens: not measured: the variant: no output 'logits'\n");
+        return r;
+    }
+    put(r, NULL, "fidelity_gen_steps", 512, NAN, NAN);
+    put(r, NULL, "fidelity_token_agreement", ta, NAN, NAN);
+    put(r, NULL, "fidelity_free_agreement", 0.105, NAN, NAN);
+    put(r, NULL, "fidelity_first_divergence", 4, NAN, NAN);
+    put(r, NULL, "fidelity_diverged_prompts", 4, NAN, NAN);
+    return r;
+}
+
+/* fidelity_token_agreement is judged against the model's own threshold,
+ * else the spec's default; a generative variant whose tokens were not
+ * measured is INVALID with the reason, never a silent PASS; a one-shot
+ * variant has no such check. */
+static void test_fidelity_token_agreement(void **state)
+{
+    (void)state;
+    world w;
+    world_init(&w, "decoder-mini@int8-dynamic", NAN, NAN);
+    gen_variant(&w, NAN);
+    add_backend(&w, "openblas");
+    fidelity_cell(&w, "openblas", 0.95);
+    int fails;
+    json_object *g = judge(&w, &fails);
+    assert_string_equal(verdict(g, "fidelity_token_agreement", "openblas"), "PASS");
+    assert_float_equal(json_object_get_double(json_object_object_get(
+                           check(g, "fidelity_token_agreement", "openblas"), "threshold")),
+                       0.9, 1e-12);
+    assert_non_null(strstr(detail(g, "fidelity_token_agreement", "openblas"),
+                           "first divergence at step 4"));
+    json_object_put(g);
+    /* The manifest's "fidelity": {"token_agreement": 0.97} wins. */
+    w.cfg.models[0].fid_tokens = 0.97;
+    g = judge(&w, &fails);
+    assert_string_equal(verdict(g, "fidelity_token_agreement", "openblas"), "FAIL");
+    json_object_put(g);
+    /* Not measured: INVALID, saying why. */
+    for (int i = 0; i < w.nres; i++)
+        free(w.res[i].m);
+    w.nres = 0;
+    fidelity_cell(&w, "openblas", NAN);
+    g = judge(&w, &fails);
+    assert_string_equal(verdict(g, "fidelity_token_agreement", "openblas"), "INVALID");
+    assert_non_null(strstr(detail(g, "fidelity_token_agreement", "openblas"), "no output"));
+    json_object_put(g);
+    /* A one-shot variant: cosine judged, no token check. */
+    w.cfg.models[0].gen.kv = IG_KV_NONE;
+    g = judge(&w, &fails);
+    assert_string_equal(verdict(g, "fidelity_cosine", "openblas"), "PASS");
+    json_object *cs = json_object_object_get(g, "checks");
+    for (size_t i = 0; i < json_object_array_length(cs); i++)
+        assert_string_not_equal(json_object_get_string(json_object_object_get(
+                                    json_object_array_get_idx(cs, i), "check")),
+                                "fidelity_token_agreement");
+    world_free(&w, g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wrong_outputs_get_no_speed_credit),
         cmocka_unit_test(test_wrong_outputs_keep_timing_fail),
         cmocka_unit_test(test_no_sla_is_skip),
+        cmocka_unit_test(test_fidelity_token_agreement),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
