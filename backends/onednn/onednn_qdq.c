@@ -497,15 +497,18 @@ static int dq_finish(dn_node *s, char *msg, size_t msglen)
  * rounding the value is an integer, so adding zp is exact, and the
  * conversion to the 8-bit destination saturates. */
 static int exact_quantize(dn_node *s, const ig_tensor *X, const ig_tensor *Y, float sc,
-                          int32_t zp, int layout, char *msg, size_t msglen)
+                          int32_t zp, char *msg, size_t msglen)
 {
+    /* X and Y lie in the same layout (a channels-last input stays so), so
+     * element k of one is element k of the other and the division runs on
+     * a flat [numel] view: oneDNN 2.6's binary kernel walks a channels-last
+     * tensor whose channels are not a multiple of 16 with a masked tail per
+     * pixel, 5x slower (1x24x28x28: 7.5 us against 1.5 us flat). */
     dnnl_memory_desc_t mx, ms, my;
-    int64_t ones[IG_MAX_RANK];
-    for (int k = 0; k < X->rank; k++)
-        ones[k] = 1;
-    ig__dn_md_layout(&mx, X->rank, X->dims, layout);
-    ig__dn_md_plain(&ms, X->rank, ones);
-    ig__dn_md_layout(&my, Y->rank, Y->dims, layout);
+    int64_t n = X->numel, one = 1;
+    ig__dn_md_plain(&mx, 1, &n);
+    ig__dn_md_plain(&ms, 1, &one);
+    ig__dn_md_plain(&my, 1, &n);
     set_dt(&my, dn_dt(Y->dtype));
     dnnl_primitive_attr_t attr;
     dnnl_post_ops_t po;
@@ -634,7 +637,8 @@ int ig__dn_claim_quant(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c, ig__node_i
     }
     /* A channels-last input stays so: every reader of Y takes it. */
     int lx = ig__dn_layout_of(gi, X);
-    int rc = exact_quantize(s, X, Y, sc, zp, lx, c->msg, c->msglen);
+    int rc = X->numel == Y->numel ? exact_quantize(s, X, Y, sc, zp, c->msg, c->msglen)
+                                  : IG_EUNSUPPORTED;
     if (rc == IG_EUNSUPPORTED) {
         ig__dn_node_free(s);
         return 0;
