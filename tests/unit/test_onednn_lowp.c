@@ -591,6 +591,101 @@ static void test_q_into_binary(void **state)
             qbin_case(kind, 100 * seed + (unsigned)kind);
 }
 
+/* Symmetric int8 weights [o, c, k, k] whose scales are all 2^-7: with a
+ * power-of-two activation scale the int8 Conv's f32 result (xs * ws times
+ * an integer sum, no bias) is exact on both sides, so what follows it can
+ * be compared bit for bit. */
+static void qweights_pow2(tmodel *t, const char *name, int64_t o, int64_t c, int64_t k)
+{
+    int64_t n = o * c * k * k;
+    int8_t *w = tm_new(t, (size_t)n);
+    for (int64_t i = 0; i < n; i++)
+        w[i] = (int8_t)((int)(urand() * 255.0) - 127);
+    float *sc = tm_new(t, sizeof *sc * (size_t)o);
+    int8_t *z = tm_new(t, (size_t)o);
+    for (int64_t i = 0; i < o; i++) {
+        sc[i] = 1.0f / 128.0f;
+        z[i] = 0;
+    }
+    char qn[64], sn[64], zn[64], ins[200], dn[64];
+    snprintf(qn, sizeof qn, "%s_q", name);
+    snprintf(sn, sizeof sn, "%s_s", name);
+    snprintf(zn, sizeof zn, "%s_z", name);
+    tm_init_raw(t, qn, IG_DT_INT8, 4, D(o, c, k, k), w, (size_t)n);
+    tm_init_raw(t, sn, IG_DT_FLOAT, 1, D(o, 0, 0, 0), sc, sizeof *sc * (size_t)o);
+    tm_init_raw(t, zn, IG_DT_INT8, 1, D(o, 0, 0, 0), z, (size_t)o);
+    snprintf(ins, sizeof ins, "%s,%s,%s", qn, sn, zn);
+    snprintf(dn, sizeof dn, "DQ_%s", name);
+    IgOnnx__NodeProto *nd = tm_node(t, "DequantizeLinear", dn, ins, name);
+    tm_attr_i(t, nd, "axis", 0);
+}
+
+/* A QuantizeLinear alone on a channels-last tensor whose channel count is
+ * not a multiple of 16 (an int8 Conv's f32 output with a second reader,
+ * as before a residual Add), and a residual Add of two such tensors whose
+ * only reader is a Q: both run on flat views of the channels-last bytes.
+ * The Convs' results are exact (power-of-two scales), so the codes must be
+ * the reference's bit for bit: scales that put many quotients on exact
+ * halves (round half to even), a random one, saturation at both ends. */
+static void qflat_case(float ys, int zp, unsigned seed)
+{
+    rng = seed;
+    tmodel t;
+    tm_begin(&t, 13);
+    ig_tensor x = tm_rand_input(&t, "x", 4, D(1, 8, 9, 11), seed);
+    qparam(&t, "xp", 1.0f / 64.0f, 120, IG_DT_UINT8);
+    /* Two DQs of the quantized input, one per Conv, as compress emits. */
+    tm_node(&t, "QuantizeLinear", "Q_x", "x,xp_s,xp_z", "xq");
+    tm_node(&t, "DequantizeLinear", "DQ_x1", "xq,xp_s,xp_z", "xd1");
+    qweights_pow2(&t, "w1", 24, 8, 3);
+    IgOnnx__NodeProto *n = tm_node(&t, "Conv", "c1", "xd1,w1", "y1");
+    tm_attr_ints(&t, n, "pads", 4, (int64_t)1, (int64_t)1, (int64_t)1, (int64_t)1);
+    tm_node(&t, "DequantizeLinear", "DQ_x2", "xq,xp_s,xp_z", "xd2");
+    qweights_pow2(&t, "w2", 24, 8, 1);
+    tm_node(&t, "Conv", "c2", "xd2,w2", "y2");
+    /* y1: the Q below and the Add read it. */
+    qparam(&t, "yp", ys, zp, IG_DT_UINT8);
+    tm_node(&t, "QuantizeLinear", "Q_y1", "y1,yp_s,yp_z", "y1q");
+    tm_node(&t, "DequantizeLinear", "DQ_y1", "y1q,yp_s,yp_z", "out0");
+    tm_node(&t, "Add", "add", "y1,y2", "m");
+    tm_node(&t, "QuantizeLinear", "Q_m", "m,yp_s,yp_z", "mq");
+    tm_node(&t, "DequantizeLinear", "DQ_m", "mq,yp_s,yp_z", "out1");
+    tm_output(&t, "out0", IG_DT_FLOAT);
+    tm_output(&t, "out1", IG_DT_FLOAT);
+    result ref, r;
+    assert_int_equal(run_model("reference", &t, &x, 1, 2, &ref), 0);
+    assert_int_equal(run_model("onednn", &t, &x, 1, 2, &r), 0);
+    int sat = 0;
+    for (int o = 0; o < 2; o++) {
+        assert_int_equal(r.out[o].numel, ref.out[o].numel);
+        if (memcmp(r.out[o].data, ref.out[o].data, sizeof(float) * (size_t)ref.out[o].numel))
+            fail_msg("output %d: the codes differ from the reference's (ys %g, zp %d)", o,
+                     (double)ys, zp);
+        const float *v = ref.out[o].data;
+        for (int64_t k = 0; k < ref.out[o].numel; k++)
+            sat |= (v[k] == (0 - zp) * ys ? 1 : 0) | (v[k] == (255 - zp) * ys ? 2 : 0);
+    }
+    assert_int_equal(sat, 3);
+    expect_impl_prefix(&r, "DQ_x1", "onednn:fused-into:c1");
+    expect_impl_prefix(&r, "DQ_x2", "onednn:fused-into:c2");
+    expect_impl_prefix(&r, "Q_y1", "onednn:");
+    expect_impl_prefix(&r, "add", "onednn:");
+    expect_impl_prefix(&r, "Q_m", "onednn:");
+    fprintf(stderr, "  channels-last [1,24,9,11] Q(s %g, zp %d): Q %s, add %s, Q %s\n",
+            (double)ys, zp, impl_of(&r, "Q_y1"), impl_of(&r, "add"), impl_of(&r, "Q_m"));
+    result_free(&ref);
+    result_free(&r);
+    tm_free(&t);
+}
+
+static void test_q_channels_last(void **state)
+{
+    (void)state;
+    qflat_case(1.0f / 32.0f, 128, 71);        /* ties: sums = 128 mod 256 */
+    qflat_case(3.0f / 128.0f, 97, 72);        /* ties: sums = 192 mod 384 */
+    qflat_case(0.0413f, 13, 73);
+}
+
 /* Weights with a non-zero zero point are not the pattern: the Conv runs
  * in fp32 on the dequantized weights, the activation DQ as a reorder, and
  * the numbers still agree. */
@@ -650,6 +745,7 @@ int main(void)
         cmocka_unit_test(test_conv_integer),
         cmocka_unit_test(test_quant_reorders),
         cmocka_unit_test(test_q_into_binary),
+        cmocka_unit_test(test_q_channels_last),
         cmocka_unit_test(test_int8_fallback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
