@@ -431,6 +431,63 @@ static void test_int8_handover(void **state)
     tm_free(&t);
 }
 
+/* A quantized channels-last tensor with two readers: the int8 Conv behind
+ * a deferred DQ, and a node the adapter does not take (MaxPool on uint8:
+ * the reference kernel, on a plain copy the channels-last fallback makes;
+ * that copy was once made as if the tensor held floats). */
+static void test_int8_private_handover(void **state)
+{
+    (void)state;
+    rng = 41;
+    tmodel t;
+    tm_begin(&t, 13);
+    ig_tensor x = tm_rand_input(&t, "x", 4, D(1, 16, 10, 12), 41);
+    qparam(&t, "xp", 0.008f, 125, IG_DT_UINT8);
+    qdq(&t, "xp", "x", "xd");
+    qweights(&t, "w1", 4, D(24, 16, 3, 3), 0, 24, 0);
+    qweights(&t, "w2", 4, D(24, 24, 1, 1), 0, 24, 0);
+    IgOnnx__NodeProto *n = tm_node(&t, "Conv", "c1", "xd,w1", "y1");
+    tm_attr_ints(&t, n, "pads", 4, (int64_t)1, (int64_t)1, (int64_t)1, (int64_t)1);
+    tm_node(&t, "Relu", "r1", "y1", "a1");
+    float as = 0.02f;
+    qparam(&t, "ap", as, 0, IG_DT_UINT8);
+    tm_node(&t, "QuantizeLinear", "Q_a1", "a1,ap_s,ap_z", "a1q");
+    tm_node(&t, "DequantizeLinear", "DQ_a1", "a1q,ap_s,ap_z", "a1d");
+    tm_node(&t, "Conv", "c2", "a1d,w2", "out0");
+    n = tm_node(&t, "MaxPool", "mp", "a1q", "mq");
+    tm_attr_ints(&t, n, "kernel_shape", 2, (int64_t)2, (int64_t)2);
+    tm_attr_ints(&t, n, "strides", 2, (int64_t)2, (int64_t)2);
+    tm_node(&t, "DequantizeLinear", "DQ_mp", "mq,ap_s,ap_z", "out1");
+    tm_output(&t, "out0", IG_DT_FLOAT);
+    tm_output(&t, "out1", IG_DT_FLOAT);
+    result ref, r;
+    assert_int_equal(run_model("reference", &t, &x, 1, 2, &ref), 0);
+    assert_int_equal(run_model("onednn", &t, &x, 1, 2, &r), 0);
+    /* out1: codes one step apart at most (the Q fused into c1 may take a
+     * rounding tie the other way); out0 then within that step times the
+     * second layer's weights. */
+    double d1 = max_diff(&r.out[1], &ref.out[1]);
+    if (!(d1 <= as * 1.0001))
+        fail_msg("MaxPool of the private tensor differs by %g", d1);
+    double d0 = max_diff(&r.out[0], &ref.out[0]);
+    double lim0 = 2e-5 * (max_abs(&ref.out[0]) + 1e-3) + 24.0 * 127.0 * 0.011 * as;
+    if (!(d0 <= lim0))
+        fail_msg("the second int8 Conv differs by %g (limit %g)", d0, lim0);
+    /* Most codes agree exactly: a stale buffer would not. */
+    int64_t same = 0;
+    for (int64_t k = 0; k < ref.out[1].numel; k++)
+        same += ((const float *)r.out[1].data)[k] == ((const float *)ref.out[1].data)[k];
+    assert_true(same * 100 >= ref.out[1].numel * 99);
+    expect_impl_prefix(&r, "Q_a1", "onednn:fused-into:c1");
+    expect_impl_prefix(&r, "DQ_a1", "onednn:fused-into:c2");
+    fprintf(stderr, "  private hand-over: c2 %s, MaxPool %s (%lld of %lld codes equal)\n",
+            impl_of(&r, "c2"), impl_of(&r, "mp"), (long long)same,
+            (long long)ref.out[1].numel);
+    result_free(&ref);
+    result_free(&r);
+    tm_free(&t);
+}
+
 /* The int8-dynamic form: DynamicQuantizeLinear (reference) computes the
  * activation's scale and zero point at run time, MatMulInteger with s8
  * weights runs as one int8 matmul with a run-time source zero point, the
@@ -741,6 +798,7 @@ int main(void)
         cmocka_unit_test(test_int8_matmul),
         cmocka_unit_test(test_int8_gemm),
         cmocka_unit_test(test_int8_handover),
+        cmocka_unit_test(test_int8_private_handover),
         cmocka_unit_test(test_matmul_integer),
         cmocka_unit_test(test_conv_integer),
         cmocka_unit_test(test_quant_reorders),
