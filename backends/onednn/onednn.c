@@ -41,12 +41,13 @@ static _Thread_local dn_node *tl_defer[DN_MAXDEFER];
 
 /* ---- registry: layouts and pending chains of live plans ---------------- */
 
-enum { REG_LAYOUT = 1 };
+enum { REG_LAYOUT = 1, REG_PRIVATE = 2 };
 
 struct dn_reg {
     int kind;
     const ig_tensor *t;       /* the tensor */
     int layout;
+    const ig_tensor *priv;    /* REG_PRIVATE: where t's data really lies */
     dn_node *owner;
     dn_reg *next;
 };
@@ -76,6 +77,39 @@ int ig__dn_set_layout(dn_graph *gi, dn_node *s, const ig_tensor *t, int layout)
     r->kind = REG_LAYOUT;
     r->t = t;
     r->layout = layout;
+    r->owner = s;
+    pthread_mutex_lock(&gi->mu);
+    r->next = gi->reg;
+    gi->reg = r;
+    pthread_mutex_unlock(&gi->mu);
+    return 0;
+}
+
+const ig_tensor *ig__dn_resolve(dn_graph *gi, const ig_tensor *t)
+{
+    if (!gi || !t)
+        return t;
+    const ig_tensor *p = t;
+    pthread_mutex_lock(&gi->mu);
+    for (dn_reg *r = gi->reg; r; r = r->next)
+        if (r->kind == REG_PRIVATE && r->t == t) {
+            p = r->priv;
+            break;
+        }
+    pthread_mutex_unlock(&gi->mu);
+    return p;
+}
+
+int ig__dn_set_private(dn_graph *gi, dn_node *s, const ig_tensor *t, const ig_tensor *priv)
+{
+    if (!gi)
+        return IG_EINTERNAL;
+    dn_reg *r = calloc(1, sizeof *r);
+    if (!r)
+        return IG_ENOMEM;
+    r->kind = REG_PRIVATE;
+    r->t = t;
+    r->priv = priv;
     r->owner = s;
     pthread_mutex_lock(&gi->mu);
     r->next = gi->reg;

@@ -434,7 +434,12 @@ static void test_int8_handover(void **state)
 /* A quantized channels-last tensor with two readers: the int8 Conv behind
  * a deferred DQ, and a node the adapter does not take (MaxPool on uint8:
  * the reference kernel, on a plain copy the channels-last fallback makes;
- * that copy was once made as if the tensor held floats). */
+ * that copy was once made as if the tensor held floats).  The tensor lives
+ * in its producer's private buffer (the planner may give the plan's block
+ * to a later tensor once its DequantizeLinear is placed): both readers
+ * must read it there, and a stale read of the plan's block gives numbers
+ * unrelated to the reference's (checked by binding the fallback's copy
+ * to the plan's block instead: 255 steps off). */
 static void test_int8_private_handover(void **state)
 {
     (void)state;
