@@ -41,12 +41,13 @@ static _Thread_local dn_node *tl_defer[DN_MAXDEFER];
 
 /* ---- registry: layouts and pending chains of live plans ---------------- */
 
-enum { REG_LAYOUT = 1 };
+enum { REG_LAYOUT = 1, REG_PRIVATE = 2 };
 
 struct dn_reg {
     int kind;
     const ig_tensor *t;       /* the tensor */
     int layout;
+    const ig_tensor *priv;    /* REG_PRIVATE: where t's data really lies */
     dn_node *owner;
     dn_reg *next;
 };
@@ -76,6 +77,39 @@ int ig__dn_set_layout(dn_graph *gi, dn_node *s, const ig_tensor *t, int layout)
     r->kind = REG_LAYOUT;
     r->t = t;
     r->layout = layout;
+    r->owner = s;
+    pthread_mutex_lock(&gi->mu);
+    r->next = gi->reg;
+    gi->reg = r;
+    pthread_mutex_unlock(&gi->mu);
+    return 0;
+}
+
+const ig_tensor *ig__dn_resolve(dn_graph *gi, const ig_tensor *t)
+{
+    if (!gi || !t)
+        return t;
+    const ig_tensor *p = t;
+    pthread_mutex_lock(&gi->mu);
+    for (dn_reg *r = gi->reg; r; r = r->next)
+        if (r->kind == REG_PRIVATE && r->t == t) {
+            p = r->priv;
+            break;
+        }
+    pthread_mutex_unlock(&gi->mu);
+    return p;
+}
+
+int ig__dn_set_private(dn_graph *gi, dn_node *s, const ig_tensor *t, const ig_tensor *priv)
+{
+    if (!gi)
+        return IG_EINTERNAL;
+    dn_reg *r = calloc(1, sizeof *r);
+    if (!r)
+        return IG_ENOMEM;
+    r->kind = REG_PRIVATE;
+    r->t = t;
+    r->priv = priv;
     r->owner = s;
     pthread_mutex_lock(&gi->mu);
     r->next = gi->reg;
@@ -437,9 +471,25 @@ static int claim_fallback(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
         const ig_tensor *t = c->in[k];
         if (!t || ig__dn_layout_of(gi, t) != DN_NHWC)
             continue;
+        /* The copy keeps the tensor's data type: a quantized (uint8)
+         * channels-last tensor read by a node no family takes (MaxPool on
+         * uint8) was reordered as if it held floats. */
+        dnnl_data_type_t dt = t->dtype == IG_DT_FLOAT     ? dnnl_f32
+                              : t->dtype == IG_DT_UINT8   ? dnnl_u8
+                              : t->dtype == IG_DT_INT8    ? dnnl_s8
+                              : t->dtype == IG_DT_INT32   ? dnnl_s32
+                              : t->dtype == IG_DT_BFLOAT16 ? dnnl_bf16
+                              : t->dtype == IG_DT_FLOAT16 ? dnnl_f16
+                                                          : dnnl_data_type_undef;
+        if (dt == dnnl_data_type_undef) {
+            rc = ig__kerr(c, IG_EINTERNAL, "oneDNN adapter: a channels-last input of a "
+                          "data type the fallback cannot copy");
+            break;
+        }
         dnnl_memory_desc_t mcl, mpl;
         ig__dn_md_layout(&mcl, t->rank, t->dims, DN_NHWC);
         ig__dn_md_plain(&mpl, t->rank, t->dims);
+        mcl.data_type = mpl.data_type = dt;
         dnnl_memory_t a = ig__dn_bind(s, &mcl, t), b = ig__dn_alloc(s, &mpl);
         if (!a || !b) {
             rc = IG_ENOMEM;

@@ -155,17 +155,29 @@ int ig__dn_claim_binary(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
             return rc;
     }
     dnnl_memory_desc_t ma, mb, my, many;
-    operand_md(&ma, a, r, la);
-    operand_md(&mb, b, r, lb);
-    ig__dn_md_layout(&my, y->rank, y->dims, ly);
-    if (y->rank == 0)
-        ig__dn_md_plain(&my, 0, NULL);
-    /* The destination follows the first source (oneDNN's fast paths want
-     * them alike); a reorder after it gives the layout the readers want. */
-    dnnl_dims_t yd;
-    for (int k = 0; k < my.ndims; k++)
-        yd[k] = my.dims[k];
-    dnnl_memory_desc_init_by_tag(&many, my.ndims, yd, dnnl_f32, dnnl_format_tag_any);
+    /* Operands of the output's own size in the output's layout: element k
+     * of each is element k of the result, so the primitive runs on flat
+     * [numel] views (the same sums; oneDNN 2.6 walks a flat tensor without
+     * the per-pixel channel tail it takes on channels-last). */
+    int flat = a->numel == y->numel && b->numel == y->numel && la == ly && lb == ly;
+    if (flat) {
+        int64_t n = y->numel;
+        ig__dn_md_plain(&ma, 1, &n);
+        mb = my = many = ma;
+    } else {
+        operand_md(&ma, a, r, la);
+        operand_md(&mb, b, r, lb);
+        ig__dn_md_layout(&my, y->rank, y->dims, ly);
+        if (y->rank == 0)
+            ig__dn_md_plain(&my, 0, NULL);
+        /* The destination follows the first source (oneDNN's fast paths
+         * want them alike); a reorder after it gives the layout the
+         * readers want. */
+        dnnl_dims_t yd;
+        for (int k = 0; k < my.ndims; k++)
+            yd[k] = my.dims[k];
+        dnnl_memory_desc_init_by_tag(&many, my.ndims, yd, dnnl_f32, dnnl_format_tag_any);
+    }
     dn_node *s = ig__dn_node_new(ctx, gi, i);
     if (!s)
         return IG_ENOMEM;

@@ -147,7 +147,7 @@ dnnl_memory_t ig__dn_bind(dn_node *s, const dnnl_memory_desc_t *md,
     if (!own(s, m))
         return NULL;
     s->bind[s->nbind].m = m;
-    s->bind[s->nbind].t = t;
+    s->bind[s->nbind].t = ig__dn_resolve(s->gi, t);
     s->nbind++;
     return m;
 }

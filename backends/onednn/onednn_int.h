@@ -165,6 +165,17 @@ typedef struct dn_node {
 int ig__dn_layout_of(dn_graph *gi, const ig_tensor *t);
 /* Records that node s writes t in layout (only DN_NHWC is recorded). */
 int ig__dn_set_layout(dn_graph *gi, dn_node *s, const ig_tensor *t, int layout);
+/* A tensor handed over privately (onednn_qdq.c): its producer writes it
+ * into a buffer of its own, priv (owned by s), and every reader's
+ * ig__dn_bind reads it from there, so the plan's block of t, which the
+ * planner may give to a later tensor as soon as t's last graph reader
+ * has been placed, is never used.  Only for a channels-last tensor: every
+ * reader of one is claimed by this adapter (its family or the
+ * channels-last fallback, both binding through ig__dn_bind).
+ * ig__dn_resolve: the tensor holding t's data (t itself when it has no
+ * private buffer). */
+int ig__dn_set_private(dn_graph *gi, dn_node *s, const ig_tensor *t, const ig_tensor *priv);
+const ig_tensor *ig__dn_resolve(dn_graph *gi, const ig_tensor *t);
 /* Whether value v may be written channels-last: the option allows it and
  * every reader takes it. */
 int ig__dn_cl_ok(const dn_ctx *ctx, dn_graph *gi, int v);
@@ -203,7 +214,8 @@ void ig__dn_md_plain(dnnl_memory_desc_t *md, int rank, const int64_t *dims);
 /* A descriptor of a tensor in layout (rank 4 NHWC or plain). */
 void ig__dn_md_layout(dnnl_memory_desc_t *md, int rank, const int64_t *dims,
                       int layout);
-/* Memory in md whose handle follows tensor t at every run. */
+/* Memory in md whose handle follows tensor t at every run (t's private
+ * buffer when it has one: ig__dn_resolve). */
 dnnl_memory_t ig__dn_bind(dn_node *s, const dnnl_memory_desc_t *md,
                           const ig_tensor *t);
 /* Memory allocated by oneDNN and owned by s. */

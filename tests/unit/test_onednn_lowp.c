@@ -431,6 +431,68 @@ static void test_int8_handover(void **state)
     tm_free(&t);
 }
 
+/* A quantized channels-last tensor with two readers: the int8 Conv behind
+ * a deferred DQ, and a node the adapter does not take (MaxPool on uint8:
+ * the reference kernel, on a plain copy the channels-last fallback makes;
+ * that copy was once made as if the tensor held floats).  The tensor lives
+ * in its producer's private buffer (the planner may give the plan's block
+ * to a later tensor once its DequantizeLinear is placed): both readers
+ * must read it there, and a stale read of the plan's block gives numbers
+ * unrelated to the reference's (checked by binding the fallback's copy
+ * to the plan's block instead: 255 steps off). */
+static void test_int8_private_handover(void **state)
+{
+    (void)state;
+    rng = 41;
+    tmodel t;
+    tm_begin(&t, 13);
+    ig_tensor x = tm_rand_input(&t, "x", 4, D(1, 16, 10, 12), 41);
+    qparam(&t, "xp", 0.008f, 125, IG_DT_UINT8);
+    qdq(&t, "xp", "x", "xd");
+    qweights(&t, "w1", 4, D(24, 16, 3, 3), 0, 24, 0);
+    qweights(&t, "w2", 4, D(24, 24, 1, 1), 0, 24, 0);
+    IgOnnx__NodeProto *n = tm_node(&t, "Conv", "c1", "xd,w1", "y1");
+    tm_attr_ints(&t, n, "pads", 4, (int64_t)1, (int64_t)1, (int64_t)1, (int64_t)1);
+    tm_node(&t, "Relu", "r1", "y1", "a1");
+    float as = 0.02f;
+    qparam(&t, "ap", as, 0, IG_DT_UINT8);
+    tm_node(&t, "QuantizeLinear", "Q_a1", "a1,ap_s,ap_z", "a1q");
+    tm_node(&t, "DequantizeLinear", "DQ_a1", "a1q,ap_s,ap_z", "a1d");
+    tm_node(&t, "Conv", "c2", "a1d,w2", "out0");
+    n = tm_node(&t, "MaxPool", "mp", "a1q", "mq");
+    tm_attr_ints(&t, n, "kernel_shape", 2, (int64_t)2, (int64_t)2);
+    tm_attr_ints(&t, n, "strides", 2, (int64_t)2, (int64_t)2);
+    tm_node(&t, "DequantizeLinear", "DQ_mp", "mq,ap_s,ap_z", "out1");
+    tm_output(&t, "out0", IG_DT_FLOAT);
+    tm_output(&t, "out1", IG_DT_FLOAT);
+    result ref, r;
+    assert_int_equal(run_model("reference", &t, &x, 1, 2, &ref), 0);
+    assert_int_equal(run_model("onednn", &t, &x, 1, 2, &r), 0);
+    /* out1: codes one step apart at most (the Q fused into c1 may take a
+     * rounding tie the other way); out0 then within that step times the
+     * second layer's weights. */
+    double d1 = max_diff(&r.out[1], &ref.out[1]);
+    if (!(d1 <= as * 1.0001))
+        fail_msg("MaxPool of the private tensor differs by %g", d1);
+    double d0 = max_diff(&r.out[0], &ref.out[0]);
+    double lim0 = 2e-5 * (max_abs(&ref.out[0]) + 1e-3) + 24.0 * 127.0 * 0.011 * as;
+    if (!(d0 <= lim0))
+        fail_msg("the second int8 Conv differs by %g (limit %g)", d0, lim0);
+    /* Most codes agree exactly: a stale buffer would not. */
+    int64_t same = 0;
+    for (int64_t k = 0; k < ref.out[1].numel; k++)
+        same += ((const float *)r.out[1].data)[k] == ((const float *)ref.out[1].data)[k];
+    assert_true(same * 100 >= ref.out[1].numel * 99);
+    expect_impl_prefix(&r, "Q_a1", "onednn:fused-into:c1");
+    expect_impl_prefix(&r, "DQ_a1", "onednn:fused-into:c2");
+    fprintf(stderr, "  private hand-over: c2 %s, MaxPool %s (%lld of %lld codes equal)\n",
+            impl_of(&r, "c2"), impl_of(&r, "mp"), (long long)same,
+            (long long)ref.out[1].numel);
+    result_free(&ref);
+    result_free(&r);
+    tm_free(&t);
+}
+
 /* The int8-dynamic form: DynamicQuantizeLinear (reference) computes the
  * activation's scale and zero point at run time, MatMulInteger with s8
  * weights runs as one int8 matmul with a run-time source zero point, the
@@ -591,6 +653,104 @@ static void test_q_into_binary(void **state)
             qbin_case(kind, 100 * seed + (unsigned)kind);
 }
 
+/* Symmetric int8 weights [o, c, k, k] whose scales are all 2^-7: with a
+ * power-of-two activation scale the int8 Conv's f32 result (xs * ws times
+ * an integer sum, no bias) is exact on both sides, so what follows it can
+ * be compared bit for bit. */
+static void qweights_pow2(tmodel *t, const char *name, int64_t o, int64_t c, int64_t k)
+{
+    int64_t n = o * c * k * k;
+    int8_t *w = tm_new(t, (size_t)n);
+    for (int64_t i = 0; i < n; i++)
+        w[i] = (int8_t)((int)(urand() * 255.0) - 127);
+    float *sc = tm_new(t, sizeof *sc * (size_t)o);
+    int8_t *z = tm_new(t, (size_t)o);
+    for (int64_t i = 0; i < o; i++) {
+        sc[i] = 1.0f / 128.0f;
+        z[i] = 0;
+    }
+    char qn[64], sn[64], zn[64], ins[200], dn[64];
+    snprintf(qn, sizeof qn, "%s_q", name);
+    snprintf(sn, sizeof sn, "%s_s", name);
+    snprintf(zn, sizeof zn, "%s_z", name);
+    tm_init_raw(t, qn, IG_DT_INT8, 4, D(o, c, k, k), w, (size_t)n);
+    tm_init_raw(t, sn, IG_DT_FLOAT, 1, D(o, 0, 0, 0), sc, sizeof *sc * (size_t)o);
+    tm_init_raw(t, zn, IG_DT_INT8, 1, D(o, 0, 0, 0), z, (size_t)o);
+    snprintf(ins, sizeof ins, "%s,%s,%s", qn, sn, zn);
+    snprintf(dn, sizeof dn, "DQ_%s", name);
+    IgOnnx__NodeProto *nd = tm_node(t, "DequantizeLinear", dn, ins, name);
+    tm_attr_i(t, nd, "axis", 0);
+}
+
+/* A QuantizeLinear alone on a channels-last tensor whose channel count is
+ * not a multiple of 16 (an int8 Conv's f32 output with a second reader),
+ * and a residual Add (that output plus the next int8 Conv's) whose only
+ * reader is a Q, as in an inverted-residual block: both run on flat views
+ * of the channels-last bytes, and the Q is fused into the Add (its output
+ * is handed over privately, so it never shares the block of the Add's
+ * full-size source).  The Convs' results are exact (power-of-two scales),
+ * so the codes must be the reference's bit for bit: scales that put many
+ * quotients on exact halves (round half to even), a random one,
+ * saturation at both ends. */
+static void qflat_case(float ys, int zp, unsigned seed)
+{
+    rng = seed;
+    tmodel t;
+    tm_begin(&t, 13);
+    ig_tensor x = tm_rand_input(&t, "x", 4, D(1, 8, 9, 11), seed);
+    qparam(&t, "xp", 1.0f / 64.0f, 120, IG_DT_UINT8);
+    qdq(&t, "xp", "x", "xd");
+    qweights_pow2(&t, "w1", 24, 8, 3);
+    IgOnnx__NodeProto *n = tm_node(&t, "Conv", "c1", "xd,w1", "y1");
+    tm_attr_ints(&t, n, "pads", 4, (int64_t)1, (int64_t)1, (int64_t)1, (int64_t)1);
+    /* y1: its Q (the next Conv's input, and an output) and the Add. */
+    qparam(&t, "yp", 1.0f / 16.0f, 128, IG_DT_UINT8);
+    tm_node(&t, "QuantizeLinear", "Q_y1", "y1,yp_s,yp_z", "y1q");
+    tm_node(&t, "DequantizeLinear", "DQ_y1", "y1q,yp_s,yp_z", "y1d");
+    qweights_pow2(&t, "w2", 24, 24, 1);
+    tm_node(&t, "Conv", "c2", "y1d,w2", "y2");
+    tm_node(&t, "DequantizeLinear", "DQ_out0", "y1q,yp_s,yp_z", "out0");
+    tm_node(&t, "Add", "add", "y2,y1", "m");
+    qparam(&t, "mp", ys, zp, IG_DT_UINT8);
+    tm_node(&t, "QuantizeLinear", "Q_m", "m,mp_s,mp_z", "mq");
+    tm_node(&t, "DequantizeLinear", "DQ_m", "mq,mp_s,mp_z", "out1");
+    tm_output(&t, "out1", IG_DT_FLOAT);
+    tm_output(&t, "out0", IG_DT_FLOAT);
+    result ref, r;
+    assert_int_equal(run_model("reference", &t, &x, 1, 2, &ref), 0);
+    assert_int_equal(run_model("onednn", &t, &x, 1, 2, &r), 0);
+    int sat = 0;
+    for (int o = 0; o < 2; o++) {
+        assert_int_equal(r.out[o].numel, ref.out[o].numel);
+        if (memcmp(r.out[o].data, ref.out[o].data, sizeof(float) * (size_t)ref.out[o].numel))
+            fail_msg("output %d: the codes differ from the reference's (ys %g, zp %d)", o,
+                     (double)ys, zp);
+    }
+    const float *v = ref.out[0].data;
+    for (int64_t k = 0; k < ref.out[0].numel; k++)
+        sat |= (v[k] == (0 - zp) * ys ? 1 : 0) | (v[k] == (255 - zp) * ys ? 2 : 0);
+    assert_int_equal(sat, 3);
+    expect_impl_prefix(&r, "DQ_x", "onednn:fused-into:c1");
+    expect_impl_prefix(&r, "DQ_y1", "onednn:fused-into:c2");
+    expect_impl_prefix(&r, "Q_y1", "onednn:");
+    assert_null(strstr(impl_of(&r, "Q_y1"), "fused"));
+    expect_impl_prefix(&r, "add", "onednn:");
+    expect_impl_prefix(&r, "Q_m", "onednn:fused-into:add");
+    fprintf(stderr, "  channels-last [1,24,9,11]: Q %s; residual add %s, Q(s %g, zp %d) %s\n",
+            impl_of(&r, "Q_y1"), impl_of(&r, "add"), (double)ys, zp, impl_of(&r, "Q_m"));
+    result_free(&ref);
+    result_free(&r);
+    tm_free(&t);
+}
+
+static void test_q_channels_last(void **state)
+{
+    (void)state;
+    qflat_case(1.0f / 32.0f, 128, 71);        /* ties: sums = 128 mod 256 */
+    qflat_case(3.0f / 128.0f, 97, 72);        /* ties: sums = 192 mod 384 */
+    qflat_case(0.0413f, 13, 73);
+}
+
 /* Weights with a non-zero zero point are not the pattern: the Conv runs
  * in fp32 on the dequantized weights, the activation DQ as a reorder, and
  * the numbers still agree. */
@@ -646,10 +806,12 @@ int main(void)
         cmocka_unit_test(test_int8_matmul),
         cmocka_unit_test(test_int8_gemm),
         cmocka_unit_test(test_int8_handover),
+        cmocka_unit_test(test_int8_private_handover),
         cmocka_unit_test(test_matmul_integer),
         cmocka_unit_test(test_conv_integer),
         cmocka_unit_test(test_quant_reorders),
         cmocka_unit_test(test_q_into_binary),
+        cmocka_unit_test(test_q_channels_last),
         cmocka_unit_test(test_int8_fallback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
