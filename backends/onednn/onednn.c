@@ -437,9 +437,16 @@ static int claim_fallback(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
         const ig_tensor *t = c->in[k];
         if (!t || ig__dn_layout_of(gi, t) != DN_NHWC)
             continue;
+        /* In the tensor's own data type: bf16 and uint8 tensors are
+         * handed over channels-last too. */
         dnnl_memory_desc_t mcl, mpl;
-        ig__dn_md_layout(&mcl, t->rank, t->dims, DN_NHWC);
-        ig__dn_md_plain(&mpl, t->rank, t->dims);
+        ig__dn_md_of(&mcl, t, DN_NHWC);
+        ig__dn_md_of(&mpl, t, DN_PLAIN);
+        if (mcl.data_type == dnnl_data_type_undef) {
+            rc = ig__kerr(c, IG_EINTERNAL, "channels-last tensor of type %s",
+                          ig_dtype_name(t->dtype));
+            break;
+        }
         dnnl_memory_t a = ig__dn_bind(s, &mcl, t), b = ig__dn_alloc(s, &mpl);
         if (!a || !b) {
             rc = IG_ENOMEM;
@@ -452,6 +459,8 @@ static int claim_fallback(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
         dnnl_memory_get_data_handle(b, &f->data);
         s->fb_in[s->fb_n++] = k;
     }
+    if (rc == 0)
+        rc = ig__dn_lowp_prepare(s, c);
     if (rc) {
         ig__dn_node_free(s);
         return rc;
