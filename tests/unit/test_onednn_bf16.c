@@ -717,10 +717,11 @@ static void test_bf16_pool(void **state)
  * sqrt, division, subtraction, product, sum: K = 5 roundings on S =
  * |x - mean|·|a| + |beta|), the reference in double.  The wrong claim is
  * the f32 path's form, a depthwise convolution whose weights would be a
- * rounded to bf16. */
-static void test_bf16_batchnorm(void **state)
+ * rounded to bf16.  With cl, the input comes channels-last from an
+ * identity 1x1 Conv and the output goes to a 1x1 MaxPool (both exact), so
+ * the node runs in channels-last layout. */
+static void bn_case_run(int cl)
 {
-    (void)state;
     enum { C = 40, H = 9, W = 10 };
     int64_t n = C * H * W;
     tmodel t;
@@ -743,9 +744,22 @@ static void test_bf16_batchnorm(void **state)
     tm_init_bf16(&t, "b", 1, D(C, 0, 0, 0), bb);
     tm_init_bf16(&t, "m", 1, D(C, 0, 0, 0), mb);
     tm_init_bf16(&t, "v", 1, D(C, 0, 0, 0), vb);
-    cast(&t, "cast_x", "x", "xb", IG_DT_BFLOAT16);
-    IgOnnx__NodeProto *nd = tm_node(&t, "BatchNormalization", "bn", "xb,g,b,m,v", "yb");
+    cast(&t, "cast_x", "x", cl ? "x0" : "xb", IG_DT_BFLOAT16);
+    if (cl) {
+        uint16_t *w = tm_new(&t, 2 * C * C);
+        for (int o = 0; o < C; o++)
+            for (int q = 0; q < C; q++)
+                w[o * C + q] = o == q ? 0x3f80 : 0;
+        tm_init_bf16(&t, "w", 4, D(C, C, 1, 1), w);
+        tm_node(&t, "Conv", "conv", "x0,w", "xb");
+    }
+    IgOnnx__NodeProto *nd = tm_node(&t, "BatchNormalization", "bn", "xb,g,b,m,v",
+                                    cl ? "y0" : "yb");
     tm_attr_f(&t, nd, "epsilon", 1e-3f);
+    if (cl) {
+        IgOnnx__NodeProto *mp = tm_node(&t, "MaxPool", "pool", "y0", "yb");
+        tm_attr_ints(&t, mp, "kernel_shape", 2, (int64_t)1, (int64_t)1);
+    }
     cast(&t, "cast_y", "yb", "y", IG_DT_FLOAT);
     tm_output(&t, "y", IG_DT_FLOAT);
     result ref, dn;
@@ -753,7 +767,8 @@ static void test_bf16_batchnorm(void **state)
     assert_int_equal(run_model("onednn", &t, &in, 1, 1, &dn), 0);
     expect_impl_prefix(&dn, "bn", "onednn:");
     const float *yr = ref.out[0].data, *yd = dn.out[0].data;
-    bound_acc acc = {"BatchNormalization", 0, 0, 0, 0, 0};
+    bound_acc acc = {cl ? "BatchNormalization (channels-last)" : "BatchNormalization", 0, 0,
+                     0, 0, 0};
     for (int64_t k = 0; k < n; k++) {
         int64_t c = k / (H * W);
         double xb = bf(to_bf16(x[k]));
@@ -764,9 +779,20 @@ static void test_bf16_batchnorm(void **state)
         bound_check(&acc, k, yd[k], yr[k], e, 5, S, bf(to_bf16((float)(wb * xb + shift))));
     }
     bound_report(&acc, &dn, "bn");
+    if (cl) {
+        expect_impl_prefix(&dn, "conv", "onednn:");
+        expect_impl_prefix(&dn, "pool", "onednn:");
+    }
     result_free(&ref);
     result_free(&dn);
     tm_free(&t);
+}
+
+static void test_bf16_batchnorm(void **state)
+{
+    (void)state;
+    bn_case_run(0);
+    bn_case_run(1);
 }
 
 /* The channels-last hand-over of a bf16 tensor, and the reference
