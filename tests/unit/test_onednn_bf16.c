@@ -475,6 +475,12 @@ static double elt_exact(const elt_case *ec, double x, int wrong)
     }
     if (strcmp(ec->op, "HardSwish") == 0) /* wrong: HardSigmoid's default slope */
         return x * fmax(0, fmin(1, (wrong ? 0.2 : 1.0 / 6.0) * x + 0.5));
+    if (strcmp(ec->op, "Tanh") == 0) /* wrong: the logistic */
+        return wrong ? 1.0 / (1.0 + exp(-x)) : tanh(x);
+    if (strcmp(ec->op, "Abs") == 0) /* wrong: Relu */
+        return wrong ? fmax(x, 0) : fabs(x);
+    if (strcmp(ec->op, "Neg") == 0) /* wrong: the identity */
+        return wrong ? x : -x;
     fail_msg("unknown op %s", ec->op);
     return 0;
 }
@@ -534,6 +540,9 @@ static void test_bf16_eltwise(void **state)
         {"Sigmoid", 0, 0, 0, 0},
         {"HardSigmoid", 1.0f / 6.0f, 0.5f, 0, 0},
         {"HardSwish", 0, 0, 0, 0},
+        {"Tanh", 0, 0, 0, 0},
+        {"Abs", 0, 0, 0, 0},
+        {"Neg", 0, 0, 0, 0},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
         elt_case_run(&cases[k], 401u + 13u * (unsigned)k);
@@ -636,6 +645,7 @@ static void test_bf16_binary(void **state)
 typedef struct pool_case {
     const char *op;
     int64_t k, stride, pad;
+    int cip;                  /* AveragePool count_include_pad */
 } pool_case;
 
 static void pool_case_run(const pool_case *pc, unsigned seed)
@@ -657,6 +667,8 @@ static void pool_case_run(const pool_case *pc, unsigned seed)
         tm_attr_ints(&t, n, "kernel_shape", 2, k, k);
         tm_attr_ints(&t, n, "strides", 2, st, st);
         tm_attr_ints(&t, n, "pads", 4, pd, pd, pd, pd);
+        if (pc->cip)
+            tm_attr_i(&t, n, "count_include_pad", 1);
     }
     cast(&t, "cast_y", "yb", "y", IG_DT_FLOAT);
     tm_output(&t, "y", IG_DT_FLOAT);
@@ -667,8 +679,8 @@ static void pool_case_run(const pool_case *pc, unsigned seed)
     const float *yr = ref.out[0].data, *yd = dn.out[0].data;
     assert_int_equal(dn.out[0].numel, C * OH * OW);
     char what[64];
-    snprintf(what, sizeof what, "%s k%lld s%lld p%lld", pc->op, (long long)k, (long long)st,
-             (long long)pd);
+    snprintf(what, sizeof what, "%s k%lld s%lld p%lld%s", pc->op, (long long)k, (long long)st,
+             (long long)pd, pc->cip ? " count_include_pad" : "");
     bound_acc acc = {what, 0, 0, 0, 0, 0};
     for (int64_t c = 0; c < C; c++)
         for (int64_t i = 0; i < OH; i++)
@@ -687,11 +699,15 @@ static void pool_case_run(const pool_case *pc, unsigned seed)
                         taps++;
                     }
                 int64_t o = (c * OH + i) * OW + j;
-                double e = is_max ? mx : sum / (double)taps;
-                double wrong = is_max ? sum / (double)taps
-                               : taps < k * k ? sum / (double)(k * k) : mx;
-                bound_check(&acc, o, yd[o], yr[o], e, is_max ? 1.0 : (double)taps,
-                            is_max ? fabs(mx) : sabs / (double)taps, bf(to_bf16((float)wrong)));
+                /* count_include_pad divides by every tap, padding included. */
+                double n = pc->cip ? (double)(k * k) : (double)taps;
+                double e = is_max ? mx : sum / n;
+                double wrong = is_max       ? sum / (double)taps
+                               : taps == k * k ? mx
+                               : pc->cip      ? sum / (double)taps
+                                              : sum / (double)(k * k);
+                bound_check(&acc, o, yd[o], yr[o], e, is_max ? 1.0 : n,
+                            is_max ? fabs(mx) : sabs / n, bf(to_bf16((float)wrong)));
             }
     bound_report(&acc, &dn, "pool");
     result_free(&ref);
@@ -703,10 +719,11 @@ static void test_bf16_pool(void **state)
 {
     (void)state;
     static const pool_case cases[] = {
-        {"MaxPool", 3, 2, 1},
-        {"AveragePool", 3, 1, 1},
-        {"AveragePool", 2, 2, 0},
-        {"GlobalAveragePool", 0, 0, 0},
+        {"MaxPool", 3, 2, 1, 0},
+        {"AveragePool", 3, 1, 1, 0},
+        {"AveragePool", 3, 2, 1, 1},
+        {"AveragePool", 2, 2, 0, 0},
+        {"GlobalAveragePool", 0, 0, 0, 0},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
         pool_case_run(&cases[k], 601u + 11u * (unsigned)k);
