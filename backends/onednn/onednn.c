@@ -471,25 +471,18 @@ static int claim_fallback(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
         const ig_tensor *t = c->in[k];
         if (!t || ig__dn_layout_of(gi, t) != DN_NHWC)
             continue;
-        /* The copy keeps the tensor's data type: a quantized (uint8)
-         * channels-last tensor read by a node no family takes (MaxPool on
-         * uint8) was reordered as if it held floats. */
-        dnnl_data_type_t dt = t->dtype == IG_DT_FLOAT     ? dnnl_f32
-                              : t->dtype == IG_DT_UINT8   ? dnnl_u8
-                              : t->dtype == IG_DT_INT8    ? dnnl_s8
-                              : t->dtype == IG_DT_INT32   ? dnnl_s32
-                              : t->dtype == IG_DT_BFLOAT16 ? dnnl_bf16
-                              : t->dtype == IG_DT_FLOAT16 ? dnnl_f16
-                                                          : dnnl_data_type_undef;
-        if (dt == dnnl_data_type_undef) {
-            rc = ig__kerr(c, IG_EINTERNAL, "oneDNN adapter: a channels-last input of a "
-                          "data type the fallback cannot copy");
+        /* In the tensor's own data type: bf16 and uint8 tensors are
+         * handed over channels-last too (a uint8 channels-last tensor read
+         * by a node no family takes, MaxPool on uint8, was once reordered
+         * as if it held floats). */
+        dnnl_memory_desc_t mcl, mpl;
+        ig__dn_md_of(&mcl, t, DN_NHWC);
+        ig__dn_md_of(&mpl, t, DN_PLAIN);
+        if (mcl.data_type == dnnl_data_type_undef) {
+            rc = ig__kerr(c, IG_EINTERNAL, "channels-last tensor of type %s",
+                          ig_dtype_name(t->dtype));
             break;
         }
-        dnnl_memory_desc_t mcl, mpl;
-        ig__dn_md_layout(&mcl, t->rank, t->dims, DN_NHWC);
-        ig__dn_md_plain(&mpl, t->rank, t->dims);
-        mcl.data_type = mpl.data_type = dt;
         dnnl_memory_t a = ig__dn_bind(s, &mcl, t), b = ig__dn_alloc(s, &mpl);
         if (!a || !b) {
             rc = IG_ENOMEM;
@@ -502,6 +495,8 @@ static int claim_fallback(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
         dnnl_memory_get_data_handle(b, &f->data);
         s->fb_in[s->fb_n++] = k;
     }
+    if (rc == 0)
+        rc = ig__dn_lowp_prepare(s, c);
     if (rc) {
         ig__dn_node_free(s);
         return rc;

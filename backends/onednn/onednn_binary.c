@@ -132,7 +132,10 @@ int ig__dn_claim_binary(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
     if (c->nin != 2 || !c->in[0] || !c->in[1] || c->nout < 1 || !c->out[0])
         return 0;
     const ig_tensor *a = c->in[0], *b = c->in[1], *y = c->out[0];
-    if (a->dtype != IG_DT_FLOAT || b->dtype != IG_DT_FLOAT || y->dtype != IG_DT_FLOAT ||
+    /* bf16 (all three bfloat16): f32 arithmetic on the widened operands
+     * and one rounding of the output, as the reference's emulation does. */
+    int bf = a->dtype == IG_DT_BFLOAT16;
+    if ((a->dtype != IG_DT_FLOAT && !bf) || b->dtype != a->dtype || y->dtype != a->dtype ||
         y->numel == 0)
         return 0;
     dnnl_alg_kind_t alg = strcmp(op, "Add") == 0   ? dnnl_binary_add
@@ -147,7 +150,7 @@ int ig__dn_claim_binary(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
     int ly = DN_PLAIN;
     if (la == DN_NHWC || lb == DN_NHWC)
         ly = ig__dn_out_layout(ctx, gi, ig__dn_out_v(gi, i, 0), y);
-    if (alg == dnnl_binary_mul && (la == DN_NHWC || lb == DN_NHWC)) {
+    if (alg == dnnl_binary_mul && !bf && (la == DN_NHWC || lb == DN_NHWC)) {
         int rc = la == DN_NHWC && !c->known[1] ? chan_mul(ctx, gi, i, c, impl, a, b, ly) : 0;
         if (rc == 0 && lb == DN_NHWC && !c->known[0])
             rc = chan_mul(ctx, gi, i, c, impl, b, a, ly);
@@ -163,6 +166,7 @@ int ig__dn_claim_binary(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
     if (flat) {
         int64_t n = y->numel;
         ig__dn_md_plain(&ma, 1, &n);
+        ma.data_type = ig__dn_dt(y->dtype);
         mb = my = many = ma;
     } else {
         operand_md(&ma, a, r, la);
@@ -170,13 +174,14 @@ int ig__dn_claim_binary(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
         ig__dn_md_layout(&my, y->rank, y->dims, ly);
         if (y->rank == 0)
             ig__dn_md_plain(&my, 0, NULL);
+        ma.data_type = mb.data_type = my.data_type = ig__dn_dt(y->dtype);
         /* The destination follows the first source (oneDNN's fast paths
          * want them alike); a reorder after it gives the layout the
          * readers want. */
         dnnl_dims_t yd;
         for (int k = 0; k < my.ndims; k++)
             yd[k] = my.dims[k];
-        dnnl_memory_desc_init_by_tag(&many, my.ndims, yd, dnnl_f32, dnnl_format_tag_any);
+        dnnl_memory_desc_init_by_tag(&many, my.ndims, yd, my.data_type, dnnl_format_tag_any);
     }
     dn_node *s = ig__dn_node_new(ctx, gi, i);
     if (!s)
@@ -200,7 +205,7 @@ int ig__dn_claim_binary(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
      * taken if the Q is the next node claimed (onednn_qdq.c). */
     float ys;
     int32_t zp;
-    int qn = ok && ctx->fuse ? ig__dn_q_reader(gi, i, &ys, &zp) : -1;
+    int qn = ok && ctx->fuse && !bf ? ig__dn_q_reader(gi, i, &ys, &zp) : -1;
     dnnl_primitive_desc_t pf = NULL;
     if (qn >= 0) {
         dnnl_primitive_attr_t attr = ig__dn_q_attr(my.ndims, ys, zp);

@@ -8,13 +8,20 @@
  * (format "any"): it picks channels-last or blocked layouts, the weights
  * are reordered once at claim time, and the activations are reordered at
  * the node's edges only when the neighbours did not already agree on
- * channels-last. */
+ * channels-last.
+ *
+ * bf16 (input, weights, output and bias all bfloat16, docs/onednn.md):
+ * the same descriptors in bf16, f32 accumulation inside oneDNN and one
+ * rounding of the output, the bias handed over as f32 (exact from bf16).
+ * No fusion and no affine fold: the reference rounds each op's output to
+ * bf16, a post-op or a scale folded into the weights would not. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kernels/nn/geometry.h"
 #include "onednn_int.h"
+#include "../kernels/common/indexing.h"
 
 typedef struct conv_op {
     const ig_tensor *X, *W, *B;
@@ -24,6 +31,8 @@ typedef struct conv_op {
     dnnl_dims_t strides, dil, pl, pr;
     dnnl_memory_desc_t src_any, w_any, w_plain, b_md, dst_any, src_t;
     int src_fixed;                   /* give oneDNN the input's own layout */
+    int bf16;                        /* every operand bfloat16 */
+    ig_tensor b32;                   /* bf16: the known bias widened to f32 */
 } conv_op;
 
 int ig__dn_head_has_bias(const dn_node *s, const ig_tensor *B)
@@ -107,7 +116,7 @@ int ig__dn_head_finish(dn_node *s, dnnl_primitive_desc_t pd, int layout,
     args[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC, ms};
     dnnl_memory_desc_t dmd;
     const ig_tensor *y = ch->dst;
-    ig__dn_md_layout(&dmd, y->rank, y->dims, layout);
+    ig__dn_md_of(&dmd, y, layout);
     dnnl_memory_t md = ig__dn_io(s, dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0),
                                  &dmd, y, 1, msg, msglen);
     if (!md)
@@ -146,7 +155,13 @@ static int conv_build(dn_node *s, dnnl_primitive_desc_t pd, int layout, char *ms
     int na = 0, rc;
     /* Weights, with the chain's per-channel scale folded in. */
     dnnl_memory_t mw;
-    if (op->wknown) {
+    if (op->wknown && op->bf16) {
+        /* As they are: the chain of a bf16 head has no scale to fold. */
+        rc = ig__dn_const(s, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0),
+                          &op->w_plain, op->W->data, &mw, msg, msglen);
+        if (rc)
+            return rc;
+    } else if (op->wknown) {
         const float *w = op->W->data;
         int64_t per = op->W->numel / op->O;
         float *fw = malloc(sizeof *fw * (size_t)(op->W->numel ? op->W->numel : 1));
@@ -188,8 +203,13 @@ int ig__dn_conv_head(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
                      void *keep)
 {
     const ig_tensor *Y = c->out[0];
-    if (X->dtype != IG_DT_FLOAT || W->dtype != IG_DT_FLOAT || Y->dtype != IG_DT_FLOAT ||
-        (B && B->dtype != IG_DT_FLOAT) || X->rank < 3 || X->rank > 5 ||
+    int f32 = X->dtype == IG_DT_FLOAT && W->dtype == IG_DT_FLOAT && Y->dtype == IG_DT_FLOAT &&
+              (!B || B->dtype == IG_DT_FLOAT);
+    /* bf16: a run-time bias would have to be widened at every run; the
+     * form `infergate compress --to bf16` writes has it as an initializer. */
+    int bf = X->dtype == IG_DT_BFLOAT16 && W->dtype == IG_DT_BFLOAT16 &&
+             Y->dtype == IG_DT_BFLOAT16 && (!B || (B->dtype == IG_DT_BFLOAT16 && bknown));
+    if ((!f32 && !bf) || X->rank < 3 || X->rank > 5 ||
         W->rank != X->rank || X->numel == 0 || Y->numel == 0 || W->numel == 0) {
         free(keep);
         return 0;
@@ -210,6 +230,7 @@ int ig__dn_conv_head(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
     op->X = X;
     op->W = W;
     op->B = B;
+    op->bf16 = bf;
     op->wknown = wknown;
     op->bknown = bknown;
     op->G = group;
@@ -245,6 +266,10 @@ int ig__dn_conv_head(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
     ig__dn_md_plain(&op->w_plain, wr, d);
     int64_t bd[1] = {op->O};
     ig__dn_md_plain(&op->b_md, 1, bd);
+    if (bf) {
+        op->src_any.data_type = op->dst_any.data_type = dnnl_bf16;
+        op->w_any.data_type = op->w_plain.data_type = op->src_t.data_type = dnnl_bf16;
+    }
 
     dn_node *s = ig__dn_node_new(ctx, gi, i);
     if (!s) {
@@ -254,6 +279,21 @@ int ig__dn_conv_head(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
     }
     s->op = op;
     ig__dn_keep(s, keep);
+    if (bf && B) {
+        float *b32 = ig__dn_keep(s, malloc(sizeof *b32 * (size_t)B->numel));
+        if (!b32) {
+            ig__dn_node_free(s);
+            return IG_ENOMEM;
+        }
+        const uint16_t *b16 = B->data;
+        for (int64_t k = 0; k < B->numel; k++)
+            b32[k] = ig__bf16_to_float(b16[k]);
+        op->b32 = *B;
+        op->b32.dtype = IG_DT_FLOAT;
+        op->b32.data = b32;
+        op->b32.cap = 0;
+        op->B = &op->b32;
+    }
     /* Convolutions of mobile networks split into many small blocks, so a
      * second thread pays off only for four times the work a matrix
      * product needs. */
@@ -272,9 +312,9 @@ int ig__dn_conv_head(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
         if (pd)
             dnnl_primitive_desc_destroy(pd);
     }
-    dn_head h = {conv_make_pd, conv_build, 0, 1, op->wknown, 0, 0, 0};
+    dn_head h = {conv_make_pd, conv_build, 0, 1, op->wknown, 0, bf, 0};
     /* The affine fold rewrites weights and bias, so both must be known. */
-    if (op->wknown && op->bknown)
+    if (op->wknown && op->bknown && !bf)
         h.nch = op->O;
-    return ig__dn_head_claim(s, &h, c, impl, X, W, op->wknown, B, op->bknown);
+    return ig__dn_head_claim(s, &h, c, impl, X, W, op->wknown, op->B, op->bknown);
 }

@@ -50,6 +50,26 @@ void ig__dn_md_layout(dnnl_memory_desc_t *md, int rank, const int64_t *dims,
     ig__dn_md_plain(md, rank, dims);
 }
 
+dnnl_data_type_t ig__dn_dt(int dtype)
+{
+    switch (dtype) {
+    case IG_DT_FLOAT: return dnnl_f32;
+    case IG_DT_BFLOAT16: return dnnl_bf16;
+    case IG_DT_FLOAT16: return dnnl_f16;
+    case IG_DT_UINT8: return dnnl_u8;
+    case IG_DT_INT8: return dnnl_s8;
+    case IG_DT_INT32: return dnnl_s32;
+    default: return dnnl_data_type_undef;
+    }
+}
+
+void ig__dn_md_of(dnnl_memory_desc_t *md, const ig_tensor *t, int layout)
+{
+    ig__dn_md_layout(md, t->rank, t->dims, layout);
+    /* Strides and blocking count elements, so only the type changes. */
+    md->data_type = ig__dn_dt(t->dtype);
+}
+
 const char *ig__dn_impl_str(const_dnnl_primitive_desc_t pd)
 {
     const char *s = NULL;
@@ -107,6 +127,7 @@ void ig__dn_node_free(void *state)
     chain_free(s->chain);
     ig__dn_q_free(s->q);
     ig__dn_qt_free(s->qt);
+    ig__dn_lowp_free(s->lowp);
     free(s->op);
     if (s->strm)
         dnnl_stream_destroy(s->strm);
@@ -412,6 +433,8 @@ static int run_fallback(dn_node *s, ig__kctx *c)
         ins[k] = c->in[k];
     for (int k = 0; k < s->fb_n; k++)
         ins[s->fb_in[k]] = &s->fb_t[k];
+    if (s->lowp)
+        return ig__dn_lowp_run(s, c, ins);
     ig__kctx c2 = *c;
     c2.in = ins;
     return c->node->op->run(&c2);

@@ -685,7 +685,7 @@ int ig__dn_chain_finalize(dn_node *s, char *msg, size_t msglen)
         return rc;
     if (ch->dst != ch->out) {
         dnnl_memory_desc_t md;
-        ig__dn_md_layout(&md, ch->out->rank, ch->out->dims, layout);
+        ig__dn_md_of(&md, ch->out, layout);
         dnnl_memory_t a = ig__dn_bind(s, &md, ch->dst), b = ig__dn_bind(s, &md, ch->out);
         if (!a || !b)
             return IG_ENOMEM;

@@ -157,6 +157,8 @@ typedef struct dn_node {
     int fb_n;
     int fb_in[4];
     ig_tensor fb_t[4];
+    struct dn_lowp *lowp;     /* the fallback of a bf16/fp16 node: float32
+                                 shadows (onednn_lowp.c), owned */
 } dn_node;
 
 /* ---- onednn.c: context, registry ---------------------------------------- */
@@ -214,6 +216,12 @@ void ig__dn_md_plain(dnnl_memory_desc_t *md, int rank, const int64_t *dims);
 /* A descriptor of a tensor in layout (rank 4 NHWC or plain). */
 void ig__dn_md_layout(dnnl_memory_desc_t *md, int rank, const int64_t *dims,
                       int layout);
+/* oneDNN's data type for an infergate dtype (f32, bf16, f16, u8, s8,
+ * s32; dnnl_data_type_undef for any other). */
+dnnl_data_type_t ig__dn_dt(int dtype);
+/* The descriptor of tensor t in layout (as ig__dn_md_layout) in t's own
+ * data type: a channels-last bf16 or uint8 tensor is not an f32 one. */
+void ig__dn_md_of(dnnl_memory_desc_t *md, const ig_tensor *t, int layout);
 /* Memory in md whose handle follows tensor t at every run (t's private
  * buffer when it has one: ig__dn_resolve). */
 dnnl_memory_t ig__dn_bind(dn_node *s, const dnnl_memory_desc_t *md,
@@ -370,6 +378,15 @@ int ig__dn_claim_transpose(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
 /* Cast float32 <-> bfloat16 as a reorder (onednn_cast.c). */
 int ig__dn_claim_cast(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
                       ig__node_impl *impl);
+
+/* The reference fallback of a node computing in bfloat16 or float16
+ * (onednn_lowp.c): prepare gives s float32 shadows of the node's low-type
+ * inputs and outputs when it has any (0 also when it has none); run widens
+ * the inputs ins (the plain copies and the others), runs the float32
+ * kernel and rounds the outputs, as the planner's emulation does. */
+int ig__dn_lowp_prepare(dn_node *s, ig__kctx *c);
+int ig__dn_lowp_run(const dn_node *s, ig__kctx *c, ig_tensor **ins);
+void ig__dn_lowp_free(struct dn_lowp *l);
 
 /* QuantizeLinear / DequantizeLinear (onednn_qdq.c): reorders, and the
  * deferred activation DQ that an int8 Conv/MatMul may take. */

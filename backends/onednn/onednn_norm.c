@@ -350,6 +350,92 @@ static int bn_head(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c, ig__node_impl 
     return 1;
 }
 
+/* bf16 BatchNormalization (input and output bfloat16, known bf16
+ * statistics): oneDNN's batch normalization with a bf16 source and
+ * destination and the statistics widened to f32 (exactly), computed in
+ * f32 and rounded once.  Not the depthwise-convolution form of the f32
+ * path: that would round the folded scale to bf16 weights.  The
+ * reference computes in double and rounds through f32, so the two differ
+ * by the f32 operations oneDNN does (docs/onednn.md: K = 5). */
+static int bn_bf16(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c, ig__node_impl *impl)
+{
+    const ig_tensor *x = c->in[0], *y = c->out[0];
+    int64_t C = x->dims[1];
+    int layout = ig__dn_layout_of(gi, x);
+    if (layout == DN_NHWC &&
+        ig__dn_out_layout(ctx, gi, ig__dn_out_v(gi, i, 0), y) != DN_NHWC)
+        return 0;
+    dnnl_memory_desc_t md, mc, mss;
+    ig__dn_md_of(&md, x, layout);
+    ig__dn_md_plain(&mc, 1, &C);
+    int64_t ssd[2] = {2, C};
+    ig__dn_md_plain(&mss, 2, ssd);
+    float eps = ig__attr_f(c->node, "epsilon", 1e-5f);
+    dn_node *s = ig__dn_node_new(ctx, gi, i);
+    float *st = malloc(sizeof *st * (size_t)C * 2);
+    if (!s || !st) {
+        free(st);
+        ig__dn_node_free(s);
+        return IG_ENOMEM;
+    }
+    ig__dn_pick_threads_mem(s, (double)x->numel);
+    dnnl_batch_normalization_desc_t bd;
+    dnnl_primitive_desc_t pd = NULL;
+    /* One scale-and-shift operand: oneDNN 2.6 jits bf16 batch
+     * normalization only in that form (with separate scale and shift it
+     * took nspc_bnorm:any, 3.3 ms on cnn-mobile's 72x56x56 layer). */
+    unsigned flags = dnnl_use_global_stats | dnnl_use_scaleshift;
+    ig__dn_threads_enter(s);
+    /* oneDNN 2.6 has no jitted bf16 batch normalization for plain or
+     * channels-last data (nspc_bnorm:any took 3.2 ms on cnn-mobile's
+     * 72x56x56 layer, more than the reference); its blocked kernel is
+     * jitted, so the data is reordered to and from nChw16c around it. */
+    dnnl_memory_desc_t mb = md;
+    if (x->rank == 4) {
+        dnnl_dims_t d4 = {x->dims[0], x->dims[1], x->dims[2], x->dims[3]};
+        dnnl_memory_desc_init_by_tag(&mb, 4, d4, dnnl_bf16, dnnl_aBcd16b);
+    }
+    int ok = dnnl_batch_normalization_forward_desc_init(&bd, dnnl_forward_inference, &mb,
+                                                        eps, flags) == dnnl_success &&
+             dnnl_primitive_desc_create(&pd, &bd, NULL, ctx->eng, NULL) == dnnl_success;
+    ig__dn_threads_leave(s);
+    if (ok && strstr(ig__dn_impl_str(pd), ":any")) {
+        dnnl_primitive_desc_destroy(pd);
+        ok = 0;
+    }
+    if (!ok) {
+        free(st);
+        ig__dn_node_free(s);
+        return 0;
+    }
+    static const int argk[3] = {DNNL_ARG_SCALE_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE};
+    dnnl_exec_arg_t args[5];
+    args[0] = (dnnl_exec_arg_t){DNNL_ARG_SRC, ig__dn_io(s, &mb, &md, x, 0, c->msg, c->msglen)};
+    args[1] = (dnnl_exec_arg_t){DNNL_ARG_DST, ig__dn_io(s, &mb, &md, y, 1, c->msg, c->msglen)};
+    int rc = args[0].memory && args[1].memory ? 0 : IG_ENOMEM;
+    /* Inputs 1..4: scale, B, mean, var; scale and B make one operand. */
+    for (int k = 0; rc == 0 && k < 3; k++) {
+        int n = k == 0 ? 2 : 1;
+        for (int q = 0; q < n; q++) {
+            const uint16_t *h = c->in[k == 0 ? 1 + q : 2 + k]->data;
+            for (int64_t j = 0; j < C; j++)
+                st[q * C + j] = ig__bf16_to_float(h[j]);
+        }
+        args[2 + k].arg = argk[k];
+        rc = ig__dn_const(s, k == 0 ? &mss : &mc, k == 0 ? &mss : &mc, st,
+                          &args[2 + k].memory, c->msg, c->msglen);
+    }
+    free(st);
+    if (rc == 0 && layout == DN_NHWC)
+        rc = ig__dn_set_layout(gi, s, y, layout);
+    if (rc) {
+        dnnl_primitive_desc_destroy(pd);
+        ig__dn_node_free(s);
+        return rc;
+    }
+    return finish(s, pd, 5, args, c, impl);
+}
+
 int ig__dn_claim_batchnorm(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
                            ig__node_impl *impl)
 {
@@ -362,6 +448,14 @@ int ig__dn_claim_batchnorm(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
         ig__attr_i(c->node, "spatial", 1) == 0)
         return 0;
     const ig_tensor *x = c->in[0], *y = c->out[0];
+    if (x && x->dtype == IG_DT_BFLOAT16 && y->dtype == IG_DT_BFLOAT16 && x->rank >= 2 &&
+        x->rank <= 5 && x->numel > 0) {
+        for (int k = 1; k < 5; k++)
+            if (!c->in[k] || !c->known[k] || c->in[k]->dtype != IG_DT_BFLOAT16 ||
+                c->in[k]->rank != 1 || c->in[k]->dims[0] != x->dims[1])
+                return 0;
+        return bn_bf16(ctx, gi, i, c, impl);
+    }
     if (!x || x->dtype != IG_DT_FLOAT || y->dtype != IG_DT_FLOAT || x->rank < 2 ||
         x->rank > 5 || x->numel == 0)
         return 0;

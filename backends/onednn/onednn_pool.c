@@ -7,7 +7,11 @@
  * for averages that exclude padding (both only ever see real taps); an
  * average that counts padding is claimed only when no window reaches past
  * the declared end pad, because oneDNN would count the extra padding the
- * reference does not.  Dilated averages stay on the reference. */
+ * reference does not.  Dilated averages stay on the reference.
+ *
+ * bf16 (input and output bfloat16): the same primitive in bf16; oneDNN
+ * widens the taps, takes the maximum or the f32 average, and rounds the
+ * output once, as the reference's emulation does. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +43,8 @@ int ig__dn_claim_pool(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
         if (c->out[k])
             return 0; /* MaxPool's Indices */
     const ig_tensor *x = c->in[0], *y = c->out[0];
-    if (x->dtype != IG_DT_FLOAT || y->dtype != IG_DT_FLOAT || x->rank < 3 ||
+    if ((x->dtype != IG_DT_FLOAT && x->dtype != IG_DT_BFLOAT16) || y->dtype != x->dtype ||
+        x->rank < 3 ||
         x->rank > 5 || x->numel == 0 || y->numel == 0)
         return 0;
     int nd = x->rank - 2;
@@ -90,12 +95,12 @@ int ig__dn_claim_pool(dn_ctx *ctx, dn_graph *gi, int i, ig__kctx *c,
     int lx = ig__dn_layout_of(gi, x);
     int ly = ig__dn_out_layout(ctx, gi, ig__dn_out_v(gi, i, 0), y);
     dnnl_memory_desc_t mx, my, many;
-    ig__dn_md_layout(&mx, x->rank, x->dims, lx);
-    ig__dn_md_layout(&my, y->rank, y->dims, ly);
+    ig__dn_md_of(&mx, x, lx);
+    ig__dn_md_of(&my, y, ly);
     dnnl_dims_t yd;
     for (int k = 0; k < y->rank; k++)
         yd[k] = y->dims[k];
-    dnnl_memory_desc_init_by_tag(&many, y->rank, yd, dnnl_f32, dnnl_format_tag_any);
+    dnnl_memory_desc_init_by_tag(&many, y->rank, yd, my.data_type, dnnl_format_tag_any);
     dn_node *s = ig__dn_node_new(ctx, gi, i);
     if (!s)
         return IG_ENOMEM;
