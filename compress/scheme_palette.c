@@ -157,7 +157,7 @@ static int weight_input(cz *c, const IgOnnx__NodeProto *n, int *axis)
     return k;
 }
 
-/* A new int64 initializer of n values, named after wn and what. */
+/* A new int64 initializer of shape dims, named WN_palette_WHAT. */
 static const char *i64_init(cz *c, const char *wn, const char *what, int rank,
                             const int64_t *dims, const int64_t *v)
 {
