@@ -245,11 +245,13 @@ int ig__compress(const ig__compress_opts *o, ig__compress_result *res)
     c.g->n_node = nk;
     free(skip);
 
-    /* int8-static: BatchNormalization folded into its Conv first, so the
-     * QDQ form has Conv [+ activation] chains an int8 backend fuses
-     * (docs/compress.md, "int8-static"). */
+    /* int8-static, fp16, bf16: BatchNormalization folded into its Conv
+     * first (in float32, each folded value rounded once when the scheme
+     * converts it), so the QDQ form has Conv [+ activation] chains an int8
+     * backend fuses, and a 16-bit model rounds once per layer where the
+     * Conv and the BN would round twice (docs/compress.md). */
     rc = 0;
-    if (c.scheme == IG_CS_INT8_STATIC)
+    if (c.scheme == IG_CS_INT8_STATIC || c.scheme == IG_CS_FP16 || c.scheme == IG_CS_BF16)
         rc = cz_fold_bn(&c, &c.bn_folded);
     if (rc == 0 && o->prepass_only) {
         /* the fp32 graph the scheme would have quantised: the pre-passes' nodes */

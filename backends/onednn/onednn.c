@@ -52,63 +52,31 @@ struct dn_reg {
     dn_reg *next;
 };
 
-int ig__dn_layout_of(dn_graph *gi, const ig_tensor *t)
+/* The entry of kind for t, copied into *out; 0 when there is none. */
+static int reg_find(dn_graph *gi, int kind, const ig_tensor *t, dn_reg *out)
 {
-    if (!gi || !t)
-        return DN_PLAIN;
-    int l = DN_PLAIN;
+    int found = 0;
     pthread_mutex_lock(&gi->mu);
     for (dn_reg *r = gi->reg; r; r = r->next)
-        if (r->kind == REG_LAYOUT && r->t == t) {
-            l = r->layout;
+        if (r->kind == kind && r->t == t) {
+            *out = *r;
+            found = 1;
             break;
         }
     pthread_mutex_unlock(&gi->mu);
-    return l;
+    return found;
 }
 
-int ig__dn_set_layout(dn_graph *gi, dn_node *s, const ig_tensor *t, int layout)
+/* Registers an entry of kind for t, owned by node s. */
+static int reg_add(dn_graph *gi, dn_node *s, int kind, const ig_tensor *t, int layout,
+                   const ig_tensor *priv)
 {
-    if (!gi || layout == DN_PLAIN)
-        return 0;
     dn_reg *r = calloc(1, sizeof *r);
     if (!r)
         return IG_ENOMEM;
-    r->kind = REG_LAYOUT;
+    r->kind = kind;
     r->t = t;
     r->layout = layout;
-    r->owner = s;
-    pthread_mutex_lock(&gi->mu);
-    r->next = gi->reg;
-    gi->reg = r;
-    pthread_mutex_unlock(&gi->mu);
-    return 0;
-}
-
-const ig_tensor *ig__dn_resolve(dn_graph *gi, const ig_tensor *t)
-{
-    if (!gi || !t)
-        return t;
-    const ig_tensor *p = t;
-    pthread_mutex_lock(&gi->mu);
-    for (dn_reg *r = gi->reg; r; r = r->next)
-        if (r->kind == REG_PRIVATE && r->t == t) {
-            p = r->priv;
-            break;
-        }
-    pthread_mutex_unlock(&gi->mu);
-    return p;
-}
-
-int ig__dn_set_private(dn_graph *gi, dn_node *s, const ig_tensor *t, const ig_tensor *priv)
-{
-    if (!gi)
-        return IG_EINTERNAL;
-    dn_reg *r = calloc(1, sizeof *r);
-    if (!r)
-        return IG_ENOMEM;
-    r->kind = REG_PRIVATE;
-    r->t = t;
     r->priv = priv;
     r->owner = s;
     pthread_mutex_lock(&gi->mu);
@@ -116,6 +84,32 @@ int ig__dn_set_private(dn_graph *gi, dn_node *s, const ig_tensor *t, const ig_te
     gi->reg = r;
     pthread_mutex_unlock(&gi->mu);
     return 0;
+}
+
+int ig__dn_layout_of(dn_graph *gi, const ig_tensor *t)
+{
+    dn_reg r;
+    return gi && t && reg_find(gi, REG_LAYOUT, t, &r) ? r.layout : DN_PLAIN;
+}
+
+int ig__dn_set_layout(dn_graph *gi, dn_node *s, const ig_tensor *t, int layout)
+{
+    if (!gi || layout == DN_PLAIN)
+        return 0;
+    return reg_add(gi, s, REG_LAYOUT, t, layout, NULL);
+}
+
+const ig_tensor *ig__dn_resolve(dn_graph *gi, const ig_tensor *t)
+{
+    dn_reg r;
+    return gi && t && reg_find(gi, REG_PRIVATE, t, &r) ? r.priv : t;
+}
+
+int ig__dn_set_private(dn_graph *gi, dn_node *s, const ig_tensor *t, const ig_tensor *priv)
+{
+    if (!gi)
+        return IG_EINTERNAL;
+    return reg_add(gi, s, REG_PRIVATE, t, DN_PLAIN, priv);
 }
 
 void ig__dn_pend(dn_node *s)

@@ -572,10 +572,27 @@ static void test_fold_bn(void **state)
     assert_int_equal(count_op(m->graph, "QuantizeLinear"), 3);
     ig_onnx__model_proto__free_unpacked(m, NULL);
     run_file(var, &x, &y8);
+    ig_tensor_release(&y8);
+
+    /* fp16 and bf16 fold the same two, then convert: one Conv rounding
+     * per layer where Conv -> BN rounded twice. */
+    static const char *const lowp[] = {"fp16", "bf16"};
+    for (int k = 0; k < 2; k++) {
+        o.scheme = lowp[k];
+        o.calib = NULL;
+        assert_int_equal(ig__compress(&o, &res), 0);
+        assert_int_equal(res.bn_folded, 2);
+        m = read_model(var);
+        assert_int_equal(count_op(m->graph, "BatchNormalization"), 1);
+        assert_int_equal(count_op(m->graph, "Conv"), 3);
+        ig_onnx__model_proto__free_unpacked(m, NULL);
+        run_file(var, &x, &y8);
+        assert_int_equal(y8.numel, y.numel);
+        ig_tensor_release(&y8);
+    }
     ig_tensor_release(&x);
     ig_tensor_release(&y);
     ig_tensor_release(&yf);
-    ig_tensor_release(&y8);
 }
 
 /* A tensor read by two quantised ops: one QuantizeLinear, one
