@@ -23,7 +23,8 @@ static void help(FILE *f)
             "  int4-weight     int4 weights in blocks along K (DequantizeLinear with\n"
             "                  block_size, opset 21; --form matmulnbits: com.microsoft)\n"
             "  palette:N       N = 2, 4, 6, 8: k-means into 2^N values per weight tensor,\n"
-            "                  uint8 indices + LUT expanded by Gather\n"
+            "                  N-bit indices packed in int64 words + LUT, expanded\n"
+            "                  by Div/Mod and Gather\n"
             "options:\n"
             "  --calib DIR             calibration inputs (DIR/test_data_set_N/input_K.pb\n"
             "                          or DIR/input_K.pb); default: the model's test data\n"
@@ -33,6 +34,9 @@ static void help(FILE *f)
             "  --block N               int4-weight: block size, a power of two 16..4096 (32)\n"
             "  --form dq|matmulnbits   int4-weight: graph form (dq)\n"
             "  --keep-io               fp16/bf16: inputs and outputs in the lower type\n"
+            "  --keep-bn               fp16/bf16: leave BatchNormalization unfolded (by\n"
+            "                          default it is folded into its Conv first, as for\n"
+            "                          int8-static: faster, and its cost is in fidelity)\n"
             "  --seed N                palette: k-means++ seed\n");
 }
 
@@ -61,6 +65,7 @@ int ig__cmd_compress(int argc, char **argv)
                                        {"block", required_argument, 0, 'B'},
                                        {"form", required_argument, 0, 'F'},
                                        {"keep-io", no_argument, 0, 'K'},
+                                       {"keep-bn", no_argument, 0, 'N'},
                                        {"seed", required_argument, 0, 'S'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
@@ -75,6 +80,7 @@ int ig__cmd_compress(int argc, char **argv)
         case 'M': o.calib_method = optarg; break;
         case 'P': o.per_channel = 1; break;
         case 'K': o.keep_io = 1; break;
+        case 'N': o.keep_bn = 1; break;
         case 'F': o.form = optarg; break;
         case 'G':
             if (parse_int("--group", optarg, 1, 65536, &v))

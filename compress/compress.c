@@ -251,7 +251,8 @@ int ig__compress(const ig__compress_opts *o, ig__compress_result *res)
      * backend fuses, and a 16-bit model rounds once per layer where the
      * Conv and the BN would round twice (docs/compress.md). */
     rc = 0;
-    if (c.scheme == IG_CS_INT8_STATIC || c.scheme == IG_CS_FP16 || c.scheme == IG_CS_BF16)
+    if (c.scheme == IG_CS_INT8_STATIC ||
+        ((c.scheme == IG_CS_FP16 || c.scheme == IG_CS_BF16) && !o->keep_bn))
         rc = cz_fold_bn(&c, &c.bn_folded);
     if (rc == 0 && o->prepass_only) {
         /* the fp32 graph the scheme would have quantised: the pre-passes' nodes */

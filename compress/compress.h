@@ -33,6 +33,7 @@ typedef struct ig__compress_opts {
     int group;               /* palette --per-channel: channels per group (default 1) */
     int block;               /* int4-weight: block size along K (default 32) */
     int keep_io;             /* fp16/bf16: inputs and outputs in the lower type */
+    int keep_bn;             /* fp16/bf16: BatchNormalization left unfolded */
     uint64_t seed;           /* palette: k-means++ seed */
     int quiet;               /* no summary line (the fixture generator prints its own) */
     int prepass_only;        /* write the fp32 graph after the scheme's pre-passes

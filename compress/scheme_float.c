@@ -78,6 +78,8 @@ int cz_scheme_float(cz *c)
     int nconv = 0;
     for (size_t i = 0; i < norig + nextra; i++) {
         IgOnnx__TensorProto *p = i < norig ? g->initializer[i] : c->extra_inits.p[i - norig];
+        if (cz_consumers(c, p->name) == 0)
+            continue; /* read by nothing now (a folded BatchNormalization's) */
         if (!p->has_data_type || p->data_type != IG_DT_FLOAT || initializer_kept(c, p->name))
             continue;
         ig_tensor t;
