@@ -589,6 +589,14 @@ static void test_fold_bn(void **state)
         run_file(var, &x, &y8);
         assert_int_equal(y8.numel, y.numel);
         ig_tensor_release(&y8);
+        /* --keep-bn: all three stay. */
+        o.keep_bn = 1;
+        assert_int_equal(ig__compress(&o, &res), 0);
+        assert_int_equal(res.bn_folded, 0);
+        m = read_model(var);
+        assert_int_equal(count_op(m->graph, "BatchNormalization"), 3);
+        ig_onnx__model_proto__free_unpacked(m, NULL);
+        o.keep_bn = 0;
     }
     ig_tensor_release(&x);
     ig_tensor_release(&y);
