@@ -27,7 +27,7 @@
 #error "IG_FIXTURES_DIR must name the generated fixtures (tests/CMakeLists.txt)"
 #endif
 
-enum { PROMPT = 16, STEPS = 64 };
+enum { PROMPT = 16, STEPS = 24 };
 
 /* One fixture opened on the reference: its manifest entry, session and
  * engine. */
