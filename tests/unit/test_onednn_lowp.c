@@ -30,27 +30,6 @@
 
 /* ---- building QDQ models ------------------------------------------------- */
 
-/* An initializer of any dtype from raw little-endian bytes (copied). */
-static void tm_init_raw(tmodel *t, const char *name, int dtype, int rank,
-                        const int64_t *dims, const void *data, size_t nbytes)
-{
-    IgOnnx__TensorProto *p = tm_new(t, sizeof *p);
-    ig_onnx__tensor_proto__init(p);
-    p->name = tm_str(t, name);
-    p->has_data_type = 1;
-    p->data_type = dtype;
-    p->n_dims = (size_t)rank;
-    p->dims = tm_new(t, sizeof(int64_t) * (size_t)(rank + 1));
-    for (int i = 0; i < rank; i++)
-        p->dims[i] = dims[i];
-    p->has_raw_data = 1;
-    p->raw_data.len = nbytes;
-    p->raw_data.data = tm_new(t, nbytes ? nbytes : 1);
-    memcpy(p->raw_data.data, data, nbytes);
-    assert_true(t->g.n_initializer < sizeof t->init / sizeof t->init[0]);
-    t->init[t->g.n_initializer++] = p;
-}
-
 static uint32_t rng = 1;
 
 static double urand(void)

@@ -77,16 +77,7 @@ static void begin(tmodel *t)
     float s = 0.1f;
     tm_init(t, "s", 0, NULL, &s);
     uint8_t zp = 128;
-    IgOnnx__TensorProto *p = tm_new(t, sizeof *p);
-    ig_onnx__tensor_proto__init(p);
-    p->name = tm_str(t, "zp");
-    p->has_data_type = 1;
-    p->data_type = IG_DT_UINT8;
-    p->has_raw_data = 1;
-    p->raw_data.len = 1;
-    p->raw_data.data = tm_new(t, 1);
-    p->raw_data.data[0] = zp;
-    t->init[t->g.n_initializer++] = p;
+    tm_init_raw(t, "zp", IG_DT_UINT8, 0, NULL, &zp, 1);
 }
 
 /* h = Sigmoid(x) (a computed, rounded value: a Relu of an input would be
@@ -212,20 +203,7 @@ static void test_dynamic_quantization_not_derived(void **state)
     int8_t wq[K * N];
     for (int i = 0; i < K * N; i++)
         wq[i] = (int8_t)((i * 7 % 31) - 15);
-    IgOnnx__TensorProto *p = tm_new(&t, sizeof *p);
-    ig_onnx__tensor_proto__init(p);
-    p->name = tm_str(&t, "Wq");
-    p->has_data_type = 1;
-    p->data_type = IG_DT_INT8;
-    p->n_dims = 2;
-    p->dims = tm_new(&t, 2 * sizeof(int64_t));
-    p->dims[0] = K;
-    p->dims[1] = N;
-    p->has_raw_data = 1;
-    p->raw_data.len = sizeof wq;
-    p->raw_data.data = tm_new(&t, sizeof wq);
-    memcpy(p->raw_data.data, wq, sizeof wq);
-    t.init[t.g.n_initializer++] = p;
+    tm_init_raw(&t, "Wq", IG_DT_INT8, 2, (int64_t[]){K, N}, wq, sizeof wq);
     tm_node(&t, "Sigmoid", "r", "x", "h");
     tm_node(&t, "DynamicQuantizeLinear", "dql", "h", "hq,hs,hz");
     tm_node(&t, "MatMulInteger", "mmi", "hq,Wq,hz", "acc");
