@@ -15,6 +15,7 @@
  * backend step together and both are fed the reference's token, so every
  * step is compared even after the greedy tokens first differ. */
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -168,6 +169,15 @@ int ig__suite_generate(ig__cellctx *c)
     uint64_t decode_ns = 0, prefill_ns = 0, first_ttft = 0;
     double kv_bytes_sum = 0;
     int64_t kv_samples = 0;
+    /* Memory kept across generations, apart from memory that grows with
+     * the context: RSS after each generation, read after malloc_trim so
+     * it shows what the process keeps rather than what glibc caches
+     * (docs/suites.md, "Memory").  A later generation of the same prompt
+     * length passes the same positions and shapes as the first, so what
+     * it adds is kept per token: a leak. */
+    double rep_bytes = 0;
+    int64_t rep_tokens = 0;
+    malloc_trim(0);
     uint64_t rss0 = ig__rss_bytes(), kv_end = 0;
     char pwhy[256] = "";
     uint64_t e0 = 0, e1 = 0;
@@ -187,7 +197,8 @@ int ig__suite_generate(ig__cellctx *c)
             continue;
         }
         int nt = 0;
-        int64_t p_decoded = 0, p_off = nitl;
+        int64_t p_decoded = 0, p_off = nitl, p_later = 0;
+        uint64_t p_rss_first = 0, p_rss_last = 0;
         uint64_t p_decode_ns = 0, p_prefill_ns = 0;
         for (int r = 0; r < reps; r++) {
             if ((ig__now_ns() - t_start) / 1e9 > bound && r > 0) {
@@ -240,6 +251,18 @@ int ig__suite_generate(ig__cellctx *c)
             kv_end = ig__gen_kv_bytes(&e);
             if (f)
                 fflush(f);
+            malloc_trim(0);
+            uint64_t re = ig__rss_bytes();
+            if (r == 0) {
+                p_rss_first = re;
+            } else {
+                p_rss_last = re;
+                p_later += gen - 1;
+            }
+        }
+        if (nt >= 2 && p_later > 0) {
+            rep_bytes += (double)p_rss_last - (double)p_rss_first;
+            rep_tokens += p_later;
         }
         if (nt == 0)
             continue;
@@ -328,6 +351,12 @@ done:
             ig__emit_metric(c, NULL, "rss_growth_per_1k_tokens", fit.slope * 1000, "bytes",
                             (fit.slope - 2 * fit.slope_se) * 1000,
                             (fit.slope + 2 * fit.slope_se) * 1000);
+        if (rep_tokens > 0) {
+            ig__emit_metric(c, NULL, "rss_repeat_growth_per_1k_tokens",
+                            rep_bytes / (double)rep_tokens * 1000, "bytes", NAN, NAN);
+            ig__emit_metric(c, NULL, "rss_repeat_tokens", (double)rep_tokens, "count", NAN,
+                            NAN);
+        }
         uint64_t wall = ig__now_ns() - t_start;
         if (have_power && energy_uj(&e1, pwhy, sizeof pwhy) && e1 >= e0 && wall > 0) {
             /* The whole package, idle cores and other processes included:

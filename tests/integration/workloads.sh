@@ -34,7 +34,8 @@ for b in reference openblas; do
       v=$(value "$out/gen" "$b" "$m" generate "$k")
       positive "$v" || fail "$b $m: $k is '$v'"
     done
-    for k in shape_prepare itl_position_slope itl_drift rss_growth_per_1k_tokens; do
+    for k in shape_prepare itl_position_slope itl_drift rss_growth_per_1k_tokens \
+             rss_repeat_growth_per_1k_tokens; do
       [ -n "$(value "$out/gen" "$b" "$m" generate "$k")" ] || fail "$b $m: no $k"
     done
     for p in 8 24; do
