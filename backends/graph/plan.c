@@ -343,10 +343,7 @@ static int is_lowp(int dt)
     return dt == IG_DT_FLOAT16 || dt == IG_DT_BFLOAT16;
 }
 
-/* The lower-precision type node n computes in: the one its inputs carry,
- * 0 when none does (or the op converts exactly by itself), -1 when they
- * mix float16 and bfloat16. */
-static int node_lowp(const ig__node *n, ig_tensor *const *in)
+int ig__node_lowp(const ig__node *n, ig_tensor *const *in)
 {
     static const char *const exact[] = {"Cast", "CastLike", "Shape", "Size", NULL};
     for (int k = 0; exact[k]; k++)
@@ -362,7 +359,7 @@ static int node_lowp(const ig__node *n, ig_tensor *const *in)
     return lp;
 }
 
-static void widen(const ig_tensor *from, ig_tensor *to)
+void ig__lowp_widen(const ig_tensor *from, ig_tensor *to)
 {
     const uint16_t *s = from->data;
     float *d = to->data;
@@ -397,7 +394,7 @@ static int shadow_inputs(ig__plan *p, int i, ig_tensor *const *a,
                 return rc;
         }
         if (all || (kn && kn[k]))
-            widen(a[k], s);
+            ig__lowp_widen(a[k], s);
     }
     return 0;
 }
@@ -437,23 +434,18 @@ static int lowp_infer(ig__plan *p, int i, ig__kctx *c)
     return 0;
 }
 
-/* run() of a lower-precision node: widen, run in float32, round. */
-static int lowp_run(ig__plan *p, int i, ig__kctx *c)
+int ig__lowp_call(ig__kctx *c, ig_tensor **sin, ig_tensor **sout)
 {
-    const ig__node *n = c->node;
-    size_t off = (size_t)p->argoff[i];
-    int rc = shadow_inputs(p, i, c->in, NULL, 1);
+    ig__kctx sc = *c;
+    sc.in = sin;
+    sc.out = sout;
+    int rc = c->node->op->run(&sc);
     if (rc)
         return rc;
-    ig__kctx sc = *c;
-    sc.in = &p->sargs[off];
-    sc.out = &p->sargs[off + (size_t)n->nin];
-    if ((rc = n->op->run(&sc)) != 0)
-        return rc;
-    for (int k = 0; k < n->nout; k++) {
-        const ig_tensor *s = sc.out[k];
+    for (int k = 0; k < c->nout; k++) {
+        const ig_tensor *s = sout[k];
         ig_tensor *t = c->out[k];
-        if (!s || !t)
+        if (!s || !t || s == t)
             continue;
         if (s->dtype != IG_DT_FLOAT) {
             memcpy(t->data, s->data, (size_t)s->numel * ig_dtype_size(s->dtype));
@@ -469,6 +461,16 @@ static int lowp_run(ig__plan *p, int i, ig__kctx *c)
                 d[e] = ig__float_to_bf16(f[e]);
     }
     return 0;
+}
+
+/* run() of a lower-precision node: widen, run in float32, round. */
+static int lowp_run(ig__plan *p, int i, ig__kctx *c)
+{
+    size_t off = (size_t)p->argoff[i];
+    int rc = shadow_inputs(p, i, c->in, NULL, 1);
+    if (rc)
+        return rc;
+    return ig__lowp_call(c, &p->sargs[off], &p->sargs[off + (size_t)c->node->nin]);
 }
 
 /* The reference kernel of node i, emulating lower precision if need be. */
@@ -564,7 +566,7 @@ static int build_nodes(ig__plan *p, const ig_tensor *inputs, int value_keyed,
                 a[n->nin + k]->dtype = IG_DT_UNDEFINED;
         if (msg && msglen)
             msg[0] = 0;
-        int lp = node_lowp(n, a);
+        int lp = ig__node_lowp(n, a);
         if (lp < 0)
             return ig__kerr(&c, IG_EUNSUPPORTED, "inputs mix float16 and bfloat16");
         p->lowp[i] = lp;

@@ -72,4 +72,21 @@ int ig__plan_node_folded(const ig__plan *p, int i);
 uint64_t ig__plan_bytes(const ig__plan *p);
 void ig__plan_free(ig__plan *p); /* NULL is a no-op */
 
+/* Lower-precision emulation (docs/model-layer.md), for the planner and
+ * for an adapter whose fallback replaces the planner's run of a node: a
+ * float16 or bfloat16 node runs its float32 kernel on float32 shadows of
+ * its inputs of that type, and its float32 outputs are rounded to the
+ * type (nearest even).
+ *
+ * The type node n computes in: the one its inputs carry, 0 when none does
+ * (or the op converts exactly by itself: Cast, CastLike, Shape, Size), -1
+ * when they mix float16 and bfloat16. */
+int ig__node_lowp(const ig__node *n, ig_tensor *const *in);
+/* Widens float16 or bfloat16 from into float32 to (same numel, allocated). */
+void ig__lowp_widen(const ig_tensor *from, ig_tensor *to);
+/* Runs c's kernel on sin (the inputs, widened shadows where lower) and
+ * sout; each sout[k] that is not c->out[k] is a shadow, rounded into
+ * c->out[k] afterwards when float32 and copied when of another type. */
+int ig__lowp_call(ig__kctx *c, ig_tensor **sin, ig_tensor **sout);
+
 #endif
