@@ -934,10 +934,14 @@ static void gate_d(judge *j, const char *b, const ig__model_ref *m)
         if (usable(j, 'D', "gen_drift", b, m->name, r)) {
             double drift = metric(r, "itl_drift", NULL, NULL);
             double slo, shi, slope = metric(r, "itl_position_slope", &slo, &shi);
+            double base = metric(r, "itl_drift_base_generation", NULL, NULL);
             snprintf(d, sizeof d, "over time: the last generation's inter-token latency "
-                     "%+.1f%% against the first at the same positions; with the context: "
-                     "%+.4f ms per 1k positions [%+.4f, %+.4f], r2 %.2f, over %.0f steps",
-                     100 * drift, slope, slo, shi, metric(r, "itl_position_r2", NULL, NULL),
+                     "%+.1f%% against generation %.0f's at the same positions%s; with the "
+                     "context: %+.4f ms per 1k positions [%+.4f, %+.4f], r2 %.2f, over %.0f "
+                     "steps",
+                     100 * drift, isnan(base) ? 1 : base,
+                     !isnan(base) && base > 1 ? " (the first warms up)" : "", slope, slo, shi,
+                     metric(r, "itl_position_r2", NULL, NULL),
                      metric(r, "itl_samples", NULL, NULL));
             compare(j, 'D', "gen_drift", b, m->name, fabs(drift), "<=", s->d_gen_drift_max,
                     "ratio", d, r);

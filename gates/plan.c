@@ -160,8 +160,10 @@ int ig__gates_plan(const ig__gate_spec *spec, const ig__run_cfg *cfg, const char
                 c->p.atol = pick(m->atol, spec->c_atol);
                 if (m->gen.kv != IG_KV_NONE) {
                     /* A long generation: a short prompt, then decoding
-                     * into gen_context_fraction of the context, twice, so
-                     * growth with position and drift over time part. */
+                     * into gen_context_fraction of the context, three
+                     * times, so growth with position and drift over time
+                     * part: the first generation warms up, drift compares
+                     * the third with the second. */
                     if (!(c = add(&cs, cfg, be, be, m, IG_SUITE_GENERATE, 'D', "-long")))
                         goto oom;
                     double fr = spec->d_gen_context_fraction > 1 ? 1 : spec->d_gen_context_fraction;
@@ -170,7 +172,7 @@ int ig__gates_plan(const ig__gate_spec *spec, const ig__run_cfg *cfg, const char
                     memset(c->p.prompt_tokens, 0, sizeof c->p.prompt_tokens);
                     c->p.prompt_tokens[0] = prompt > 0 ? prompt : 1;
                     c->p.gen_tokens = gen >= 2 ? gen : 2;
-                    c->p.samples = 2;
+                    c->p.samples = 3;
                     c->p.duration_s = 0;
                     c->p.kv = IG_KV_NONE;
                 }

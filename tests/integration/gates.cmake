@@ -57,9 +57,11 @@ ig_gate_case(drift TRUE "--gates;D;-m;gemm-256;-b;faulty:base=null,mode=creep,us
 # gen_memory_growth; 16 KiB kept per call fails it (16 MB per 1k tokens
 # against 8 MiB), and fails the soak beside it, where the decoder's freed
 # buffers in glibc's arenas once hid it (RSS read before malloc_trim).
-ig_gate_case(gen-leak TRUE
-  "--gates;D;-m;decoder-mini;-b;reference;-b;faulty:base=reference,mode=leak,bytes=16384"
-  "gen_memory_growth@^reference=PASS;soak_memory@^reference=PASS;gen_memory_growth@mode=leak=FAIL;soak_memory@mode=leak=FAIL")
+# Latency creeping 5 ms per second fails gen_drift (the third generation
+# against the second) and leaves the memory check alone.
+ig_gate_case(gen-hardening TRUE
+  "--gates;D;-m;decoder-mini;-b;reference;-b;faulty:base=reference,mode=leak,bytes=16384;-b;faulty:base=reference,mode=creep,us=5000"
+  "gen_memory_growth@^reference=PASS;soak_memory@^reference=PASS;gen_memory_growth@mode=leak=FAIL;soak_memory@mode=leak=FAIL;gen_drift@mode=creep=FAIL;gen_memory_growth@mode=creep=PASS")
 # A steady leak per cycle (64 KiB per predict, one predict per cycle) fails
 # A's lifecycle check beyond doubt.
 ig_gate_case(lifecycle-leak TRUE "--gates;A;-m;mlp-intent;-b;faulty:base=reference,mode=leak,bytes=65536"
