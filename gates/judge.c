@@ -947,14 +947,15 @@ static void gate_d(judge *j, const char *b, const ig__model_ref *m)
                     "ratio", d, r);
         }
         if (usable(j, 'D', "gen_memory_growth", b, m->name, r)) {
-            /* Judged: what a later generation kept over the first at the
-             * same positions.  Growth with the context (the cache, and
-             * buffers and plans sized by it) is bounded by the context
-             * and only reported, like ITL's. */
+            /* Judged: what one more generation, after the timed ones at
+             * the same positions and shapes, kept.  Growth with the
+             * context (the cache, and buffers and plans sized by it) is
+             * bounded by the context and only reported, like ITL's. */
             double g = metric(r, "rss_repeat_growth_per_1k_tokens", NULL, NULL);
             double clo, chi, cg = metric(r, "rss_growth_per_1k_tokens", &clo, &chi);
-            snprintf(d, sizeof d, "RSS after the last generation minus after the first, same "
-                     "positions, after malloc_trim: %.0f B per 1k tokens over %.0f tokens; "
+            snprintf(d, sizeof d, "kept by one more generation after the timed ones, same "
+                     "positions (RSS after it minus before it, after malloc_trim): %.0f B per "
+                     "1k tokens over %.0f tokens; "
                      "with the context (every generation): slope %.0f B per 1k [%.0f, %.0f]; "
                      "the KV cache holds %.0f bytes at the end", g,
                      metric(r, "rss_repeat_tokens", NULL, NULL), cg, clo, chi,
