@@ -279,7 +279,9 @@ done:
      * next prefill pays the page faults (measured: onednn's TTFT at 32
      * tokens 5.7-6.7 ms without a trim before it, 14.4-14.7 ms with). */
     double rep_growth = NAN;
-    uint64_t rss1 = ig__rss_bytes(); /* after the timed generations */
+    /* RSS, energy and wall time of the timed generations, before it. */
+    uint64_t rss1 = ig__rss_bytes(), wall = ig__now_ns() - t_start;
+    int have_e1 = have_power && energy_uj(&e1, pwhy, sizeof pwhy);
     if (longest >= 0 && !stopped && !msg[0] && gen >= 2) {
         int64_t P = plist[longest];
         ig__gen_seeded_prompt(c->cfg->seed * 1000003u + (uint64_t)P * 101u + (uint64_t)reps,
@@ -370,8 +372,7 @@ done:
             ig__emit_metric(c, NULL, "rss_repeat_tokens", (double)(gen - 1), "count", NAN,
                             NAN);
         }
-        uint64_t wall = ig__now_ns() - t_start;
-        if (have_power && energy_uj(&e1, pwhy, sizeof pwhy) && e1 >= e0 && wall > 0) {
+        if (have_e1 && e1 >= e0 && wall > 0) {
             /* The whole package, idle cores and other processes included:
              * a figure for this machine, not for the backend alone. */
             ig__emit_metric(c, NULL, "power", (double)(e1 - e0) / 1e6 / (wall / 1e9), "W",
