@@ -137,10 +137,10 @@ static void tm_output(tmodel *t, const char *name, int dtype)
     t->out[t->g.n_output++] = tm_vi(t, name, dtype, -1, NULL);
 }
 
-/* An initializer of dtype IG_DT_INT64 (data: int64_t) or IG_DT_FLOAT
- * (data: float); data is copied. */
-static void tm_init_typed(tmodel *t, const char *name, int dtype, int rank,
-                          const int64_t *dims, const void *data)
+/* A new initializer's proto: name, dtype and dims set, data left to the
+ * caller; *n is its element count.  tm_init_add appends it. */
+static IgOnnx__TensorProto *tm_init_new(tmodel *t, const char *name, int dtype, int rank,
+                                        const int64_t *dims, size_t *n)
 {
     IgOnnx__TensorProto *p = tm_new(t, sizeof *p);
     ig_onnx__tensor_proto__init(p);
@@ -149,11 +149,27 @@ static void tm_init_typed(tmodel *t, const char *name, int dtype, int rank,
     p->data_type = dtype;
     p->n_dims = (size_t)rank;
     p->dims = tm_new(t, sizeof(int64_t) * (size_t)(rank + 1));
-    size_t n = 1;
+    *n = 1;
     for (int i = 0; i < rank; i++) {
         p->dims[i] = dims[i];
-        n *= (size_t)dims[i];
+        *n *= (size_t)dims[i];
     }
+    return p;
+}
+
+static void tm_init_add(tmodel *t, IgOnnx__TensorProto *p)
+{
+    assert_true(t->g.n_initializer < sizeof t->init / sizeof t->init[0]);
+    t->init[t->g.n_initializer++] = p;
+}
+
+/* An initializer of dtype IG_DT_INT64 (data: int64_t) or IG_DT_FLOAT
+ * (data: float); data is copied. */
+static void tm_init_typed(tmodel *t, const char *name, int dtype, int rank,
+                          const int64_t *dims, const void *data)
+{
+    size_t n;
+    IgOnnx__TensorProto *p = tm_init_new(t, name, dtype, rank, dims, &n);
     if (dtype == IG_DT_INT64) {
         p->n_int64_data = n;
         p->int64_data = tm_new(t, sizeof(int64_t) * (n ? n : 1));
@@ -163,29 +179,20 @@ static void tm_init_typed(tmodel *t, const char *name, int dtype, int rank,
         p->float_data = tm_new(t, sizeof(float) * (n ? n : 1));
         memcpy(p->float_data, data, sizeof(float) * n);
     }
-    assert_true(t->g.n_initializer < sizeof t->init / sizeof t->init[0]);
-    t->init[t->g.n_initializer++] = p;
+    tm_init_add(t, p);
 }
 
 /* An initializer of any dtype from raw little-endian bytes (copied). */
 static __attribute__((unused)) void tm_init_raw(tmodel *t, const char *name, int dtype, int rank,
                                                 const int64_t *dims, const void *data, size_t nbytes)
 {
-    IgOnnx__TensorProto *p = tm_new(t, sizeof *p);
-    ig_onnx__tensor_proto__init(p);
-    p->name = tm_str(t, name);
-    p->has_data_type = 1;
-    p->data_type = dtype;
-    p->n_dims = (size_t)rank;
-    p->dims = tm_new(t, sizeof(int64_t) * (size_t)(rank + 1));
-    for (int i = 0; i < rank; i++)
-        p->dims[i] = dims[i];
+    size_t n;
+    IgOnnx__TensorProto *p = tm_init_new(t, name, dtype, rank, dims, &n);
     p->has_raw_data = 1;
     p->raw_data.len = nbytes;
     p->raw_data.data = tm_new(t, nbytes ? nbytes : 1);
     memcpy(p->raw_data.data, data, nbytes);
-    assert_true(t->g.n_initializer < sizeof t->init / sizeof t->init[0]);
-    t->init[t->g.n_initializer++] = p;
+    tm_init_add(t, p);
 }
 
 /* A float initializer, the common case. */
