@@ -350,6 +350,25 @@ static void test_int8_gemm(void **state)
     tm_free(&t);
 }
 
+/* The front the int8 hand-over tests share: x [1, 16, h, w] quantized to
+ * uint8 (scale 0.008, zero point 125), int8 weights w1 [24, 16, 3, 3] and
+ * w2 [24, 24, 1, 1], Conv c1 (pads 1) of the dequantized x, then act
+ * into a1. */
+static ig_tensor int8_front(tmodel *t, int opset, int64_t h, int64_t w, uint64_t seed,
+                            const char *act)
+{
+    tm_begin(t, opset);
+    ig_tensor x = tm_rand_input(t, "x", 4, D(1, 16, h, w), seed);
+    qparam(t, "xp", 0.008f, 125, IG_DT_UINT8);
+    qdq(t, "xp", "x", "xd");
+    qweights(t, "w1", 4, D(24, 16, 3, 3), 0, 24, 0);
+    qweights(t, "w2", 4, D(24, 24, 1, 1), 0, 24, 0);
+    IgOnnx__NodeProto *n = tm_node(t, "Conv", "c1", "xd,w1", "y1");
+    tm_attr_ints(t, n, "pads", 4, (int64_t)1, (int64_t)1, (int64_t)1, (int64_t)1);
+    tm_node(t, act, "r1", "y1", "a1");
+    return x;
+}
+
 /* Two int8 layers: the first writes its quantized output channels-last,
  * the second reads it directly.  A second DQ of the same tensor feeding
  * an Add is placed by the loader's (breadth-first) order between the
@@ -361,15 +380,7 @@ static void test_int8_handover(void **state)
     (void)state;
     rng = 33;
     tmodel t;
-    tm_begin(&t, 14);
-    ig_tensor x = tm_rand_input(&t, "x", 4, D(1, 16, 12, 12), 33);
-    qparam(&t, "xp", 0.008f, 125, IG_DT_UINT8);
-    qdq(&t, "xp", "x", "xd");
-    qweights(&t, "w1", 4, D(24, 16, 3, 3), 0, 24, 0);
-    qweights(&t, "w2", 4, D(24, 24, 1, 1), 0, 24, 0);
-    IgOnnx__NodeProto *n = tm_node(&t, "Conv", "c1", "xd,w1", "y1");
-    tm_attr_ints(&t, n, "pads", 4, (int64_t)1, (int64_t)1, (int64_t)1, (int64_t)1);
-    tm_node(&t, "Relu", "r1", "y1", "a1");
+    ig_tensor x = int8_front(&t, 14, 12, 12, 33, "Relu");
     qparam(&t, "ap", 0.02f, 0, IG_DT_UINT8);
     tm_node(&t, "QuantizeLinear", "Q_a1", "a1,ap_s,ap_z", "a1q");
     /* Each DQ right before its reader, as QDQ exporters order them: the
@@ -389,15 +400,7 @@ static void test_int8_handover(void **state)
     tm_free(&t);
 
     /* Without the second reader the hand-over is direct. */
-    tm_begin(&t, 14);
-    x = tm_rand_input(&t, "x", 4, D(1, 16, 12, 12), 33);
-    qparam(&t, "xp", 0.008f, 125, IG_DT_UINT8);
-    qdq(&t, "xp", "x", "xd");
-    qweights(&t, "w1", 4, D(24, 16, 3, 3), 0, 24, 0);
-    qweights(&t, "w2", 4, D(24, 24, 1, 1), 0, 24, 0);
-    n = tm_node(&t, "Conv", "c1", "xd,w1", "y1");
-    tm_attr_ints(&t, n, "pads", 4, (int64_t)1, (int64_t)1, (int64_t)1, (int64_t)1);
-    tm_node(&t, "HardSwish", "r1", "y1", "a1");
+    x = int8_front(&t, 14, 12, 12, 33, "HardSwish");
     qparam(&t, "ap", 0.02f, 13, IG_DT_UINT8);
     tm_node(&t, "QuantizeLinear", "Q_a1", "a1,ap_s,ap_z", "a1q");
     tm_node(&t, "DequantizeLinear", "DQ_a1", "a1q,ap_s,ap_z", "a1d");
@@ -424,21 +427,13 @@ static void test_int8_private_handover(void **state)
     (void)state;
     rng = 41;
     tmodel t;
-    tm_begin(&t, 13);
-    ig_tensor x = tm_rand_input(&t, "x", 4, D(1, 16, 10, 12), 41);
-    qparam(&t, "xp", 0.008f, 125, IG_DT_UINT8);
-    qdq(&t, "xp", "x", "xd");
-    qweights(&t, "w1", 4, D(24, 16, 3, 3), 0, 24, 0);
-    qweights(&t, "w2", 4, D(24, 24, 1, 1), 0, 24, 0);
-    IgOnnx__NodeProto *n = tm_node(&t, "Conv", "c1", "xd,w1", "y1");
-    tm_attr_ints(&t, n, "pads", 4, (int64_t)1, (int64_t)1, (int64_t)1, (int64_t)1);
-    tm_node(&t, "Relu", "r1", "y1", "a1");
+    ig_tensor x = int8_front(&t, 13, 10, 12, 41, "Relu");
     float as = 0.02f;
     qparam(&t, "ap", as, 0, IG_DT_UINT8);
     tm_node(&t, "QuantizeLinear", "Q_a1", "a1,ap_s,ap_z", "a1q");
     tm_node(&t, "DequantizeLinear", "DQ_a1", "a1q,ap_s,ap_z", "a1d");
     tm_node(&t, "Conv", "c2", "a1d,w2", "out0");
-    n = tm_node(&t, "MaxPool", "mp", "a1q", "mq");
+    IgOnnx__NodeProto *n = tm_node(&t, "MaxPool", "mp", "a1q", "mq");
     tm_attr_ints(&t, n, "kernel_shape", 2, (int64_t)2, (int64_t)2);
     tm_attr_ints(&t, n, "strides", 2, (int64_t)2, (int64_t)2);
     tm_node(&t, "DequantizeLinear", "DQ_mp", "mq,ap_s,ap_z", "out1");
