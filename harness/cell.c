@@ -9,6 +9,7 @@
  * the watchdog writes the timeout record with write(2) — it must not take
  * stdio locks the stuck thread might hold — and ends the process. */
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -94,6 +95,12 @@ uint64_t ig__rss_bytes(void)
     int n = fscanf(f, "%llu %llu", &size, &res);
     fclose(f);
     return n == 2 ? (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE) : 0;
+}
+
+uint64_t ig__rss_kept_bytes(void)
+{
+    malloc_trim(0);
+    return ig__rss_bytes();
 }
 
 /* Tab, newline and backslash would break the record format. */

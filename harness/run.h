@@ -202,6 +202,11 @@ int ig__cell_predict(ig__cellctx *c, char *msg, size_t msglen);
 
 /* Resident set size of this process in bytes (from /proc/self/statm). */
 uint64_t ig__rss_bytes(void);
+/* RSS after malloc_trim: what the process keeps, not the freed memory
+ * glibc's arenas still hold (a leak carved out of that left RSS flat).
+ * The trim returns pages the next calls fault back in, so the leak
+ * checks call it outside timed work, with an untimed call after it. */
+uint64_t ig__rss_kept_bytes(void);
 
 /* A samples file out/<run>/samples/<cell id><suffix>.csv with its header
  * line; NULL when it cannot be made. */

@@ -15,7 +15,6 @@
  * backend step together and both are fed the reference's token, so every
  * step is compared even after the greedy tokens first differ. */
 #include <errno.h>
-#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -286,8 +285,7 @@ done:
         int64_t P = plist[longest];
         ig__gen_seeded_prompt(c->cfg->seed * 1000003u + (uint64_t)P * 101u + (uint64_t)reps,
                               g->vocab, P, ids);
-        malloc_trim(0);
-        uint64_t ra = ig__rss_bytes(), ttft;
+        uint64_t ra = ig__rss_kept_bytes(), ttft;
         int64_t tok = prefill(c, &e, ids, P, &ttft, msg, sizeof msg);
         int64_t s = 1;
         for (; tok >= 0 && s < gen; s++) {
@@ -296,8 +294,7 @@ done:
             tok = ig__gen_argmax(&e);
         }
         if (tok >= 0 && s == gen) {
-            malloc_trim(0);
-            rep_growth = ((double)ig__rss_bytes() - (double)ra) / (double)(gen - 1) * 1000;
+            rep_growth = ((double)ig__rss_kept_bytes() - (double)ra) / (double)(gen - 1) * 1000;
         }
     }
     if (longest >= 0) {
